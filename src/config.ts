@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * Everything the app reads from its environment, validated once at start.
+ * Every outbound base URL is here so that nothing is hard-wired to a real Atlassian host.
+ */
+const urlString = z.string().url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  APP_BASE_URL: urlString.optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  APP_SECRET_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BITBUCKET_API_URL: urlString.default('https://api.bitbucket.org'),
+  BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
+  BITBUCKET_INVITATIONS_PER_MINUTE: z.coerce.number().positive().default(100),
+  BITBUCKET_REQUESTS_PER_HOUR: z.coerce.number().positive().default(1000),
+  FORGE_JWKS_URL: urlString.optional(),
+  FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(120),
+  QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
+  QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
+  ADMIN_CHECK_CACHE_SECONDS: z.coerce.number().min(0).default(60),
+  SANDBOX: z.enum(['on', 'off']).optional(),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  /** The app's public URL; undefined means "http://localhost:<the port actually bound>". */
+  baseUrl: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  secretKey: string | undefined;
+  logLevel: string;
+  bitbucket: {
+    apiUrl: string;
+    oauthTokenUrl: string;
+    invitationsPerMinute: number;
+    requestsPerHour: number;
+  };
+  forge: { jwksUrl: string | undefined; appId: string | undefined };
+  delivery: { maxAttempts: number };
+  queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
+  adminCheckCacheSeconds: number;
+  sandbox: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_URL is required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && !e.APP_SECRET_KEY) {
+    throw new ConfigError('Invalid configuration: APP_SECRET_KEY is required when NODE_ENV=production');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    baseUrl: e.APP_BASE_URL?.replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    secretKey: e.APP_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    bitbucket: {
+      apiUrl: e.BITBUCKET_API_URL.replace(/\/$/, ''),
+      oauthTokenUrl: e.BITBUCKET_OAUTH_TOKEN_URL,
+      invitationsPerMinute: e.BITBUCKET_INVITATIONS_PER_MINUTE,
+      requestsPerHour: e.BITBUCKET_REQUESTS_PER_HOUR,
+    },
+    forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID },
+    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS },
+    queue: {
+      jobExpireSeconds: e.JOB_EXPIRE_SECONDS,
+      maintenanceSeconds: e.QUEUE_MAINTENANCE_SECONDS,
+      pollSeconds: e.QUEUE_POLL_SECONDS,
+    },
+    adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
+    // The sandbox plays Jira with a built-in Bitbucket simulator: never in production.
+    sandbox: e.NODE_ENV !== 'production' && e.SANDBOX !== 'off',
+  };
+}

@@ -1,0 +1,41 @@
+/** Errors a use case raises on purpose; the HTTP adapters turn each kind into a status. */
+export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'upstream-rejected' | 'upstream-unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/**
+ * How a call to a target (Bitbucket) failed, classified once in the client so the
+ * domain decides on meaning, not on status codes.
+ */
+export type TargetFailureKind =
+  | 'credentials-rejected' // 401: the key/secret or token is wrong or revoked
+  | 'forbidden' // 403: valid credentials without admin rights on the workspace
+  | 'not-found' // 404: unknown workspace or group, or an admin-managed workspace refusing invitations
+  | 'rate-limited' // 429
+  | 'unavailable' // 5xx, timeouts, connection failures
+  | 'rejected'; // any other 4xx
+
+export class TargetError extends Error {
+  constructor(
+    readonly kind: TargetFailureKind,
+    message: string,
+    readonly status: number | null = null,
+    /** When the target said how long to wait (Retry-After), in milliseconds. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate-limited' || this.kind === 'unavailable';
+  }
+}

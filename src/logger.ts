@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Paths that may carry a secret. pino replaces them before anything is written,
+ * so a careless `log.info({ body })` still cannot leak a token.
+ */
+const REDACTED_PATHS = [
+  'sharedSecret',
+  '*.sharedSecret',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'credentials',
+  '*.credentials',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers["x-forge-oauth-system"]',
+  'req.headers["x-forge-oauth-user"]',
+  'headers.authorization',
+  'headers["x-forge-oauth-system"]',
+  'headers["x-forge-oauth-user"]',
+  'access_token',
+  '*.access_token',
+];
+
+export type { Logger };
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: undefined,
+    },
+    destination,
+  );
+}
+
+/** Removes anything that looks like a secret from free text (ACE logs strings, not objects). */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/(sharedSecret['"]?\s*[:=]\s*['"]?)[^'",\s}]+/gi, '$1[redacted]')
+    .replace(/\b(JWT|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]')
+    .replace(/([?&]jwt=)[^&\s]+/gi, '$1[redacted]');
+}

@@ -1,0 +1,29 @@
+import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from '../logger.js';
+import { initialSchema } from './migrations/001-initial-schema.js';
+
+export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
+
+const MIGRATIONS: Migration[] = [initialSchema];
+
+/** Any constant works; it only has to be the same for every instance of the app. */
+const MIGRATION_LOCK_ID = 727_001;
+
+/**
+ * Runs pending migrations on start. Several instances may start at once: a session-level
+ * advisory lock makes the others wait instead of racing on the same DDL.
+ */
+export async function migrate(sequelize: Sequelize, log: Logger): Promise<void> {
+  const umzug = new Umzug<Sequelize>({
+    migrations: MIGRATIONS,
+    context: sequelize,
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+  await sequelize.transaction(async (transaction) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:id)', { replacements: { id: MIGRATION_LOCK_ID }, transaction });
+    const applied = await umzug.up();
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  });
+}
