@@ -19,6 +19,7 @@ const schema = z.object({
   BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
   BITBUCKET_INVITATIONS_PER_MINUTE: z.coerce.number().positive().default(100),
   BITBUCKET_REQUESTS_PER_HOUR: z.coerce.number().positive().default(1000),
+  CONNECT_ALL_JS_URL: urlString.default('https://connect-cdn.atl-paas.net/all.js'),
   FORGE_JWKS_URL: urlString.optional(),
   FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
@@ -45,6 +46,7 @@ export type Config = {
     invitationsPerMinute: number;
     requestsPerHour: number;
   };
+  connect: { allJsUrl: string };
   forge: { jwksUrl: string | undefined; appId: string | undefined };
   delivery: { maxAttempts: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       invitationsPerMinute: e.BITBUCKET_INVITATIONS_PER_MINUTE,
       requestsPerHour: e.BITBUCKET_REQUESTS_PER_HOUR,
     },
+    connect: { allJsUrl: e.CONNECT_ALL_JS_URL },
     forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID },
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS },
     queue: {

@@ -39,3 +39,11 @@ export class TargetError extends Error {
     return this.kind === 'rate-limited' || this.kind === 'unavailable';
   }
 }
+
+/** Our own rate limit (shared by all instances) asks to wait longer than a job should block. */
+export class ThrottledError extends Error {
+  constructor(readonly waitMs: number) {
+    super(`Waiting ${waitMs} ms for the workspace's rate limit`);
+    this.name = 'ThrottledError';
+  }
+}

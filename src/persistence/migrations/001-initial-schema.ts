@@ -65,6 +65,7 @@ export const initialSchema: Migration = {
         group_name text NOT NULL,
         status text NOT NULL CHECK (status IN ('queued', 'sent', 'already-invited', 'skipped', 'failed')),
         reason text,
+        reason_code text,
         attempts integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz,
         job_id uuid,
@@ -88,9 +89,26 @@ export const initialSchema: Migration = {
       );
       CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, at DESC);
 
+      -- atlassian-connect-express's store, created here so that several instances starting
+      -- at once do not race on its own CREATE TABLE (its sync() then finds them in place).
+      CREATE TABLE IF NOT EXISTS "AddonSettings" (
+        id serial PRIMARY KEY, "clientKey" varchar(255), key varchar(255), val json
+      );
+      CREATE INDEX IF NOT EXISTS addon_settings_client_key_key ON "AddonSettings" ("clientKey", key);
+      CREATE TABLE IF NOT EXISTS "InstallationClientKeys" (
+        id serial PRIMARY KEY, "installationId" varchar(255) NOT NULL, "clientKey" varchar(255) NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS installation_client_keys_installation_id ON "InstallationClientKeys" ("installationId");
+      CREATE INDEX IF NOT EXISTS installation_client_keys_client_key ON "InstallationClientKeys" ("clientKey");
+      CREATE TABLE IF NOT EXISTS "ForgeSettings" (
+        id serial PRIMARY KEY, "installationId" varchar(255) NOT NULL, key varchar(255) NOT NULL, val json NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS forge_settings_installation_id_key ON "ForgeSettings" ("installationId", key);
+
       CREATE TABLE rate_buckets (
         bucket text PRIMARY KEY,
         tokens double precision NOT NULL,
+        granted boolean NOT NULL,
         updated_at timestamptz NOT NULL
       );
     `);

@@ -1,0 +1,128 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
+import { JiraGateways } from './clients/jira/jira-gateways.js';
+import type { Config } from './config.js';
+import type { BitbucketGateway } from './domain/ports.js';
+import { errorHandler, sendError } from './entry/api/http-errors.js';
+import { invitationRoutes } from './entry/api/invitation-routes.js';
+import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
+import { requireAdministrator } from './entry/api/require-administrator.js';
+import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
+import { createConnectAddon } from './entry/connect/connect-addon.js';
+import { connectPages } from './entry/connect/connect-pages.js';
+import { lifecycleRoutes } from './entry/connect/lifecycle-routes.js';
+import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
+import { userCreatedWebhook } from './entry/connect/user-created-webhook.js';
+import { uiAssets } from './entry/ui-shell.js';
+import { createBitbucketThrottle } from './jobs/bitbucket-throttle.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { startWorkers } from './jobs/workers.js';
+import type { Logger } from './logger.js';
+import { AuditLog } from './persistence/audit-log.js';
+import { openDatabase } from './persistence/database.js';
+import { InvitationRepository } from './persistence/invitation-repository.js';
+import { LinkedAccountRepository } from './persistence/linked-account-repository.js';
+import { NewUserRepository } from './persistence/new-user-repository.js';
+import { RateLimiter } from './persistence/rate-limiter.js';
+import { SecretBox } from './persistence/secret-box.js';
+import { resolveSecretKey } from './persistence/secret-key.js';
+import { TenantRepository } from './persistence/tenant-repository.js';
+
+export type RunningApp = {
+  baseUrl: string;
+  port: number;
+  stop: (options?: { graceful?: boolean }) => Promise<void>;
+};
+
+export type AppOptions = {
+  /** Run the background workers in this process (default true). */
+  workers?: boolean;
+  /** Replaces the configured Bitbucket client (the sandbox points it at its simulator). */
+  bitbucket?: (throttle: ConstructorParameters<typeof BitbucketClient>[0]['throttle']) => BitbucketGateway;
+  /** Extra routes mounted before the app's own (the sandbox). */
+  extraRoutes?: (app: express.Express, baseUrl: string) => Promise<void>;
+};
+
+/** Longest a job waits for the shared rate limit before it reschedules itself instead. */
+const MAX_THROTTLE_WAIT_MS = 5_000;
+
+/** Builds and starts everything: database, queue, HTTP entry points, workers. */
+export async function startApp(config: Config, log: Logger, options: AppOptions = {}): Promise<RunningApp> {
+  const database = await openDatabase(config, log);
+  const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
+  const queue = new JobQueue({ databaseUrl: database.url, ...config.queue }, log);
+  await queue.start();
+
+  const tenants = new TenantRepository(database.sequelize);
+  const linkedAccounts = new LinkedAccountRepository(database.sequelize, secrets);
+  const invitations = new InvitationRepository(database.sequelize, queue);
+  const newUsers = new NewUserRepository(database.sequelize, queue);
+  const audit = new AuditLog(database.sequelize);
+  const throttle = createBitbucketThrottle(new RateLimiter(database.sequelize), config.bitbucket, MAX_THROTTLE_WAIT_MS);
+  const bitbucket =
+    options.bitbucket?.(throttle) ??
+    new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(express.json({ limit: '64kb' }));
+
+  // Listen first: ACE needs the public base URL, which with PORT=0 is known only once bound.
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
+
+  let configured!: () => void;
+  const aceConfigured = new Promise<void>((resolve) => (configured = resolve));
+  const addon = createConnectAddon(app, { baseUrl, databaseUrl: database.url, port }, log, configured);
+  const directory = new ConnectTenantDirectory(tenants);
+  const jira = new JiraGateways((id) => tenants.findById(id), addon.key, {
+    connect: async (clientKey) => {
+      const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
+      return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
+    },
+  });
+
+  const linkedAccountDeps = { linkedAccounts, invitations, audit, bitbucket };
+  await options.extraRoutes?.(app, baseUrl);
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.use(lifecycleRoutes(addon, tenants, directory, log));
+  app.use(userCreatedWebhook(addon, directory, { newUsers }));
+  app.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
+  app.use(uiAssets());
+  app.use(
+    '/api',
+    connectApiAuthentication(addon, directory),
+    requireAdministrator(jira, config.adminCheckCacheSeconds),
+    linkedAccountRoutes(linkedAccountDeps),
+    invitationRoutes({ invitations }),
+  );
+  await aceConfigured;
+  app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
+  app.use(errorHandler(log));
+
+  if (options.workers !== false) {
+    await startWorkers(queue, {
+      planning: { newUsers, linkedAccounts, invitations, jira },
+      delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts },
+    });
+  }
+  log.info({ baseUrl, port }, 'app started');
+
+  return {
+    baseUrl,
+    port,
+    stop: async ({ graceful = true } = {}) => {
+      await queue.stop({ graceful });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+

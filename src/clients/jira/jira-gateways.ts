@@ -1,0 +1,31 @@
+import type { JiraGateway, JiraGatewayFactory } from '../../domain/ports.js';
+import type { Tenant } from '../../domain/model.js';
+import { ConnectJiraClient } from './connect-jira-client.js';
+
+/** Where each host keeps what it takes to call the tenant's Jira. */
+export type JiraHostCredentials = {
+  connect: (clientKey: string) => Promise<{ baseUrl: string; sharedSecret: string } | null>;
+  /** Added by the Forge adapter; absent while Forge is not configured. */
+  forge?: (tenant: Tenant) => Promise<JiraGateway>;
+};
+
+/** Builds the Jira client that fits the tenant's host: Connect JWT or Forge app token. */
+export class JiraGateways implements JiraGatewayFactory {
+  constructor(
+    private readonly findTenant: (tenantId: string) => Promise<Tenant | null>,
+    private readonly appKey: string,
+    private readonly hosts: JiraHostCredentials,
+  ) {}
+
+  async forTenant(tenantId: string): Promise<JiraGateway> {
+    const tenant = await this.findTenant(tenantId);
+    if (!tenant) throw new Error(`Tenant ${tenantId} is not installed`);
+    if (tenant.host === 'forge') {
+      if (!this.hosts.forge) throw new Error('This server is not configured for Forge (FORGE_APP_ID)');
+      return this.hosts.forge(tenant);
+    }
+    const info = await this.hosts.connect(tenant.hostKey);
+    if (!info) throw new Error(`No Connect installation is stored for tenant ${tenantId}`);
+    return new ConnectJiraClient({ baseUrl: info.baseUrl, appKey: this.appKey, sharedSecret: info.sharedSecret });
+  }
+}

@@ -1,0 +1,82 @@
+import type { BitbucketCredentials, Invitation, InvitationStatus, LinkedAccount, LinkedAccountStatus, NewUser, TargetGroup } from './model.js';
+
+/** Why an invitation is skipped or failed, in a form code can act on (the reason is for people). */
+export type ReasonCode =
+  | 'not-a-person'
+  | 'no-email'
+  | 'credentials-invalid'
+  | 'invitations-refused'
+  | 'group-missing'
+  | 'rejected'
+  | 'attempts-exhausted'
+  | 'retrying';
+
+export type StoredNewUser = NewUser & { id: string; tenantId: string; plannedAt: Date | null };
+
+export type PlannedInvitation = {
+  linkedAccountId: string;
+  workspace: string;
+  group: TargetGroup;
+  status: 'queued' | 'skipped';
+  reason: string | null;
+  reasonCode: ReasonCode | null;
+};
+
+/** An invitation as delivery sees it: with the job that currently owns it. */
+export type DeliverableInvitation = Invitation & { jobId: string | null; newUserId: string; reasonCode: ReasonCode | null };
+
+export type InvitationFilter = { status?: InvitationStatus; linkedAccountId?: string; page: number; pageSize: number };
+
+export type AuditEntry = {
+  tenantId: string;
+  actorAccountId: string | null;
+  action: string;
+  subject: string;
+  before: unknown;
+  after: unknown;
+};
+
+/*
+ * What the domain needs from storage. The persistence layer implements these; the domain
+ * never sees SQL, transactions or the job queue.
+ */
+
+export interface NewUserStore {
+  record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }>;
+  find(id: string): Promise<StoredNewUser | null>;
+}
+
+export interface LinkedAccountStore {
+  create(input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] }): Promise<LinkedAccount | 'already-linked'>;
+  list(tenantId: string): Promise<LinkedAccount[]>;
+  find(tenantId: string, id: string): Promise<LinkedAccount | null>;
+  credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  update(
+    tenantId: string,
+    id: string,
+    changes: { credentials?: BitbucketCredentials; status?: LinkedAccountStatus; statusReason?: string | null; groups?: TargetGroup[]; defaultGroups?: TargetGroup[] },
+  ): Promise<LinkedAccount | null>;
+  markStatus(id: string, status: LinkedAccountStatus, reason: string | null): Promise<void>;
+  recordInvitationSent(id: string): Promise<void>;
+  withDefaultGroups(tenantId: string): Promise<LinkedAccount[]>;
+}
+
+export interface InvitationStore {
+  createPlanned(newUser: StoredNewUser, email: string | null, planned: PlannedInvitation[]): Promise<number>;
+  findForDelivery(id: string): Promise<DeliverableInvitation | null>;
+  find(tenantId: string, id: string): Promise<DeliverableInvitation | null>;
+  finish(
+    id: string,
+    jobId: string,
+    outcome: { status: Exclude<InvitationStatus, 'queued'>; reason: string | null; reasonCode: ReasonCode | null; attempted: boolean; email?: string },
+  ): Promise<boolean>;
+  reschedule(id: string, jobId: string, change: { delayMs: number; reason: string | null; attempted: boolean; email?: string }): Promise<boolean>;
+  requeue(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-retryable'>;
+  requeueFailed(tenantId: string, linkedAccountId: string, codes: ReasonCode[]): Promise<number>;
+  list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }>;
+}
+
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { ZodError } from 'zod';
+import { DomainError, ThrottledError, type DomainErrorKind } from '../../domain/errors.js';
+import type { Logger } from '../../logger.js';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  'upstream-rejected': 422,
+  'upstream-unavailable': 502,
+};
+
+/** An error the client should see with its own status and message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(res: Response, status: number, message: string, fieldErrors?: Record<string, string>): void {
+  res.status(status).json(fieldErrors ? { message, fieldErrors } : { message });
+}
+
+export function fieldErrorsOf(error: ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join('.') || '(body)';
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
+
+/** The last middleware: every failure leaves as JSON with a message, never as a stack trace. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof ZodError) return sendError(res, 400, 'The request is not valid.', fieldErrorsOf(error));
+    if (error instanceof DomainError) return sendError(res, STATUS[error.kind], error.message);
+    if (error instanceof HttpError) return sendError(res, error.status, error.message);
+    if (error instanceof ThrottledError) {
+      res.setHeader('Retry-After', String(Math.ceil(error.waitMs / 1000)));
+      return sendError(res, 429, "Bitbucket's request limit for this workspace is used up for now. Try again later.");
+    }
+    if (error?.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
+    if (error?.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
+    log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    return sendError(res, 500, 'Something went wrong on our side. Please try again.');
+  };
+}

@@ -1,0 +1,40 @@
+import type { Invitation, LinkedAccount } from '../../domain/model.js';
+
+/** The JSON shapes of docs/admin-api.md. Credentials have no field here, by construction. */
+export function presentLinkedAccount(account: LinkedAccount) {
+  return {
+    id: account.id,
+    targetType: account.targetType,
+    workspace: account.workspace,
+    displayName: account.displayName,
+    url: `https://bitbucket.org/${encodeURIComponent(account.workspace)}`,
+    credentialType: account.credentialType,
+    status: account.status,
+    statusReason: account.statusReason,
+    defaultGroups: account.defaultGroups,
+    groupCount: account.groups.length,
+    groupsRefreshedAt: account.groupsRefreshedAt,
+    lastInvitationSentAt: account.lastInvitationSentAt,
+    createdAt: account.createdAt,
+  };
+}
+
+export function presentInvitation(invitation: Invitation) {
+  return {
+    id: invitation.id,
+    linkedAccountId: invitation.linkedAccountId,
+    workspace: invitation.workspace,
+    groupSlug: invitation.groupSlug,
+    groupName: invitation.groupName,
+    accountId: invitation.accountId,
+    displayName: invitation.displayName,
+    email: invitation.email,
+    status: invitation.status,
+    reason: invitation.reason,
+    attempts: invitation.attempts,
+    nextAttemptAt: invitation.nextAttemptAt,
+    createdAt: invitation.createdAt,
+    updatedAt: invitation.updatedAt,
+    sentAt: invitation.sentAt,
+  };
+}

@@ -1,0 +1,25 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** What ACE's authentication leaves on the request. */
+export type ConnectContext = { clientKey: string; hostBaseUrl?: string; userAccountId?: string };
+
+export function connectContext(req: Request): ConnectContext {
+  return (req as Request & { context: ConnectContext }).context;
+}
+
+/**
+ * Runs an ACE middleware and answers its failures as JSON 401. ACE answers a bad signature
+ * with 400; to a caller every authentication failure is a 401, and nothing is changed.
+ */
+export function asAuthentication(aceMiddleware: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    aceMiddleware(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const failure = error as { code?: number; message?: string };
+      const status = failure.code === 500 ? 500 : 401;
+      res.status(status).json({
+        message: status === 401 ? `Authentication failed: ${failure.message ?? 'invalid token'}` : 'Could not check the authentication.',
+      });
+    });
+  };
+}

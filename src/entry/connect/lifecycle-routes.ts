@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { TenantRepository } from '../../persistence/tenant-repository.js';
+import type { Logger } from '../../logger.js';
+import type { ConnectAddon } from './connect-addon.js';
+import { asAuthentication, connectContext } from './connect-request.js';
+import type { ConnectTenantDirectory } from './tenant-directory.js';
+
+/** installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs). */
+export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, directory: ConnectTenantDirectory, log: Logger): Router {
+  const router = Router();
+
+  router.post('/installed', asAuthentication(addon.verifyInstallation()), async (req, res, next) => {
+    try {
+      const { clientKey, baseUrl, cloudId } = req.body as { clientKey: string; baseUrl: string; cloudId?: string };
+      await tenants.upsertConnect(clientKey, baseUrl, cloudId ?? null);
+      directory.forget(clientKey);
+      log.info({ clientKey, siteUrl: baseUrl }, 'installed through Connect');
+      addon.postInstallation()(req, res);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  // Uninstalled and disabled can arrive together; deleting twice is harmless.
+  router.post('/uninstalled', asAuthentication(addon.authenticateInstall()), async (req, res, next) => {
+    try {
+      const { clientKey } = connectContext(req);
+      await tenants.delete('connect', clientKey);
+      await addon.settings.del('clientInfo', clientKey);
+      directory.forget(clientKey);
+      log.info({ clientKey }, 'uninstalled through Connect: tenant data removed');
+      res.status(204).end();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  for (const event of ['enabled', 'disabled'] as const) {
+    router.post(`/${event}`, asAuthentication(addon.authenticateInstall()), (req, res) => {
+      log.info({ clientKey: connectContext(req).clientKey }, `${event} through Connect`);
+      res.status(204).end();
+    });
+  }
+
+  return router;
+}

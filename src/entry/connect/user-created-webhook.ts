@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
+import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import type { ConnectAddon } from './connect-addon.js';
+import { asAuthentication, connectContext } from './connect-request.js';
+import type { ConnectTenantDirectory } from './tenant-directory.js';
+
+export const USER_CREATED_PATH = '/webhooks/user-created';
+
+const userCreatedBody = z.object({
+  webhookEvent: z.string().optional(),
+  timestamp: z.number().optional(),
+  user: z.object({
+    accountId: z.string().trim().min(1).max(128),
+    displayName: z.string().max(500).nullish(),
+    // Often absent: Jira leaves it out when the user's profile hides it.
+    emailAddress: z.string().trim().email().max(320).nullish().catch(null),
+    accountType: z.string().max(50).nullish(),
+  }),
+});
+
+/**
+ * Jira's user_created webhook. Answer fast: authenticate, record (which also enqueues), 204.
+ * A retry (same X-Atlassian-Webhook-Identifier) or a repeated user records nothing new.
+ */
+export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>): Router {
+  const router = Router();
+  router.post(USER_CREATED_PATH, asAuthentication(addon.authenticate()), async (req, res, next) => {
+    try {
+      const parsed = userCreatedBody.safeParse(req.body);
+      if (!parsed.success) return sendError(res, 400, 'The user_created event is not valid.', fieldErrorsOf(parsed.error));
+      const context = connectContext(req);
+      const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl);
+      const { user } = parsed.data;
+      await receiveNewUser(
+        deps,
+        tenant.id,
+        {
+          accountId: user.accountId,
+          displayName: user.displayName ?? null,
+          email: user.emailAddress ?? null,
+          accountType: user.accountType ?? null,
+        },
+        req.header('x-atlassian-webhook-identifier') ?? null,
+      );
+      res.status(204).end();
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Router } from 'express';
+
+export const UI_DIST = path.resolve('static/dist');
+
+export type HostView = { host: 'connect' | 'forge'; view: 'page' | 'dialog' };
+
+/**
+ * The Custom UI bundle is one index.html; each host gets it with a small script that says which
+ * host bridge to use and, for Connect, the host's all.js. Assets are served from /app/.
+ */
+export function renderShell(hostView: HostView, hostScriptUrl: string | null): string {
+  const file = path.join(UI_DIST, 'index.html');
+  if (!existsSync(file)) {
+    return '<!doctype html><title>Build missing</title><p>The admin page has not been built: run <code>npm run build</code>.</p>';
+  }
+  const html = readFileSync(file, 'utf8');
+  const head = [
+    '<base href="/app/">',
+    hostScriptUrl ? `<script src="${encodeURI(hostScriptUrl)}" data-options="sizeToParent:true"></script>` : '',
+    `<script>window.__ATI_HOST__=${JSON.stringify(hostView)};</script>`,
+  ].join('');
+  return html.replace('<head>', `<head>${head}`);
+}
+
+export function uiAssets(): Router {
+  const router = express.Router();
+  router.use('/app', express.static(UI_DIST, { index: false, maxAge: '1h' }));
+  return router;
+}

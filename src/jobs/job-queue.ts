@@ -1,0 +1,114 @@
+import PgBoss from 'pg-boss';
+import type { Transaction } from 'sequelize';
+import type { Logger } from '../logger.js';
+
+export const JOBS = {
+  /** Decide which invitations a new Jira user gets. */
+  planInvitations: 'plan-invitations',
+  /** Send one invitation to Bitbucket. */
+  deliverInvitation: 'deliver-invitation',
+} as const;
+
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+export type JobQueueOptions = {
+  databaseUrl: string;
+  jobExpireSeconds: number;
+  maintenanceSeconds: number;
+  pollSeconds: number;
+};
+
+export type Job<T> = { id: string; data: T };
+
+/**
+ * pg-boss behind the few operations the app needs. Jobs are only ever created inside the
+ * transaction that writes the rows they act on, so a crash can never leave a row without
+ * the job that finishes it (nor a job without its row).
+ */
+export class JobQueue {
+  readonly #boss: PgBoss;
+  readonly #workers = new Map<JobName, string[]>();
+
+  constructor(
+    private readonly options: JobQueueOptions,
+    private readonly log: Logger,
+  ) {
+    this.#boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      max: 4,
+      maintenanceIntervalSeconds: options.maintenanceSeconds,
+    });
+    // pg errors carry their whole client; log what helps, not that.
+    this.#boss.on('error', (error: Error & { code?: string }) => this.log.error({ error: error.message, code: error.code }, 'job queue error'));
+  }
+
+  async start(): Promise<void> {
+    await this.#boss.start();
+    for (const name of Object.values(JOBS)) {
+      const queueOptions = {
+        name,
+        // A worker that dies mid-job leaves it active; after this long pg-boss hands it out again.
+        expireInSeconds: this.options.jobExpireSeconds,
+        retryLimit: 20,
+        retryDelay: 5,
+        retryBackoff: true,
+      };
+      await this.#boss.createQueue(name, queueOptions);
+      await this.#boss.updateQueue(name, queueOptions);
+    }
+  }
+
+  /** Enqueue within `transaction`: the job exists if and only if the transaction commits. */
+  async send(name: JobName, data: object, transaction: Transaction, options: { startAfter?: Date; id?: string } = {}): Promise<string> {
+    const connection = (transaction as unknown as { connection: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } }).connection;
+    const id = await this.#boss.send(name, data, {
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      ...(options.id ? { id: options.id } : {}),
+      db: { executeSql: (text: string, values: unknown[]) => connection.query(text, values) },
+    } as PgBoss.SendOptions);
+    if (!id) throw new Error(`The job queue refused a ${name} job`);
+    return id;
+  }
+
+  /** Wake this instance's workers now instead of at their next poll. */
+  nudge(name: JobName): void {
+    for (const id of this.#workers.get(name) ?? []) this.#boss.notifyWorker(id);
+  }
+
+  async work<T extends object>(
+    name: JobName,
+    options: { batchSize: number; loops?: number },
+    handler: (job: Job<T>) => Promise<void>,
+  ): Promise<void> {
+    const ids: string[] = [];
+    for (let i = 0; i < (options.loops ?? 1); i++) {
+      const id = await this.#boss.work<T>(
+        name,
+        { batchSize: options.batchSize, pollingIntervalSeconds: this.options.pollSeconds },
+        async (jobs) => {
+          // One failing job must not fail its batch-mates: settle each on its own.
+          const results = await Promise.allSettled(jobs.map((job) => handler({ id: job.id, data: job.data })));
+          const failed = jobs.filter((_, index) => results[index]!.status === 'rejected');
+          for (const [index, result] of results.entries()) {
+            if (result.status === 'rejected') {
+              this.log.warn({ error: describe(result.reason), job: name, jobId: jobs[index]!.id }, 'job failed; the queue will retry it');
+            }
+          }
+          if (failed.length > 0) await this.#boss.fail(name, failed.map((job) => job.id));
+          const done = jobs.filter((_, index) => results[index]!.status === 'fulfilled');
+          if (done.length > 0) await this.#boss.complete(name, done.map((job) => job.id));
+        },
+      );
+      ids.push(id);
+    }
+    this.#workers.set(name, ids);
+  }
+
+  async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
+    await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: 10_000 });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,24 @@
+import type { SandboxState } from './sandbox-api';
+import { CopyValue } from './CopyValue';
+
+export function DemoCredentialsPanel({ demo }: { demo: SandboxState['demo'] }) {
+  return (
+    <section className="sbx-panel" aria-labelledby="sbx-demo-title">
+      <h2 id="sbx-demo-title" className="sbx-panel__title">
+        Demo workspace
+      </h2>
+      <p className="sbx-panel__text">
+        A simulated Bitbucket Cloud workspace. Paste these into <strong>Link Bitbucket Cloud account</strong> (credential
+        type: OAuth consumer). They are fake sandbox values.
+      </p>
+      <dl className="sbx-values">
+        <CopyValue label="Workspace" value={demo.workspace} />
+        <CopyValue label="OAuth key" value={demo.oauthKey} />
+        <CopyValue label="OAuth secret" value={demo.oauthSecret} />
+      </dl>
+      <p className="sbx-panel__hint">
+        To see Bitbucket refuse the link, use the secret <code className="ads-code">{demo.badSecret}</code>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+// Turns an HTTP status and a parsed body into an ApiResult. Shared by both bridges.
+import type { ApiResult, DialogData } from './host-bridge';
+
+const FALLBACK_MESSAGES: Record<number, string> = {
+  0: "Couldn't reach the app's server. Check your connection and try again.",
+  400: 'The request was not valid.',
+  401: 'Your session has expired. Reload the page and try again.',
+  403: 'Only Jira administrators can manage automatic team invitations.',
+  404: 'That item no longer exists. Reload the page to see the current state.',
+  409: 'That conflicts with the current state. Reload the page and try again.',
+  422: 'Bitbucket refused the request.',
+  429: 'Too many requests. Wait a moment and try again.',
+  502: "Bitbucket couldn't be reached. Try again in a few minutes.",
+};
+
+export function fallbackMessage(status: number): string {
+  return FALLBACK_MESSAGES[status] ?? `Something went wrong (HTTP ${status}). Try again.`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function toApiResult<T>(status: number, body: unknown): ApiResult<T> {
+  if (status >= 200 && status < 300) return { ok: true, status, body: body as T };
+  const message =
+    isRecord(body) && typeof body.message === 'string' && body.message.trim() !== ''
+      ? body.message
+      : fallbackMessage(status);
+  const fieldErrors = isRecord(body) ? stringRecord(body.fieldErrors) : undefined;
+  return fieldErrors ? { ok: false, status, message, fieldErrors } : { ok: false, status, message };
+}
+
+/** Parses a response text that may be empty (204) or not JSON. */
+export function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Accepts dialog custom data only when it has the expected shape. */
+export function toDialogData(value: unknown): DialogData | null {
+  if (!isRecord(value)) return null;
+  const { linkedAccountId, workspace } = value;
+  if (typeof linkedAccountId !== 'string' || linkedAccountId === '') return null;
+  return { linkedAccountId, workspace: typeof workspace === 'string' ? workspace : '' };
+}
+
+/** Escapes text for hosts that render a string as HTML (Connect's flag body). */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}

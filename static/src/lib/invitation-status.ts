@@ -1,0 +1,34 @@
+import type { InvitationStatus } from '../api/types';
+import type { LozengeAppearance } from '../ui/Lozenge';
+
+export const INVITATION_STATUSES: InvitationStatus[] = ['queued', 'sent', 'already-invited', 'skipped', 'failed'];
+
+/** The lozenge text (tests look for exactly these). */
+export const STATUS_TEXT: Record<InvitationStatus, string> = {
+  queued: 'queued',
+  sent: 'sent',
+  'already-invited': 'already invited',
+  skipped: 'skipped',
+  failed: 'failed',
+};
+
+/** The status filter's option labels. */
+export const STATUS_OPTION: Record<InvitationStatus, string> = {
+  queued: 'Queued',
+  sent: 'Sent',
+  'already-invited': 'Already invited',
+  skipped: 'Skipped',
+  failed: 'Failed',
+};
+
+export const STATUS_APPEARANCE: Record<InvitationStatus, LozengeAppearance> = {
+  queued: 'inprogress',
+  sent: 'success',
+  'already-invited': 'default',
+  skipped: 'moved',
+  failed: 'removed',
+};
+
+export function canRetry(status: InvitationStatus): boolean {
+  return status === 'failed' || status === 'skipped';
+}

@@ -1,0 +1,23 @@
+import { useState } from 'react';
+import { InvitationsSection } from './InvitationsSection';
+import { LinkedAccountsSection } from './LinkedAccountsSection';
+import './page.css';
+
+export function AdminPage() {
+  // Bumped whenever the linked accounts change, so the invitations list refreshes too.
+  const [accountsVersion, setAccountsVersion] = useState(0);
+  return (
+    <main className="ati-page">
+      <header className="ati-page__header">
+        <h1>Automatic team invitations</h1>
+        <p className="ati-page__intro">
+          Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are
+          invited to. When someone joins this Jira site, the app sends the invitations for you and records every one
+          of them below, with its outcome.
+        </p>
+      </header>
+      <LinkedAccountsSection onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
+      <InvitationsSection accountsVersion={accountsVersion} />
+    </main>
+  );
+}

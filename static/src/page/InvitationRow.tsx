@@ -1,0 +1,50 @@
+import type { Invitation } from '../api/types';
+import { canRetry } from '../lib/invitation-status';
+import { formatDateTime, relativeTime } from '../lib/relative-time';
+import { Button } from '../ui/Button';
+import { InvitationStatusCell } from './InvitationStatusCell';
+
+export function InvitationRow({
+  invitation,
+  now,
+  retrying,
+  onRetry,
+}: {
+  invitation: Invitation;
+  now: Date;
+  retrying: boolean;
+  onRetry(): void;
+}) {
+  const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
+  return (
+    <tr>
+      <td>
+        <span className="ati-user">
+          <span className="ati-user__name" title={invitation.accountId}>
+            {invitation.displayName || invitation.accountId}
+          </span>
+        </span>
+      </td>
+      <td>{invitation.email ?? <span className="ati-none">—</span>}</td>
+      <td>{invitation.workspace}</td>
+      <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>
+      <td>
+        <InvitationStatusCell invitation={invitation} now={now} />
+      </td>
+      <td className="ati-nowrap">
+        {time ? (
+          <time dateTime={time} title={formatDateTime(time)}>
+            {relativeTime(time, now)}
+          </time>
+        ) : null}
+      </td>
+      <td className="ads-table__actions">
+        {canRetry(invitation.status) ? (
+          <Button spacing="compact" isLoading={retrying} onClick={onRetry}>
+            Retry
+          </Button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

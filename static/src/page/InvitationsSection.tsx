@@ -1,0 +1,130 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { listInvitations, retryInvitation } from '../api/admin-api';
+import type { Invitation, InvitationStatus } from '../api/types';
+import { useBridge } from '../host/BridgeContext';
+import { INVITATION_STATUSES, STATUS_OPTION, STATUS_TEXT } from '../lib/invitation-status';
+import { useResource } from '../lib/use-resource';
+import { Button } from '../ui/Button';
+import { EmptyState } from '../ui/EmptyState';
+import { SectionMessage } from '../ui/SectionMessage';
+import { Select } from '../ui/Select';
+import { LoadingBlock } from '../ui/Spinner';
+import { InvitationsTable } from './InvitationsTable';
+import { Pagination } from './Pagination';
+
+export const PAGE_SIZE = 25;
+const AUTO_REFRESH_MS = 5_000;
+
+export function InvitationsSection({ accountsVersion }: { accountsVersion: number }) {
+  const bridge = useBridge();
+  const [status, setStatus] = useState<InvitationStatus | ''>('');
+  const [page, setPage] = useState(1);
+  const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set());
+  const load = useCallback(() => listInvitations(bridge, { status, page, pageSize: PAGE_SIZE }), [bridge, status, page]);
+  const { state, reload } = useResource(load);
+
+  // Auto-refresh every 5 s while an invitation on screen is still queued.
+  const anyQueued = state.status === 'ready' && state.data.invitations.some((i) => i.status === 'queued');
+  useEffect(() => {
+    if (!anyQueued) return;
+    const timer = window.setInterval(() => void reload({ silent: true }), AUTO_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [anyQueued, reload]);
+
+  // Refresh when the admin comes back to this frame (e.g. after adding a Jira user elsewhere).
+  const lastFocusRefresh = useRef(0);
+  useEffect(() => {
+    const onFocus = () => {
+      if (Date.now() - lastFocusRefresh.current < 2_000) return;
+      lastFocusRefresh.current = Date.now();
+      void reload({ silent: true });
+    };
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [reload]);
+
+  // Refresh when the linked accounts change.
+  const firstVersion = useRef(accountsVersion);
+  useEffect(() => {
+    if (accountsVersion !== firstVersion.current) void reload({ silent: true });
+  }, [accountsVersion, reload]);
+
+  const retry = async (invitation: Invitation) => {
+    setRetrying((prev) => new Set(prev).add(invitation.id));
+    const result = await retryInvitation(bridge, invitation.id);
+    await reload({ silent: true });
+    setRetrying((prev) => {
+      const next = new Set(prev);
+      next.delete(invitation.id);
+      return next;
+    });
+    if (result.ok) {
+      bridge.showFlag({
+        type: 'success',
+        title: 'Invitation queued again',
+        description: `${invitation.displayName} will be invited to ${invitation.groupName} in ${invitation.workspace} shortly.`,
+      });
+    } else {
+      bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
+    }
+  };
+
+  const changeStatus = (value: string) => {
+    setStatus(value as InvitationStatus | '');
+    setPage(1);
+  };
+
+  return (
+    <section className="ati-section" aria-labelledby="ati-invitations-title">
+      <div className="ati-section__header">
+        <div>
+          <h2 id="ati-invitations-title">Recent invitations</h2>
+          <p className="ati-section__description">Every invitation the app sent or tried to send, newest first.</p>
+        </div>
+        <Select
+          label="Status"
+          value={status}
+          onChange={changeStatus}
+          options={[{ value: '', label: 'All' }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: STATUS_OPTION[s] }))]}
+        />
+      </div>
+
+      {state.status === 'loading' ? <LoadingBlock label="Loading invitations" /> : null}
+      {state.status === 'error' ? (
+        <SectionMessage
+          appearance="error"
+          title="Couldn't load the invitations"
+          actions={<Button onClick={() => void reload()}>Try again</Button>}
+        >
+          <p>{state.message}</p>
+        </SectionMessage>
+      ) : null}
+      {state.status === 'ready' && state.data.invitations.length === 0 ? (
+        status === '' ? (
+          <EmptyState
+            header="No invitations yet"
+            description="When someone is added to Jira, the invitations sent for them to your linked workspaces appear here."
+          />
+        ) : (
+          <EmptyState
+            header={`No ${STATUS_TEXT[status]} invitations`}
+            description="No invitation has this status."
+            primaryAction={<Button onClick={() => changeStatus('')}>Show all invitations</Button>}
+          />
+        )
+      ) : null}
+      {state.status === 'ready' && state.data.invitations.length > 0 ? (
+        <>
+          <InvitationsTable invitations={state.data.invitations} retrying={retrying} onRetry={(i) => void retry(i)} />
+          <Pagination
+            page={state.data.page || page}
+            pageSize={state.data.pageSize || PAGE_SIZE}
+            total={state.data.total}
+            shown={state.data.invitations.length}
+            onPage={setPage}
+          />
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import type { Invitation } from '../api/types';
+import { useNow } from '../lib/use-now';
+import { InvitationRow } from './InvitationRow';
+import '../ui/table.css';
+
+export function InvitationsTable({
+  invitations,
+  retrying,
+  onRetry,
+}: {
+  invitations: Invitation[];
+  retrying: ReadonlySet<string>;
+  onRetry(invitation: Invitation): void;
+}) {
+  const now = useNow();
+  return (
+    <div className="ads-table-wrapper">
+      <table className="ads-table" aria-labelledby="ati-invitations-title">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Email</th>
+            <th scope="col">Workspace</th>
+            <th scope="col">Group</th>
+            <th scope="col">Status</th>
+            <th scope="col">Time</th>
+            <th scope="col" className="ads-table__actions">
+              <span className="ads-visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {invitations.map((invitation) => (
+            <InvitationRow
+              key={invitation.id}
+              invitation={invitation}
+              now={now}
+              retrying={retrying.has(invitation.id)}
+              onRetry={() => onRetry(invitation)}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { useCallback, useState } from 'react';
+import { listGroups, listLinkedAccounts } from '../api/admin-api';
+import type { LinkedAccount } from '../api/types';
+import { useBridge } from '../host/BridgeContext';
+import { useResource } from '../lib/use-resource';
+import { Button } from '../ui/Button';
+import { EmptyState } from '../ui/EmptyState';
+import { SectionMessage } from '../ui/SectionMessage';
+import { LoadingBlock } from '../ui/Spinner';
+import { CredentialsModal } from './CredentialsModal';
+import { LinkedAccountsTable, type AccountAction } from './LinkedAccountsTable';
+import { UnlinkModal } from './UnlinkModal';
+
+type OpenModal =
+  | { kind: 'link' }
+  | { kind: 'update'; account: LinkedAccount }
+  | { kind: 'unlink'; account: LinkedAccount }
+  | null;
+
+export function LinkedAccountsSection({ onAccountsChanged }: { onAccountsChanged(): void }) {
+  const bridge = useBridge();
+  const load = useCallback(() => listLinkedAccounts(bridge), [bridge]);
+  const { state, reload } = useResource(load);
+  const [modal, setModal] = useState<OpenModal>(null);
+  const [busyIds, setBusyIds] = useState<ReadonlySet<string>>(new Set());
+
+  const setBusy = (id: string, busy: boolean) =>
+    setBusyIds((prev) => {
+      const next = new Set(prev);
+      if (busy) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  const changed = async () => {
+    await reload({ silent: true });
+    onAccountsChanged();
+  };
+
+  const configure = async (account: LinkedAccount) => {
+    const { saved } = await bridge.openConfigureDialog({ id: account.id, workspace: account.workspace });
+    if (!saved) return;
+    await changed();
+    bridge.showFlag({
+      type: 'success',
+      title: 'Automatic access saved',
+      description: `New Jira users will be invited to the chosen groups of ${account.displayName}.`,
+    });
+  };
+
+  const refreshGroups = async (account: LinkedAccount) => {
+    setBusy(account.id, true);
+    const result = await listGroups(bridge, account.id, true);
+    await reload({ silent: true });
+    setBusy(account.id, false);
+    if (result.ok) {
+      const n = result.body.groups.length;
+      bridge.showFlag({
+        type: 'success',
+        title: 'Groups refreshed',
+        description: `${n} ${n === 1 ? 'group' : 'groups'} found in ${account.displayName}.`,
+      });
+    } else {
+      bridge.showFlag({ type: 'error', title: "Couldn't refresh groups", description: result.message });
+    }
+  };
+
+  const onAction = (action: AccountAction, account: LinkedAccount) => {
+    switch (action) {
+      case 'configure':
+        void configure(account);
+        break;
+      case 'refresh-groups':
+        void refreshGroups(account);
+        break;
+      case 'update-credentials':
+        setModal({ kind: 'update', account });
+        break;
+      case 'unlink':
+        setModal({ kind: 'unlink', account });
+        break;
+    }
+  };
+
+  const linkButton = (
+    <Button appearance="primary" onClick={() => setModal({ kind: 'link' })}>
+      Link Bitbucket Cloud account
+    </Button>
+  );
+  const isEmpty = state.status === 'ready' && state.data.linkedAccounts.length === 0;
+
+  return (
+    <section className="ati-section" aria-labelledby="ati-linked-accounts-title">
+      <div className="ati-section__header">
+        <div>
+          <h2 id="ati-linked-accounts-title">Linked accounts</h2>
+          <p className="ati-section__description">Bitbucket Cloud workspaces that new Jira users can be invited to.</p>
+        </div>
+        {isEmpty ? null : linkButton}
+      </div>
+
+      {state.status === 'loading' ? <LoadingBlock label="Loading linked accounts" /> : null}
+      {state.status === 'error' ? (
+        <SectionMessage
+          appearance="error"
+          title="Couldn't load the linked accounts"
+          actions={<Button onClick={() => void reload()}>Try again</Button>}
+        >
+          <p>{state.message}</p>
+        </SectionMessage>
+      ) : null}
+      {isEmpty ? (
+        <EmptyState
+          illustration="link"
+          header="No linked accounts yet"
+          description="Link a Bitbucket Cloud workspace, then choose which of its groups new Jira users are invited to."
+          primaryAction={linkButton}
+        />
+      ) : null}
+      {state.status === 'ready' && !isEmpty ? (
+        <LinkedAccountsTable accounts={state.data.linkedAccounts} busyIds={busyIds} onAction={onAction} />
+      ) : null}
+
+      {modal?.kind === 'link' || modal?.kind === 'update' ? (
+        <CredentialsModal
+          account={modal.kind === 'update' ? modal.account : undefined}
+          onClose={() => setModal(null)}
+          onDone={(account) => {
+            setModal(null);
+            bridge.showFlag(
+              modal.kind === 'link'
+                ? {
+                    type: 'success',
+                    title: `Linked ${account.displayName}`,
+                    description: 'Now choose the groups new Jira users are invited to: Configure automatic access.',
+                  }
+                : { type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` },
+            );
+            void changed();
+          }}
+        />
+      ) : null}
+      {modal?.kind === 'unlink' ? (
+        <UnlinkModal
+          account={modal.account}
+          onClose={() => setModal(null)}
+          onDone={() => {
+            const name = modal.account.displayName;
+            setModal(null);
+            bridge.showFlag({ type: 'success', title: `Unlinked ${name}`, description: 'New Jira users are no longer invited to it.' });
+            void changed();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

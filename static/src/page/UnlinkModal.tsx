@@ -1,0 +1,56 @@
+import { useRef, useState } from 'react';
+import { unlinkAccount } from '../api/admin-api';
+import type { LinkedAccount } from '../api/types';
+import { useBridge } from '../host/BridgeContext';
+import { Button } from '../ui/Button';
+import { Modal } from '../ui/Modal';
+import { SectionMessage } from '../ui/SectionMessage';
+
+export function UnlinkModal({ account, onClose, onDone }: { account: LinkedAccount; onClose(): void; onDone(): void }) {
+  const bridge = useBridge();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    const result = await unlinkAccount(bridge, account.id);
+    setBusy(false);
+    if (result.ok) onDone();
+    else setError(result.message);
+  };
+
+  return (
+    <Modal
+      title={`Unlink ${account.workspace}?`}
+      appearance="danger"
+      width="small"
+      onClose={onClose}
+      canClose={!busy}
+      initialFocusRef={cancelRef}
+      footer={
+        <>
+          <Button ref={cancelRef} appearance="subtle" onClick={onClose} disabled={busy}>
+            Cancel
+          </Button>
+          <Button appearance="danger" isLoading={busy} onClick={() => void confirm()}>
+            Unlink
+          </Button>
+        </>
+      }
+    >
+      {error ? (
+        <div className="ati-form-message">
+          <SectionMessage appearance="error" title="Couldn't unlink the workspace">
+            <p>{error}</p>
+          </SectionMessage>
+        </div>
+      ) : null}
+      <p>
+        New Jira users will no longer be invited to <strong>{account.workspace}</strong>. Invitations already sent are
+        not withdrawn. You can link the workspace again later.
+      </p>
+    </Modal>
+  );
+}

@@ -1,0 +1,95 @@
+// ADS-like modal dialog: blanket, focus trap, Escape to close, focus restored on close.
+import { useEffect, useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { createPortal } from 'react-dom';
+import { focusableWithin, inertOutside, trapTab } from './focus';
+import './modal.css';
+
+export function Modal({
+  title,
+  onClose,
+  children,
+  footer,
+  width = 'medium',
+  appearance,
+  initialFocusRef,
+  canClose = true,
+}: {
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  footer?: ReactNode;
+  width?: 'small' | 'medium' | 'large';
+  appearance?: 'danger';
+  initialFocusRef?: RefObject<HTMLElement | null>;
+  /** False while a request runs: Escape and the blanket then do nothing. */
+  canClose?: boolean;
+}) {
+  const titleId = useId();
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  if (containerRef.current === null && typeof document !== 'undefined') {
+    containerRef.current = document.createElement('div');
+    containerRef.current.className = 'ads-modal-portal';
+  }
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+  const canCloseRef = useRef(canClose);
+  canCloseRef.current = canClose;
+
+  useLayoutEffect(() => {
+    const container = containerRef.current!;
+    const previouslyFocused = document.activeElement as HTMLElement | null;
+    document.body.appendChild(container);
+    const restoreInert = inertOutside(container);
+    const dialog = dialogRef.current!;
+    const target = initialFocusRef?.current ?? focusableWithin(dialog)[0] ?? dialog;
+    target.focus();
+    return () => {
+      restoreInert();
+      container.remove();
+      if (previouslyFocused && previouslyFocused.isConnected) previouslyFocused.focus();
+    };
+    // Mount/unmount only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && canCloseRef.current) {
+        event.preventDefault();
+        event.stopPropagation();
+        onCloseRef.current();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const modal = (
+    <div
+      className="ads-blanket"
+      onMouseDown={(event) => {
+        if (event.target === event.currentTarget && canCloseRef.current) onCloseRef.current();
+      }}
+    >
+      <div
+        ref={dialogRef}
+        className={`ads-modal ads-modal--${width}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        onKeyDown={(event) => trapTab(event, dialogRef.current!)}
+      >
+        <header className="ads-modal__header">
+          <h1 id={titleId} className={`ads-modal__title${appearance === 'danger' ? ' ads-modal__title--danger' : ''}`}>
+            {title}
+          </h1>
+        </header>
+        <div className="ads-modal__body">{children}</div>
+        {footer ? <footer className="ads-modal__footer">{footer}</footer> : null}
+      </div>
+    </div>
+  );
+  return containerRef.current ? createPortal(modal, containerRef.current) : null;
+}
