@@ -108,7 +108,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   if (options.workers !== false) {
     await startWorkers(queue, {
       planning: { newUsers, linkedAccounts, invitations, jira },
-      delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts },
+      delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts, retryBaseMs: config.delivery.retryBaseMs },
     });
   }
   log.info({ baseUrl, port }, 'app started');

@@ -23,6 +23,7 @@ const schema = z.object({
   FORGE_JWKS_URL: urlString.optional(),
   FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(120),
   QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
   QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
@@ -48,7 +49,7 @@ export type Config = {
   };
   connect: { allJsUrl: string };
   forge: { jwksUrl: string | undefined; appId: string | undefined };
-  delivery: { maxAttempts: number };
+  delivery: { maxAttempts: number; retryBaseMs: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   adminCheckCacheSeconds: number;
   sandbox: boolean;
@@ -86,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     connect: { allJsUrl: e.CONNECT_ALL_JS_URL },
     forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID },
-    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS },
+    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000 },
     queue: {
       jobExpireSeconds: e.JOB_EXPIRE_SECONDS,
       maintenanceSeconds: e.QUEUE_MAINTENANCE_SECONDS,

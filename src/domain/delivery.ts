@@ -10,11 +10,13 @@ export type DeliveryDeps = {
   bitbucket: BitbucketGateway;
   jira: JiraGatewayFactory;
   maxAttempts: number;
+  /** First retry delay when Bitbucket does not say how long to wait; it doubles each time. */
+  retryBaseMs: number;
 };
 
-/** Exponential backoff with jitter: 10 s, 20 s, 40 s … capped at 15 minutes. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
+/** Exponential backoff with jitter: base, 2·base, 4·base … capped at 15 minutes. */
+export function backoffMs(attempt: number, baseMs: number): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 15 * 60_000);
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
@@ -86,7 +88,7 @@ async function handleTargetFailure(
       });
       return;
     }
-    const delayMs = error.retryAfterMs ?? backoffMs(attempts);
+    const delayMs = error.retryAfterMs ?? backoffMs(attempts, deps.retryBaseMs);
     await deps.invitations.reschedule(invitation.id, jobId, { delayMs, reason, attempted: true, email });
     return;
   }

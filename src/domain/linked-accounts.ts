@@ -116,9 +116,10 @@ export async function refreshGroups(deps: LinkedAccountDeps, actor: Actor, id: s
   const updated = await deps.linkedAccounts.update(actor.tenantId, id, {
     groups,
     defaultGroups: renamed(account.defaultGroups, groups),
-    ...(account.status === 'credentials-invalid' ? { status: 'active' as const, statusReason: null } : {}),
+    // The workspace answered: whatever was wrong with it is over, and what it held back goes out.
+    ...(account.status !== 'active' ? { status: 'active' as const, statusReason: null } : {}),
   });
-  if (account.status === 'credentials-invalid') await deps.invitations.requeueFailed(actor.tenantId, id, CURABLE);
+  if (account.status !== 'active') await deps.invitations.requeueFailed(actor.tenantId, id, CURABLE);
   return updated!;
 }
 

@@ -128,6 +128,30 @@ function appHtml(view) {
     );
 }
 
+// A crude window.__bridge so that the Forge path of the bundle can be smoke-tested.
+function forgeSmokeHtml(dialog) {
+  const modal = dialog ? JSON.stringify({ linkedAccountId: accounts[0]?.id ?? 'x', workspace: accounts[0]?.workspace ?? 'x' }) : 'undefined';
+  return (html) =>
+    html.replace(
+      '<head>',
+      `<head>
+    <base href="/app/" />
+    <script>
+      window.__forgeLog = [];
+      window.__bridge = { callBridge: async (name, payload) => {
+        window.__forgeLog.push([name, payload && JSON.parse(JSON.stringify(payload, (k, v) => typeof v === 'function' ? '[fn]' : v))]);
+        if (name === 'invoke') {
+          const r = await fetch(payload.path, { method: payload.method, headers: { Authorization: 'JWT forge', 'Content-Type': 'application/json' }, body: payload.body === undefined ? undefined : JSON.stringify(payload.body) });
+          const text = await r.text(); const body = text ? JSON.parse(text) : undefined;
+          return r.ok ? { success: true, payload: { status: r.status, headers: {}, body } } : { success: false, error: { status: r.status, headers: {}, body } };
+        }
+        if (name === 'getContext') return { extension: { type: 'jira:adminPage', modal: ${modal} } };
+        return true;
+      } };
+    </script>`,
+    );
+}
+
 function validCredentials(c) {
   if (!c || typeof c !== 'object') return false;
   return c.type === 'oauth-consumer' ? Boolean(c.key && c.secret) : c.type === 'api-token' && Boolean(c.email && c.token);
@@ -251,6 +275,8 @@ createServer(async (req, res) => {
     if (path.startsWith('/sandbox/')) return await serveFile(res, join(staticDir, 'dist-sandbox', normalize(path.slice('/sandbox/'.length)).replace(/^(\.\.[/\\])+/, '')));
     if (path === '/connect/admin') return await serveFile(res, join(staticDir, 'dist/index.html'), appHtml('page'));
     if (path === '/connect/configure-automatic-access') return await serveFile(res, join(staticDir, 'dist/index.html'), appHtml('dialog'));
+    if (path === '/forge-smoke' || path === '/forge-smoke-dialog')
+      return await serveFile(res, join(staticDir, 'dist/index.html'), forgeSmokeHtml(path === '/forge-smoke-dialog'));
     if (path.startsWith('/app/')) return await serveFile(res, join(staticDir, 'dist', normalize(path.slice('/app/'.length)).replace(/^(\.\.[/\\])+/, '')));
     res.writeHead(302, { Location: '/sandbox/' }).end();
   } catch (error) {

@@ -2,6 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import { eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
 
+type InvitationJson = { groupSlug: string; status: string; reason: string | null; email: string | null; accountId: string };
+
+async function invitationsOf(harness: Harness, accountId: string): Promise<InvitationJson[]> {
+  const answer = await harness.api('GET', '/api/invitations?pageSize=100');
+  return (answer.body.invitations as InvitationJson[]).filter((i) => i.accountId === accountId);
+}
+
+async function settled(harness: Harness, accountId: string, count: number): Promise<InvitationJson[]> {
+  return eventually(async () => {
+    const found = await invitationsOf(harness, accountId);
+    return found.length === count && found.every((i) => i.status !== 'queued') ? found : undefined;
+  }, 10_000, `${count} settled invitations for ${accountId}`);
+}
+
 describe('a user created in Jira', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -15,11 +29,90 @@ describe('a user created in Jira', () => {
     const sent = await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user);
     expect(sent.status).toBe(204);
 
-    const invitations = await eventually(async () => {
-      const answer = await harness.api('GET', '/api/invitations?status=sent');
-      return answer.body.invitations.length === 2 ? answer.body.invitations : undefined;
-    });
-    expect(invitations.map((i: { groupSlug: string }) => i.groupSlug).sort()).toEqual(['developers', 'qa']);
+    const invitations = await settled(harness, 'new-1', 2);
+    expect(invitations.map((i) => [i.groupSlug, i.status]).sort()).toEqual([['developers', 'sent'], ['qa', 'sent']]);
     expect(harness.bitbucket.invitations('acme').filter((i) => i.email === 'nina@example.com')).toHaveLength(2);
+  });
+
+  it('is invited once however often Jira retries the webhook or repeats the event', async () => {
+    const user = { accountId: 'new-2', displayName: 'Rita Retry', emailAddress: 'rita@example.com', emailVisible: true };
+    const first = await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user);
+    const retries = await Promise.all(
+      [1, 2, 3].map((retry) => harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user, { identifier: first.identifier, retry })),
+    );
+    const repeated = await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user);
+    expect([first.status, ...retries.map((r) => r.status), repeated.status]).toEqual([204, 204, 204, 204, 204]);
+
+    await settled(harness, 'new-2', 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // room for any duplicate job to show up
+    const puts = harness.bitbucket.received.filter(
+      (r) => r.method === 'PUT' && (r.body as { email?: string } | null)?.email === 'rita@example.com',
+    );
+    expect(puts).toHaveLength(2);
+    expect(await invitationsOf(harness, 'new-2')).toHaveLength(2);
+  });
+
+  it('is looked up through Jira when the webhook leaves the email out', async () => {
+    harness.site.addUser({ accountId: 'new-3', displayName: 'Hidden Hugo', emailAddress: 'hugo@example.com' });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-3', displayName: 'Hidden Hugo', emailAddress: 'hugo@example.com', emailVisible: false });
+
+    const invitations = await settled(harness, 'new-3', 2);
+    expect(invitations.every((i) => i.status === 'sent' && i.email === 'hugo@example.com')).toBe(true);
+    expect(harness.site.received.some((call) => call.path === '/rest/api/3/user/email' && call.status === 200)).toBe(true);
+  });
+
+  it('is skipped with the reason when Jira will not share the email', async () => {
+    harness.site.setEmailApi('forbidden');
+    try {
+      await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-4', displayName: 'Private Pia', emailAddress: 'pia@example.com' });
+      const invitations = await settled(harness, 'new-4', 2);
+      expect(invitations.every((i) => i.status === 'skipped')).toBe(true);
+      expect(invitations[0]!.reason).toContain('ACCESS_EMAIL_ADDRESSES');
+    } finally {
+      harness.site.setEmailApi('ok');
+    }
+  });
+
+  it('is skipped when it is an app or a customer account, not a person', async () => {
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'bot-1', displayName: 'Build Bot', accountType: 'app', emailAddress: 'bot@example.com', emailVisible: true });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'cust-1', displayName: 'Carl Customer', accountType: 'customer', emailAddress: 'carl@example.com', emailVisible: true });
+
+    const bot = await settled(harness, 'bot-1', 2);
+    const customer = await settled(harness, 'cust-1', 2);
+    expect(bot.every((i) => i.status === 'skipped' && i.reason?.includes('app (bot) account'))).toBe(true);
+    expect(customer.every((i) => i.status === 'skipped' && i.reason?.includes('customer'))).toBe(true);
+    expect(harness.bitbucket.invitations('acme').some((i) => i.email === 'bot@example.com' || i.email === 'carl@example.com')).toBe(false);
+  });
+
+  it('counts an address Bitbucket already invited as already invited, not as a failure', async () => {
+    // Someone invited the address by hand first: Bitbucket answers 409 to the app.
+    const { BitbucketClient } = await import('../../src/clients/bitbucket/bitbucket-client.js');
+    const client = new BitbucketClient({ apiUrl: harness.bitbucket.apiUrl, oauthTokenUrl: harness.bitbucket.oauthTokenUrl });
+    await client.invite('acme', { type: 'oauth-consumer', key: 'acme-key', secret: 'acme-secret-value-123' }, 'olga@example.com', 'qa');
+
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-5', displayName: 'Olga Old', emailAddress: 'olga@example.com', emailVisible: true });
+    const invitations = await settled(harness, 'new-5', 2);
+    expect(Object.fromEntries(invitations.map((i) => [i.groupSlug, i.status]))).toEqual({ qa: 'already-invited', developers: 'sent' });
+  });
+
+  it('gets no invitation when the admin chose no groups', async () => {
+    const site = await harness.addSite();
+    await linkWorkspace(harness, [], site);
+    await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-6', displayName: 'Nobody Invited', emailAddress: 'nobody@example.com', emailVisible: true });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const answer = await harness.api('GET', '/api/invitations', undefined, { site });
+    expect(answer.body.total).toBe(0);
+    expect(harness.bitbucket.invitations('acme').some((i) => i.email === 'nobody@example.com')).toBe(false);
+  });
+
+  it('answers a malformed event with 400 and records nothing', async () => {
+    const path = USER_CREATED_PATH;
+    const response = await fetch(`${harness.app.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `JWT ${harness.site.signRequest('POST', path)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ webhookEvent: 'user_created', user: { displayName: 'No Account Id' } }),
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).message).toMatch(/not valid/);
   });
 });

@@ -21,7 +21,7 @@ describe('relativeTime', () => {
 
   it('speaks of the future', () => {
     expect(relativeTime(ago(-120), now)).toBe('in 2 minutes');
-    expect(relativeTime(ago(-10), now)).toBe('in a few seconds');
+    expect(relativeTime(ago(-10), now)).toBe('just now');
   });
 
   it('falls back to a date after a week', () => {

@@ -26,7 +26,8 @@ export function relativeTime(iso: string | null | undefined, now: Date = new Dat
   const future = seconds < 0;
   const abs = Math.abs(seconds);
   const say = (text: string) => (future ? `in ${text}` : `${text} ago`);
-  if (abs < 45) return future ? 'in a few seconds' : 'just now';
+  // Within 45 s either way (clock skew included) is "just now".
+  if (abs < 45) return 'just now';
   const minutes = Math.round(abs / 60);
   if (minutes < 60) return say(plural(minutes, 'minute'));
   const hours = Math.round(abs / 3600);

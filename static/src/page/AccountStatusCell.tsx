@@ -8,7 +8,7 @@ export function AccountStatusCell({ account, onUpdateCredentials }: { account: L
       <div className="ati-cell-stack">
         <Lozenge appearance="removed">Credentials invalid</Lozenge>
         {account.statusReason ? <span className="ati-reason">{account.statusReason}</span> : null}
-        <Button appearance="link" className="ads-small" onClick={onUpdateCredentials}>
+        <Button appearance="link" className="ati-inline-link" onClick={onUpdateCredentials}>
           Update credentials
         </Button>
       </div>

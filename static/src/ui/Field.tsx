@@ -29,14 +29,17 @@ export function Field({
   const describedBy = [error ? errorId : '', helperText ? helperId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="ads-field">
-      <label className="ads-field__label" htmlFor={id}>
-        {label}
+      <div className="ads-field__label-row">
+        <label className="ads-field__label" htmlFor={id}>
+          {label}
+        </label>
+        {/* Outside the <label>: the accessible name stays exactly `label`. */}
         {required ? (
           <span className="ads-field__required" aria-hidden="true">
-            {' *'}
+            *
           </span>
         ) : null}
-      </label>
+      </div>
       {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy, 'aria-required': required || undefined })}
       {error ? (
         <p className="ads-field__error" id={errorId}>

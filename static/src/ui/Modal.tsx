@@ -2,6 +2,7 @@
 import { useEffect, useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 import { focusableWithin, inertOutside, trapTab } from './focus';
+import { Icon } from './Icon';
 import './modal.css';
 
 export function Modal({
@@ -82,7 +83,12 @@ export function Modal({
         onKeyDown={(event) => trapTab(event, dialogRef.current!)}
       >
         <header className="ads-modal__header">
-          <h1 id={titleId} className={`ads-modal__title${appearance === 'danger' ? ' ads-modal__title--danger' : ''}`}>
+          <h1 id={titleId} className="ads-modal__title">
+            {appearance === 'danger' ? (
+              <span className="ads-modal__title-icon">
+                <Icon name="error" />
+              </span>
+            ) : null}
             {title}
           </h1>
         </header>

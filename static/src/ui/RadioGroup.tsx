@@ -26,7 +26,7 @@ export function RadioGroup<V extends string>({
   return (
     <fieldset className="ads-fieldset" disabled={disabled}>
       <legend className="ads-fieldset__legend">{legend}</legend>
-      <div className="ads-choice-list ads-choice-list--inline">
+      <div className="ads-choice-list">
         {options.map((option) => {
           const optionId = `${id}-${option.value}`;
           return (
