@@ -47,6 +47,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (error?.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
     if (error?.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
+    // Other refusals by Express or body-parser (an undecodable path parameter, an unsupported charset or
+    // encoding) carry their 4xx status: they are the caller's mistake, not a failure on our side.
+    const status = typeof error?.status === 'number' ? error.status : undefined;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return sendError(res, status, error.expose === true && typeof error.message === 'string' ? error.message : 'The request is not valid.');
+    }
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'Something went wrong on our side. Please try again.');
   };

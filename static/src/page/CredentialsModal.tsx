@@ -43,6 +43,8 @@ export function CredentialsModal({
   const [submitting, setSubmitting] = useState(false);
   const [failure, setFailure] = useState<{ message: string; details: string[] } | null>(null);
   const refs = useRef<Partial<Record<CredentialField, HTMLInputElement | null>>>({});
+  // When updating, the workspace is read-only: start in the first credential field.
+  const firstCredentialRef = useRef<HTMLInputElement | null>(null);
 
   const change = (next: CredentialsFormValues) => {
     setValues(next);
@@ -87,6 +89,7 @@ export function CredentialsModal({
       title={title}
       onClose={onClose}
       canClose={!submitting}
+      initialFocusRef={isUpdate ? firstCredentialRef : undefined}
       footer={
         <>
           <Button appearance="subtle" onClick={onClose} disabled={submitting}>
@@ -126,6 +129,7 @@ export function CredentialsModal({
           onChange={change}
           inputRef={(field, el) => {
             refs.current[field] = el;
+            if (field === 'key' || field === 'email') firstCredentialRef.current = el;
           }}
         />
       </form>

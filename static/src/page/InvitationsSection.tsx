@@ -14,6 +14,8 @@ import { Pagination } from './Pagination';
 
 export const PAGE_SIZE = 25;
 const AUTO_REFRESH_MS = 5_000;
+/** Slow background refresh, so invitations for users added meanwhile show up on their own. */
+const IDLE_REFRESH_MS = 30_000;
 
 export function InvitationsSection({ accountsVersion }: { accountsVersion: number }) {
   const bridge = useBridge();
@@ -28,6 +30,14 @@ export function InvitationsSection({ accountsVersion }: { accountsVersion: numbe
   useEffect(() => {
     if (!anyQueued) return;
     const timer = window.setInterval(() => void reload({ silent: true }), AUTO_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [anyQueued, reload]);
+
+  useEffect(() => {
+    if (anyQueued) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void reload({ silent: true });
+    }, IDLE_REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [anyQueued, reload]);
 

@@ -1,0 +1,324 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
+import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
+import { ADMIN, OAUTH, WORKSPACE, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
+import { withClient } from '../support/test-database.js';
+
+const API_TOKEN = { type: 'api-token', email: 'owner@acme.example', token: 'acme-api-token-789' } as const;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('linked Bitbucket workspaces', () => {
+  let harness: Harness;
+  /** Each test works on its own Jira site, so links and selections never collide. */
+  let site: JiraConnectSimulator;
+
+  const api = (method: string, path: string, body?: unknown) => harness.api(method, path, body, { site });
+  const link = (body: unknown) => api('POST', '/api/linked-accounts', body);
+  const linkedAccountRows = () =>
+    withClient(harness.databaseUrl, async (client) =>
+      Number(
+        (await client.query(`SELECT count(*) FROM linked_accounts l JOIN tenants t ON t.id = l.tenant_id WHERE t.host_key = $1`, [site.clientKey]))
+          .rows[0].count,
+      ),
+    );
+  const auditEntries = () =>
+    withClient(harness.databaseUrl, async (client) =>
+      (
+        await client.query(
+          `SELECT a.actor_account_id, a.action, a.subject, a.before, a.after, a.at FROM audit_log a
+           JOIN tenants t ON t.id = a.tenant_id WHERE t.host_key = $1 ORDER BY a.id`,
+          [site.clientKey],
+        )
+      ).rows,
+    );
+  const groupListings = () => harness.bitbucket.received.filter((r) => r.method === 'GET' && r.path === `/1.0/groups/${WORKSPACE.slug}`).length;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(() => harness?.stop());
+
+  describe('linking', () => {
+    beforeAll(async () => {
+      site = await harness.addSite();
+    });
+
+    it('links a workspace with an OAuth consumer and shows it as docs/admin-api.md describes', async () => {
+      const linked = await link({ workspace: WORKSPACE.slug, credentials: OAUTH });
+
+      expect(linked.status).toBe(201);
+      expect(linked.body).toEqual({
+        linkedAccount: {
+          id: expect.stringMatching(UUID),
+          targetType: 'bitbucket-workspace',
+          workspace: 'acme',
+          displayName: 'acme',
+          url: 'https://bitbucket.org/acme',
+          credentialType: 'oauth-consumer',
+          status: 'active',
+          statusReason: null,
+          defaultGroups: [],
+          groupCount: 3,
+          groupsRefreshedAt: expect.stringMatching(ISO_DATE),
+          lastInvitationSentAt: null,
+          createdAt: expect.stringMatching(ISO_DATE),
+        },
+      });
+      expect(await api('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [linked.body.linkedAccount] } });
+    });
+
+    it('refuses to link the same workspace twice (whatever its spelling) with 409', async () => {
+      for (const workspace of ['acme', 'ACME', ' acme ']) {
+        const again = await link({ workspace, credentials: OAUTH });
+        expect(again.status, workspace).toBe(409);
+        expect(again.body.message).toMatch(/already linked/i);
+      }
+      expect(await linkedAccountRows()).toBe(1);
+    });
+
+    it('links a workspace with an Atlassian API token', async () => {
+      site = await harness.addSite();
+      const linked = await link({ workspace: 'acme', credentials: API_TOKEN });
+
+      expect(linked.status).toBe(201);
+      expect(linked.body.linkedAccount).toMatchObject({ workspace: 'acme', credentialType: 'api-token', status: 'active', groupCount: 3, defaultGroups: [] });
+    });
+  });
+
+  describe('refusals from Bitbucket, answered with 422 and nothing linked', () => {
+    beforeAll(async () => {
+      site = await harness.addSite();
+    });
+
+    it('says the credentials were rejected when the secret is wrong', async () => {
+      const answer = await link({ workspace: 'acme', credentials: { ...OAUTH, secret: 'not-the-secret' } });
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/rejected these credentials/i);
+      expect(await linkedAccountRows()).toBe(0);
+    });
+
+    it('says the credentials were rejected when the API token is wrong', async () => {
+      const answer = await link({ workspace: 'acme', credentials: { ...API_TOKEN, token: 'not-the-token' } });
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/rejected these credentials/i);
+      expect(await linkedAccountRows()).toBe(0);
+    });
+
+    it('says admin rights are missing for credentials of a non-administrator', async () => {
+      const answer = await link({ workspace: 'acme', credentials: { type: 'oauth-consumer', key: 'acme-readonly-key', secret: 'acme-readonly-secret-456' } });
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/no admin rights/i);
+      expect(await linkedAccountRows()).toBe(0);
+    });
+
+    it('points to Atlassian Administration for an admin-managed workspace', async () => {
+      harness.bitbucket.setAdminManaged('acme', true);
+      try {
+        const answer = await link({ workspace: 'acme', credentials: OAUTH });
+        expect(answer.status).toBe(422);
+        expect(answer.body.message).toMatch(/Atlassian Administration/);
+        expect(await linkedAccountRows()).toBe(0);
+      } finally {
+        harness.bitbucket.setAdminManaged('acme', false);
+      }
+    });
+
+    it('refuses a workspace Bitbucket does not know', async () => {
+      const answer = await link({ workspace: 'no-such-workspace', credentials: OAUTH });
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/no-such-workspace/);
+      expect(await linkedAccountRows()).toBe(0);
+    });
+  });
+
+  describe('default groups', () => {
+    let id: string;
+    beforeAll(async () => {
+      site = await harness.addSite();
+      id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id;
+    });
+
+    it("lists the workspace's groups by name, none selected at first, without asking Bitbucket", async () => {
+      const listings = groupListings();
+      const answer = await api('GET', `/api/linked-accounts/${id}/groups`);
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        groups: [
+          { slug: 'designers', name: 'Designers', selected: false },
+          { slug: 'developers', name: 'Developers', selected: false },
+          { slug: 'qa', name: 'QA', selected: false },
+        ],
+        refreshedAt: expect.stringMatching(ISO_DATE),
+      });
+      expect(groupListings()).toBe(listings);
+    });
+
+    it('saves the chosen groups and shows them as selected', async () => {
+      const saved = await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa', 'developers'] });
+
+      expect(saved.status).toBe(200);
+      expect(saved.body.linkedAccount.defaultGroups).toEqual([
+        { slug: 'developers', name: 'Developers' },
+        { slug: 'qa', name: 'QA' },
+      ]);
+      const groups = await api('GET', `/api/linked-accounts/${id}/groups`);
+      expect(groups.body.groups.filter((g: { selected: boolean }) => g.selected).map((g: { slug: string }) => g.slug)).toEqual(['developers', 'qa']);
+    });
+
+    it('asks Bitbucket again when refresh=true, keeping the selection', async () => {
+      const listings = groupListings();
+      const before = (await api('GET', `/api/linked-accounts/${id}/groups`)).body.refreshedAt;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+      const answer = await api('GET', `/api/linked-accounts/${id}/groups?refresh=true`);
+
+      expect(answer.status).toBe(200);
+      expect(groupListings()).toBe(listings + 1);
+      expect(new Date(answer.body.refreshedAt).getTime()).toBeGreaterThan(new Date(before).getTime());
+      expect(answer.body.groups.filter((g: { selected: boolean }) => g.selected).map((g: { slug: string }) => g.slug)).toEqual(['developers', 'qa']);
+    });
+
+    it('refuses a group the workspace does not have with 400, and keeps the previous selection', async () => {
+      const answer = await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers', 'no-such-group'] });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toMatch(/no-such-group/);
+      const list = await api('GET', '/api/linked-accounts');
+      expect(list.body.linkedAccounts[0].defaultGroups.map((g: { slug: string }) => g.slug)).toEqual(['developers', 'qa']);
+    });
+
+    it('accepts an empty selection, after which a new user is invited nowhere', async () => {
+      const saved = await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: [] });
+      expect(saved.status).toBe(200);
+      expect(saved.body.linkedAccount.defaultGroups).toEqual([]);
+
+      const user = { accountId: 'nobody-invited', displayName: 'Nils None', emailAddress: 'nils@example.com', emailVisible: true };
+      expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
+      await eventually(
+        () =>
+          withClient(harness.databaseUrl, async (client) =>
+            (await client.query('SELECT planned_at FROM new_users WHERE account_id = $1', [user.accountId])).rows[0]?.planned_at != null,
+          ),
+        15_000,
+        'the new user to be planned',
+      );
+
+      expect((await api('GET', '/api/invitations')).body.total).toBe(0);
+      expect(harness.bitbucket.invitations('acme').filter((i) => i.email === user.emailAddress)).toEqual([]);
+    });
+  });
+
+  describe('credentials and unlinking', () => {
+    it('reactivates an account whose credentials Bitbucket stopped accepting when new ones are saved, and resends what failed', async () => {
+      site = await harness.addSite();
+      // An API token: no cached OAuth token to renew, so one refusal is final.
+      const linked = await link({ workspace: 'acme', credentials: API_TOKEN });
+      const id = linked.body.linkedAccount.id as string;
+      expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers'] })).status).toBe(200);
+      harness.bitbucket.failInvitations('acme', { status: 401, count: 1 });
+      const user = { accountId: 'rejected-once', displayName: 'Rita Retry', emailAddress: 'rita@example.com', emailVisible: true };
+      expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
+
+      const broken = await eventually(async () => {
+        const account = (await api('GET', '/api/linked-accounts')).body.linkedAccounts[0];
+        return account.status === 'credentials-invalid' ? account : undefined;
+      }, 15_000, 'the account to be marked credentials-invalid');
+      expect(broken.statusReason).toMatch(/rejected/i);
+      expect((await api('GET', '/api/invitations?status=failed')).body.total).toBe(1);
+
+      const updated = await api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: OAUTH });
+
+      expect(updated.status).toBe(200);
+      expect(updated.body.linkedAccount).toMatchObject({ id, status: 'active', statusReason: null, credentialType: 'oauth-consumer' });
+      await eventually(async () => {
+        const sent = await api('GET', '/api/invitations?status=sent');
+        return sent.body.invitations.some((i: { email: string }) => i.email === user.emailAddress);
+      }, 15_000, 'the failed invitation to be sent again');
+      expect(harness.bitbucket.invitations('acme').filter((i) => i.email === user.emailAddress)).toHaveLength(1);
+    });
+
+    it('keeps the working credentials when the new ones are rejected', async () => {
+      site = await harness.addSite();
+      const id = await linkWorkspace(harness, ['qa'], site);
+
+      const answer = await api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: { ...OAUTH, secret: 'wrong' } });
+
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/rejected these credentials/i);
+      const account = (await api('GET', '/api/linked-accounts')).body.linkedAccounts[0];
+      expect(account).toMatchObject({ status: 'active', credentialType: 'oauth-consumer' });
+      // The stored credentials still work: a refresh asks Bitbucket and succeeds.
+      expect((await api('GET', `/api/linked-accounts/${id}/groups?refresh=true`)).status).toBe(200);
+    });
+
+    it('unlinks a workspace, after which it is gone', async () => {
+      site = await harness.addSite();
+      const id = await linkWorkspace(harness, ['qa'], site);
+
+      const removed = await api('DELETE', `/api/linked-accounts/${id}`);
+
+      expect(removed.status).toBe(204);
+      expect(await api('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [] } });
+      expect((await api('GET', `/api/linked-accounts/${id}/groups`)).status).toBe(404);
+      expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(404);
+      expect(await linkedAccountRows()).toBe(0);
+      // It can be linked again.
+      expect((await link({ workspace: 'acme', credentials: OAUTH })).status).toBe(201);
+    });
+  });
+
+  it('records who linked, changed the default groups and unlinked, when, and what was before and after', async () => {
+    site = await harness.addSite();
+    const startedAt = Date.now();
+    const id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id;
+    expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa'] })).status).toBe(200);
+    expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers', 'designers'] })).status).toBe(200);
+    expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(204);
+
+    const entries = await auditEntries();
+
+    expect(entries.map(({ actor_account_id, action, subject, before, after }) => ({ actor_account_id, action, subject, before, after }))).toEqual([
+      {
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.linked',
+        subject: 'acme',
+        before: null,
+        after: { workspace: 'acme', credentialType: 'oauth-consumer', groups: 3 },
+      },
+      { actor_account_id: ADMIN.accountId, action: 'linked-account.default-groups-changed', subject: 'acme', before: [], after: ['qa'] },
+      {
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.default-groups-changed',
+        subject: 'acme',
+        before: ['qa'],
+        after: ['designers', 'developers'],
+      },
+      {
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.unlinked',
+        subject: 'acme',
+        before: { workspace: 'acme', defaultGroups: ['designers', 'developers'] },
+        after: null,
+      },
+    ]);
+    for (const entry of entries) {
+      const at = new Date(entry.at).getTime();
+      expect(at).toBeGreaterThanOrEqual(startedAt - 1000);
+      expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    }
+  });
+
+  it('records nothing in the audit log for a refused change', async () => {
+    site = await harness.addSite();
+    const id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id;
+    const before = (await auditEntries()).length;
+
+    expect((await link({ workspace: 'acme', credentials: OAUTH })).status).toBe(409);
+    expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['nope'] })).status).toBe(400);
+    expect((await link({ workspace: 'other', credentials: { ...OAUTH, secret: 'bad' } })).status).toBe(422);
+
+    expect((await auditEntries()).length).toBe(before);
+  });
+});
