@@ -2,9 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
+import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
 import { JiraGateways } from './clients/jira/jira-gateways.js';
 import type { Config } from './config.js';
 import type { BitbucketGateway } from './domain/ports.js';
+import { hostAuthentication } from './entry/api/host-authentication.js';
 import { errorHandler, sendError } from './entry/api/http-errors.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
@@ -13,8 +15,10 @@ import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
 import { createConnectAddon } from './entry/connect/connect-addon.js';
 import { connectPages } from './entry/connect/connect-pages.js';
 import { lifecycleRoutes } from './entry/connect/lifecycle-routes.js';
+import { noopRoute } from './entry/connect/noop-route.js';
 import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
 import { userCreatedWebhook } from './entry/connect/user-created-webhook.js';
+import { createForgeHost } from './entry/forge/forge-host.js';
 import { uiAssets } from './entry/ui-shell.js';
 import { createBitbucketThrottle } from './jobs/bitbucket-throttle.js';
 import { JobQueue } from './jobs/job-queue.js';
@@ -22,6 +26,7 @@ import { startWorkers } from './jobs/workers.js';
 import type { Logger } from './logger.js';
 import { AuditLog } from './persistence/audit-log.js';
 import { openDatabase } from './persistence/database.js';
+import { ForgeTenantRepository } from './persistence/forge-tenant-repository.js';
 import { InvitationRepository } from './persistence/invitation-repository.js';
 import { LinkedAccountRepository } from './persistence/linked-account-repository.js';
 import { NewUserRepository } from './persistence/new-user-repository.js';
@@ -56,6 +61,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   await queue.start();
 
   const tenants = new TenantRepository(database.sequelize);
+  const forgeTenants = new ForgeTenantRepository(database.sequelize, secrets);
   const linkedAccounts = new LinkedAccountRepository(database.sequelize, secrets);
   const invitations = new InvitationRepository(database.sequelize, queue);
   const newUsers = new NewUserRepository(database.sequelize, queue);
@@ -80,11 +86,14 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const aceConfigured = new Promise<void>((resolve) => (configured = resolve));
   const addon = createConnectAddon(app, { baseUrl, databaseUrl: database.url, port }, log, configured);
   const directory = new ConnectTenantDirectory(tenants);
+  // Forge is served only when the app id, the audience of its invocation tokens, is configured.
+  const forge = config.forge.appId ? createForgeHost({ appId: config.forge.appId, jwksUrl: config.forge.jwksUrl, tenants: forgeTenants, log }) : null;
   const jira = new JiraGateways((id) => tenants.findById(id), addon.key, {
     connect: async (clientKey) => {
       const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
       return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
     },
+    ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),
   });
 
   const linkedAccountDeps = { linkedAccounts, invitations, audit, bitbucket };
@@ -92,11 +101,13 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.use(lifecycleRoutes(addon, tenants, directory, log));
   app.use(userCreatedWebhook(addon, directory, { newUsers }));
+  if (forge) app.use(forge.events({ newUsers }));
+  if (config.benchNoopRoute) app.use(noopRoute(addon));
   app.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
   app.use(uiAssets());
   app.use(
     '/api',
-    connectApiAuthentication(addon, directory),
+    hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
     linkedAccountRoutes(linkedAccountDeps),
     invitationRoutes({ invitations }),
@@ -105,7 +116,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
   app.use(errorHandler(log));
 
-  if (options.workers !== false) {
+  if (config.runWorkers && options.workers !== false) {
     await startWorkers(queue, {
       planning: { newUsers, linkedAccounts, invitations, jira },
       delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts, retryBaseMs: config.delivery.retryBaseMs },

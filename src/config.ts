@@ -13,7 +13,8 @@ const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-  APP_SECRET_KEY: z.string().optional(),
+  // The key for secrets at rest (SecretBox); a short one would only fail later, at start.
+  APP_SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BITBUCKET_API_URL: urlString.default('https://api.bitbucket.org'),
   BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
@@ -29,6 +30,8 @@ const schema = z.object({
   QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   ADMIN_CHECK_CACHE_SECONDS: z.coerce.number().min(0).default(60),
   SANDBOX: z.enum(['on', 'off']).optional(),
+  BENCH_NOOP_ROUTE: z.enum(['on', 'off']).default('off'),
+  RUN_WORKERS: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = {
@@ -53,12 +56,18 @@ export type Config = {
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   adminCheckCacheSeconds: number;
   sandbox: boolean;
+  /** Whether this instance runs the background jobs (off for web-only instances). */
+  runWorkers: boolean;
+  /** The benchmark's ACE-authenticated no-op route. */
+  benchNoopRoute: boolean;
 };
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // `PORT=` in an env file means "not set": without this, coercion would read it as 0 (a random port).
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
@@ -96,5 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
     // The sandbox plays Jira with a built-in Bitbucket simulator: never in production.
     sandbox: e.NODE_ENV !== 'production' && e.SANDBOX !== 'off',
+    runWorkers: e.RUN_WORKERS === 'on',
+    benchNoopRoute: e.NODE_ENV !== 'production' && e.BENCH_NOOP_ROUTE === 'on',
   };
 }

@@ -47,7 +47,8 @@ export async function linkAccount(
 
 export async function unlinkAccount(deps: LinkedAccountDeps, actor: Actor, id: string): Promise<void> {
   const account = await requireAccount(deps, actor, id);
-  await deps.linkedAccounts.delete(actor.tenantId, id);
+  // A concurrent unlink got there first: it answers 204 and writes the audit entry, this one 404.
+  if (!(await deps.linkedAccounts.delete(actor.tenantId, id))) throw notFound();
   await deps.audit.record({
     tenantId: actor.tenantId,
     actorAccountId: actor.accountId,
@@ -66,13 +67,15 @@ export async function updateCredentials(
 ): Promise<LinkedAccount> {
   const account = await requireAccount(deps, actor, id);
   const groups = await fetchGroups(deps.bitbucket, account.workspace, credentials);
-  const updated = await deps.linkedAccounts.update(actor.tenantId, id, {
-    credentials,
-    groups,
-    defaultGroups: renamed(account.defaultGroups, groups),
-    status: 'active',
-    statusReason: null,
-  });
+  const updated = stillLinked(
+    await deps.linkedAccounts.update(actor.tenantId, id, {
+      credentials,
+      groups,
+      defaultGroups: renamed(account.defaultGroups, groups),
+      status: 'active',
+      statusReason: null,
+    }),
+  );
   await deps.audit.record({
     tenantId: actor.tenantId,
     actorAccountId: actor.accountId,
@@ -82,7 +85,7 @@ export async function updateCredentials(
     after: { credentialType: credentials.type, status: 'active' },
   });
   await deps.invitations.requeueFailed(actor.tenantId, id, CURABLE);
-  return updated!;
+  return updated;
 }
 
 /** The workspace's groups, each marked with whether new users are invited to it. */
@@ -102,10 +105,10 @@ export async function groupChoices(
 
 export async function refreshGroups(deps: LinkedAccountDeps, actor: Actor, id: string): Promise<LinkedAccount> {
   const account = await requireAccount(deps, actor, id);
-  const credentials = await deps.linkedAccounts.credentialsOf(actor.tenantId, id);
+  const credentials = stillLinked(await deps.linkedAccounts.credentialsOf(actor.tenantId, id));
   let groups: TargetGroup[];
   try {
-    groups = await deps.bitbucket.listGroups(account.workspace, credentials!);
+    groups = await deps.bitbucket.listGroups(account.workspace, credentials);
   } catch (error) {
     if (error instanceof TargetError && (error.kind === 'credentials-rejected' || error.kind === 'forbidden')) {
       const reason = explainTargetFailure(account.workspace, error).message;
@@ -113,14 +116,16 @@ export async function refreshGroups(deps: LinkedAccountDeps, actor: Actor, id: s
     }
     throw error instanceof TargetError ? explainTargetFailure(account.workspace, error) : error;
   }
-  const updated = await deps.linkedAccounts.update(actor.tenantId, id, {
-    groups,
-    defaultGroups: renamed(account.defaultGroups, groups),
-    // The workspace answered: whatever was wrong with it is over, and what it held back goes out.
-    ...(account.status !== 'active' ? { status: 'active' as const, statusReason: null } : {}),
-  });
+  const updated = stillLinked(
+    await deps.linkedAccounts.update(actor.tenantId, id, {
+      groups,
+      defaultGroups: renamed(account.defaultGroups, groups),
+      // The workspace answered: whatever was wrong with it is over, and what it held back goes out.
+      ...(account.status !== 'active' ? { status: 'active' as const, statusReason: null } : {}),
+    }),
+  );
   if (account.status !== 'active') await deps.invitations.requeueFailed(actor.tenantId, id, CURABLE);
-  return updated!;
+  return updated;
 }
 
 /** Saves the default groups. An empty list is a valid choice: invite nobody. */
@@ -136,7 +141,7 @@ export async function setDefaultGroups(deps: LinkedAccountDeps, actor: Actor, id
     );
   }
   const defaultGroups = account.groups.filter((group) => wanted.has(group.slug));
-  const updated = await deps.linkedAccounts.update(actor.tenantId, id, { defaultGroups });
+  const updated = stillLinked(await deps.linkedAccounts.update(actor.tenantId, id, { defaultGroups }));
   await deps.audit.record({
     tenantId: actor.tenantId,
     actorAccountId: actor.accountId,
@@ -145,13 +150,19 @@ export async function setDefaultGroups(deps: LinkedAccountDeps, actor: Actor, id
     before: slugs(account.defaultGroups),
     after: slugs(defaultGroups),
   });
-  return updated!;
+  return updated;
 }
 
 async function requireAccount(deps: LinkedAccountDeps, actor: Actor, id: string): Promise<LinkedAccount> {
-  const account = await deps.linkedAccounts.find(actor.tenantId, id);
-  if (!account) throw new DomainError('not-found', 'No linked account with this id.');
-  return account;
+  return stillLinked(await deps.linkedAccounts.find(actor.tenantId, id));
+}
+
+const notFound = () => new DomainError('not-found', 'No linked account with this id.');
+
+/** An unlink can land between reading an account and writing it back: then it is simply not found. */
+function stillLinked<T>(value: T | null): T {
+  if (value === null) throw notFound();
+  return value;
 }
 
 async function fetchGroups(bitbucket: BitbucketGateway, workspace: string, credentials: BitbucketCredentials): Promise<TargetGroup[]> {

@@ -14,8 +14,9 @@ function withinWindow(limit: number, windowSeconds: number, burstShare: number):
 
 export function bitbucketRules(limits: BitbucketLimits): { invitations: RateRule; requests: RateRule } {
   return {
-    // One second's worth of burst, then an even pace: 100/min becomes 1.7 at once, then 1.64/s.
-    invitations: withinWindow(limits.invitationsPerMinute, 60, 1 / 60),
+    // Half a second's worth of burst, then an even pace: requests that arrive bunched together
+    // (network jitter) still fit a Bitbucket that counts per second.
+    invitations: withinWindow(limits.invitationsPerMinute, 60, 1 / 120),
     // A tenth of the hour at once (linking, refreshing groups feel instant), then an even pace.
     requests: withinWindow(limits.requestsPerHour, 3600, 1 / 10),
   };

@@ -60,14 +60,18 @@ export class JobQueue {
 
   /** Enqueue within `transaction`: the job exists if and only if the transaction commits. */
   async send(name: JobName, data: object, transaction: Transaction, options: { startAfter?: Date; id?: string } = {}): Promise<string> {
-    const connection = (transaction as unknown as { connection: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } }).connection;
     const id = await this.#boss.send(name, data, {
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.id ? { id: options.id } : {}),
-      db: { executeSql: (text: string, values: unknown[]) => connection.query(text, values) },
+      db: transactionDb(transaction),
     } as PgBoss.SendOptions);
     if (!id) throw new Error(`The job queue refused a ${name} job`);
     return id;
+  }
+
+  /** Enqueue many jobs within `transaction`, in one statement. */
+  async insert(jobs: { name: JobName; data: object }[], transaction: Transaction): Promise<void> {
+    await this.#boss.insert(jobs, { db: transactionDb(transaction) } as PgBoss.InsertOptions);
   }
 
   /** Wake this instance's workers now instead of at their next poll. */
@@ -82,7 +86,8 @@ export class JobQueue {
   ): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < (options.loops ?? 1); i++) {
-      const id = await this.#boss.work<T>(
+      let id = '';
+      id = await this.#boss.work<T>(
         name,
         { batchSize: options.batchSize, pollingIntervalSeconds: this.options.pollSeconds },
         async (jobs) => {
@@ -97,6 +102,8 @@ export class JobQueue {
           if (failed.length > 0) await this.#boss.fail(name, failed.map((job) => job.id));
           const done = jobs.filter((_, index) => results[index]!.status === 'fulfilled');
           if (done.length > 0) await this.#boss.complete(name, done.map((job) => job.id));
+          // A full batch means more is probably waiting: fetch again now rather than after the poll interval.
+          if (jobs.length === options.batchSize) this.#boss.notifyWorker(id);
         },
       );
       ids.push(id);
@@ -107,6 +114,13 @@ export class JobQueue {
   async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
     await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: 10_000 });
   }
+}
+
+/** pg-boss runs its SQL on the connection of a Sequelize transaction, so the job commits with the rows. */
+function transactionDb(transaction: Transaction) {
+  const connection = (transaction as unknown as { connection: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } })
+    .connection;
+  return { executeSql: (text: string, values: unknown[]) => connection.query(text, values) };
 }
 
 function describe(error: unknown): string {

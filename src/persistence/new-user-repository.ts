@@ -1,44 +1,27 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
 import type { NewUserStore, StoredNewUser } from '../domain/stores.js';
-import { JOBS, type JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import { NewUserInbox } from './new-user-inbox.js';
 
 export class NewUserRepository implements NewUserStore {
+  readonly inbox: NewUserInbox;
+
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly queue: JobQueue,
-  ) {}
+    queue: JobQueue,
+  ) {
+    this.inbox = new NewUserInbox(sequelize, queue);
+  }
 
   /**
-   * Records a new user and schedules the planning of their invitations, atomically.
-   * The unique (tenant, account) key makes this the deduplication point: a webhook Jira
-   * retries, or a second event for the same user, records nothing and schedules nothing.
+   * Records a new user and schedules the planning of their invitations, atomically (the inbox
+   * writes the row and its job in one transaction). The unique (tenant, account) key makes this
+   * the deduplication point: a webhook Jira retries, or a second event for the same user,
+   * records nothing and schedules nothing.
    */
-  async record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }> {
-    const recorded = await this.sequelize.transaction(async (transaction) => {
-      const rows = await this.sequelize.query<{ id: string }>(
-        `INSERT INTO new_users (tenant_id, account_id, display_name, email, account_type, event_id)
-         VALUES (:tenantId, :accountId, :displayName, :email, :accountType, :eventId)
-         ON CONFLICT (tenant_id, account_id) DO NOTHING RETURNING id`,
-        {
-          replacements: {
-            tenantId,
-            accountId: user.accountId,
-            displayName: user.displayName,
-            email: user.email,
-            accountType: user.accountType,
-            eventId,
-          },
-          type: QueryTypes.SELECT,
-          transaction,
-        },
-      );
-      if (!rows[0]) return false;
-      await this.queue.send(JOBS.planInvitations, { newUserId: rows[0].id }, transaction);
-      return true;
-    });
-    if (recorded) this.queue.nudge(JOBS.planInvitations);
-    return { recorded };
+  record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }> {
+    return this.inbox.record(tenantId, user, eventId);
   }
 
   async find(id: string): Promise<StoredNewUser | null> {

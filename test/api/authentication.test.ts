@@ -139,6 +139,20 @@ describe('authentication of the admin API', () => {
       expect(harness.bitbucket.received.length).toBe(bitbucketCalls);
     });
 
+    it('is not let through when Jira cannot answer the permission check: 502, nothing linked, and the next try asks again', async () => {
+      const accountId = 'admin-while-jira-is-down';
+      harness.site.addUser({ accountId, displayName: 'Dora Down', administrator: true });
+      harness.site.failNext(503, 1);
+
+      const refused = await harness.api('POST', '/api/linked-accounts', LINK_BODY, { accountId });
+
+      expect(refused.status).toBe(502);
+      expect(refused.body.message).toMatch(/Jira/);
+      expect(await linkedAccountRows()).toBe(0);
+      // The failure was not remembered as "not an administrator".
+      expect((await harness.api('GET', '/api/linked-accounts', undefined, { accountId })).status).toBe(200);
+    });
+
     it('is asked about at Jira, with the permission check', async () => {
       const calls = harness.site.received.filter((c) => c.path === '/rest/api/3/permissions/check').length;
       const answer = await harness.api('GET', '/api/linked-accounts', undefined, { accountId: 'someone-never-asked-before' });

@@ -269,6 +269,27 @@ describe('linked Bitbucket workspaces', () => {
     });
   });
 
+  it('answers a change that races an unlink with 404, never with a server error', async () => {
+    site = await harness.addSite();
+    for (let round = 0; round < 10; round += 1) {
+      const id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id as string;
+      const [removed, ...changes] = await Promise.all([
+        api('DELETE', `/api/linked-accounts/${id}`),
+        api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa'] }),
+        api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers'] }),
+        api('GET', `/api/linked-accounts/${id}/groups?refresh=true`),
+        api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN }),
+      ]);
+
+      expect(removed!.status).toBe(204);
+      for (const change of changes) {
+        expect([200, 404], JSON.stringify(change.body)).toContain(change.status);
+        if (change.status === 404) expect(change.body.message).toMatch(/no linked account/i);
+      }
+      expect(await linkedAccountRows()).toBe(0);
+    }
+  });
+
   it('records who linked, changed the default groups and unlinked, when, and what was before and after', async () => {
     site = await harness.addSite();
     const startedAt = Date.now();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import { ConnectInstallKeyServer } from '../support/simulators/connect-install-keys.js';
 import { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
-import { ADMIN, APP_KEY, NON_ADMIN, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
+import { ADMIN, APP_KEY, NON_ADMIN, OAUTH, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
 import { withClient } from '../support/test-database.js';
 
 type LifecycleEvent = 'installed' | 'uninstalled' | 'enabled' | 'disabled';
@@ -252,6 +252,51 @@ describe('the Connect install lifecycle', () => {
     expect(await site.install(harness.app.baseUrl)).toBe(204);
     expect(await harness.api('GET', '/api/linked-accounts', undefined, { site })).toEqual({ status: 200, body: { linkedAccounts: [] } });
     expect((await harness.api('GET', '/api/invitations', undefined, { site })).body.total).toBe(0);
+  });
+
+  it('serves a reinstalled site at once on every instance, not only on the one that took the reinstall', async () => {
+    const other = await harness.startInstance({}, { workers: false });
+    const site = await harness.addSite(); // installed through the first instance
+    const onOther = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${other.baseUrl}${path}`, {
+        method,
+        headers: { Authorization: `JWT ${site.contextToken(ADMIN.accountId)}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    };
+    expect((await onOther('GET', '/api/linked-accounts')).status).toBe(200);
+
+    expect(await site.uninstall(harness.app.baseUrl)).toBe(204);
+    expect(await site.install(harness.app.baseUrl)).toBe(204);
+
+    expect(await onOther('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [] } });
+    const linked = await onOther('POST', '/api/linked-accounts', { workspace: 'acme', credentials: OAUTH });
+    expect(linked.status).toBe(201);
+    const user = { accountId: `after-reinstall-${randomUUID()}`, displayName: 'Rene Reinstall' };
+    expect((await site.sendUserCreated(other.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
+    expect(await siteRows(site.clientKey)).toMatchObject({ tenants: 1, linked_accounts: 1, new_users: 1 });
+  });
+
+  it('leaves nothing of the site behind, and answers no request with 500, when webhooks and admin calls race its uninstall', async () => {
+    for (let round = 0; round < 8; round += 1) {
+      const site = await harness.addSite();
+      // The admin has the page open: the administrator check is already answered.
+      expect((await harness.api('GET', '/api/linked-accounts', undefined, { site })).status).toBe(200);
+      const traffic = Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: `racing-${i}`, displayName: 'Racing' }).then((r) => r.status)
+          : harness.api('POST', '/api/linked-accounts', { workspace: 'acme', credentials: OAUTH }, { site }).then((r) => r.status),
+      );
+      const [uninstalled, ...statuses] = await Promise.all([site.uninstall(harness.app.baseUrl), ...traffic]);
+
+      expect(uninstalled).toBe(204);
+      for (const status of statuses) expect(status).toBeLessThan(500);
+      expect(await siteRows(site.clientKey)).toEqual({
+        tenants: 0, linked_accounts: 0, new_users: 0, invitations: 0, audit_log: 0, addon_settings: 0,
+      });
+    }
   });
 
   it('refuses an unsigned uninstall and keeps the site', async () => {

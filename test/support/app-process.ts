@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export class AppProcess {
   #child: ChildProcess | null = null;
   readonly output: string[] = [];
+  /** The URL the app said it serves, from its "app started" log line. */
+  baseUrl = '';
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -18,7 +20,9 @@ export class AppProcess {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`app did not start: ${this.output.join('')}`)), 30_000);
       child.stdout!.on('data', (chunk) => {
-        if (String(chunk).includes('"app started"')) {
+        const line = String(chunk).split('\n').find((l) => l.includes('"app started"'));
+        if (line) {
+          this.baseUrl = (JSON.parse(line) as { baseUrl: string }).baseUrl;
           clearTimeout(timer);
           resolve();
         }
@@ -28,6 +32,10 @@ export class AppProcess {
         reject(new Error(`app exited with ${code}: ${this.output.join('')}`));
       });
     });
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   /** SIGKILL: no graceful stop, jobs in flight stay active in the queue. */

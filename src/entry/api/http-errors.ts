@@ -45,6 +45,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.setHeader('Retry-After', String(Math.ceil(error.waitMs / 1000)));
       return sendError(res, 429, "Bitbucket's request limit for this workspace is used up for now. Try again later.");
     }
+    if (error?.name === 'SequelizeForeignKeyConstraintError') {
+      // What the request wrote to was removed while it ran: an unlink, or the app's uninstall.
+      log.warn({ method: req.method, path: req.path, constraint: error.index ?? error.parent?.constraint }, 'request lost a race with a removal');
+      return sendError(res, 409, 'This changed while your request ran (a workspace was unlinked, or the app was uninstalled). Reload and try again.');
+    }
     if (error?.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
     if (error?.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
     // Other refusals by Express or body-parser (an undecodable path parameter, an unsupported charset or

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import ace from 'atlassian-connect-express';
 import { scrubSecrets, type Logger } from '../../logger.js';
+import { cacheClientInfo } from './client-info-cache.js';
 
 export type ConnectAddon = ace.AddOn;
 
@@ -39,5 +40,7 @@ export function createConnectAddon(
     product: 'jira',
   };
   const overrides = { development: settings, test: settings, production: settings };
-  return ace(app, { config: overrides } as unknown as ace.Options, aceLogger(log) as unknown as Console, onConfigured);
+  const addon: ConnectAddon = ace(app, { config: overrides } as unknown as ace.Options, aceLogger(log) as unknown as Console, onConfigured);
+  cacheClientInfo(addon);
+  return addon;
 }

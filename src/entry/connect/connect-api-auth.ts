@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { setActor } from '../api/actor.js';
 import type { ConnectAddon } from './connect-addon.js';
-import { asAuthentication, connectContext } from './connect-request.js';
+import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
 
 /**
@@ -18,7 +18,11 @@ export function connectApiAuthentication(addon: ConnectAddon, directory: Connect
           res.status(401).json({ message: 'Authentication failed: the token names no user.' });
           return;
         }
-        const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl);
+        const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
+        if (!tenant) {
+          res.status(401).json({ message: UNINSTALLED_MESSAGE });
+          return;
+        }
         setActor(res, { tenantId: tenant.id, accountId: context.userAccountId });
         next();
       } catch (error) {

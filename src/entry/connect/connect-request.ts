@@ -23,3 +23,11 @@ export function asAuthentication(aceMiddleware: RequestHandler): RequestHandler 
     });
   };
 }
+
+/** The answer to a request from a site that uninstalled the app while the request was on its way. */
+export const UNINSTALLED_MESSAGE = 'Authentication failed: the app is no longer installed on this site.';
+
+/** Whether ACE still holds the site's installation (the uninstall removes it first). */
+export function stillInstalled(addon: { settings: { get(key: string, clientKey: string): Promise<unknown> } }, clientKey: string) {
+  return async () => Boolean(await addon.settings.get('clientInfo', clientKey));
+}

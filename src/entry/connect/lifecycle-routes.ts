@@ -2,18 +2,22 @@ import { Router } from 'express';
 import type { TenantRepository } from '../../persistence/tenant-repository.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectAddon } from './connect-addon.js';
+import { forgetClientInfo } from './client-info-cache.js';
 import { asAuthentication, connectContext } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
 
-/** installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs). */
-export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, directory: ConnectTenantDirectory, log: Logger): Router {
+/**
+ * installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs).
+ * `_directory` keeps nothing in memory any more (see tenant-directory.ts), so there is nothing to tell it.
+ */
+export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, _directory: ConnectTenantDirectory, log: Logger): Router {
   const router = Router();
 
   router.post('/installed', asAuthentication(addon.verifyInstallation()), async (req, res, next) => {
     try {
       const { clientKey, baseUrl, cloudId } = req.body as { clientKey: string; baseUrl: string; cloudId?: string };
       await tenants.upsertConnect(clientKey, baseUrl, cloudId ?? null);
-      directory.forget(clientKey);
+      forgetClientInfo(addon, clientKey);
       log.info({ clientKey, siteUrl: baseUrl }, 'installed through Connect');
       addon.postInstallation()(req, res);
     } catch (error) {
@@ -25,9 +29,11 @@ export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, 
   router.post('/uninstalled', asAuthentication(addon.authenticateInstall()), async (req, res, next) => {
     try {
       const { clientKey } = connectContext(req);
-      await tenants.delete('connect', clientKey);
+      // ACE's record first: from then on no request of the site authenticates, so none can
+      // re-create the tenant (see tenant-directory.ts) after its rows are gone.
       await addon.settings.del('clientInfo', clientKey);
-      directory.forget(clientKey);
+      forgetClientInfo(addon, clientKey);
+      await tenants.delete('connect', clientKey);
       log.info({ clientKey }, 'uninstalled through Connect: tenant data removed');
       res.status(204).end();
     } catch (error) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
 import type { ConnectAddon } from './connect-addon.js';
-import { asAuthentication, connectContext } from './connect-request.js';
+import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
 
 export const USER_CREATED_PATH = '/webhooks/user-created';
@@ -31,7 +31,8 @@ export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenant
       const parsed = userCreatedBody.safeParse(req.body);
       if (!parsed.success) return sendError(res, 400, 'The user_created event is not valid.', fieldErrorsOf(parsed.error));
       const context = connectContext(req);
-      const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl);
+      const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
+      if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
       const { user } = parsed.data;
       await receiveNewUser(
         deps,

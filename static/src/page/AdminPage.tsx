@@ -6,6 +6,8 @@ import './page.css';
 export function AdminPage() {
   // Bumped whenever the linked accounts change, so the invitations list refreshes too.
   const [accountsVersion, setAccountsVersion] = useState(0);
+  // Bumped whenever the invitations change, so "Last invitation sent" refreshes too.
+  const [invitationsVersion, setInvitationsVersion] = useState(0);
   return (
     <main className="ati-page">
       <header className="ati-page__header">
@@ -16,8 +18,14 @@ export function AdminPage() {
           of them below, with its outcome.
         </p>
       </header>
-      <LinkedAccountsSection onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
-      <InvitationsSection accountsVersion={accountsVersion} />
+      <LinkedAccountsSection
+        refreshKey={invitationsVersion}
+        onAccountsChanged={() => setAccountsVersion((v) => v + 1)}
+      />
+      <InvitationsSection
+        accountsVersion={accountsVersion}
+        onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)}
+      />
     </main>
   );
 }

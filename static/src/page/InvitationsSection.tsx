@@ -17,13 +17,31 @@ const AUTO_REFRESH_MS = 5_000;
 /** Slow background refresh, so invitations for users added meanwhile show up on their own. */
 const IDLE_REFRESH_MS = 30_000;
 
-export function InvitationsSection({ accountsVersion }: { accountsVersion: number }) {
+export function InvitationsSection({
+  accountsVersion,
+  onInvitationsChanged,
+}: {
+  accountsVersion: number;
+  /** Called when the invitations on screen change after the first load (e.g. queued → sent). */
+  onInvitationsChanged(): void;
+}) {
   const bridge = useBridge();
   const [status, setStatus] = useState<InvitationStatus | ''>('');
   const [page, setPage] = useState(1);
   const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set());
   const load = useCallback(() => listInvitations(bridge, { status, page, pageSize: PAGE_SIZE }), [bridge, status, page]);
   const { state, reload } = useResource(load);
+
+  // Tell the page when invitations change, so that "Last invitation sent" can follow.
+  const signature = state.status === 'ready' ? state.data.invitations.map((i) => `${i.id}:${i.status}`).join(',') : null;
+  const lastSignature = useRef<string | null>(null);
+  const onChangedRef = useRef(onInvitationsChanged);
+  onChangedRef.current = onInvitationsChanged;
+  useEffect(() => {
+    if (signature === null) return;
+    if (lastSignature.current !== null && lastSignature.current !== signature) onChangedRef.current();
+    lastSignature.current = signature;
+  }, [signature]);
 
   // Auto-refresh every 5 s while an invitation on screen is still queued.
   const anyQueued = state.status === 'ready' && state.data.invitations.some((i) => i.status === 'queued');

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { listGroups, listLinkedAccounts } from '../api/admin-api';
 import type { LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
@@ -17,12 +17,24 @@ type OpenModal =
   | { kind: 'unlink'; account: LinkedAccount }
   | null;
 
-export function LinkedAccountsSection({ onAccountsChanged }: { onAccountsChanged(): void }) {
+export function LinkedAccountsSection({
+  onAccountsChanged,
+  refreshKey,
+}: {
+  onAccountsChanged(): void;
+  /** A change reloads the list quietly (e.g. invitations were sent meanwhile). */
+  refreshKey: number;
+}) {
   const bridge = useBridge();
   const load = useCallback(() => listLinkedAccounts(bridge), [bridge]);
   const { state, reload } = useResource(load);
   const [modal, setModal] = useState<OpenModal>(null);
   const [busyIds, setBusyIds] = useState<ReadonlySet<string>>(new Set());
+
+  const firstRefreshKey = useRef(refreshKey);
+  useEffect(() => {
+    if (refreshKey !== firstRefreshKey.current) void reload({ silent: true });
+  }, [refreshKey, reload]);
 
   const setBusy = (id: string, busy: boolean) =>
     setBusyIds((prev) => {

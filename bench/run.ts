@@ -1,0 +1,208 @@
+/**
+ * npm run bench: the project's speed and memory figures, printed with their targets.
+ * The app runs as its own process (as in production) against simulators on loopback.
+ */
+import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import http from 'node:http';
+import pg from 'pg';
+import { createLogger } from '../src/logger.js';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
+import { SecretBox } from '../src/persistence/secret-box.js';
+import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
+import { NOOP_PATH } from '../src/entry/connect/noop-route.js';
+import { AppProcess } from '../test/support/app-process.js';
+import { BitbucketSimulator } from '../test/support/simulators/bitbucket-simulator.js';
+import { ConnectInstallKeyServer } from '../test/support/simulators/connect-install-keys.js';
+import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
+import { peakRssMb, runLoad, type LoadResult } from './load.js';
+
+const USERS = 2_000;
+const CONCURRENCY = 32;
+const SIMULATED_INVITATIONS_PER_SECOND = 50;
+const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
+const APP_KEY = 'automatic-team-invitations';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+/** POST with a keep-alive agent: the load generator should cost less than the server it measures. */
+function post(url: string, jwt: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      method: 'POST',
+      agent,
+      headers: { Authorization: `JWT ${jwt}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
+    }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+const rows: string[][] = [];
+function report(figure: string, value: string, target: string, met: boolean | null): void {
+  rows.push([figure, value, target, met === null ? '' : met ? 'met' : 'NOT MET']);
+  console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
+}
+
+const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failures} failed`;
+
+async function main(): Promise<void> {
+  const log = createLogger('warn');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ati-bench-pg-'));
+  chmodSync(dataDir, 0o755);
+  const embedded = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres(dataDir, 56000 + Math.floor(Math.random() * 1000), log);
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url.replace(/\/[^/]+$/, '/postgres');
+  const dbName = `ati_bench_${Date.now()}`;
+  await ensureDatabase(adminUrl, dbName);
+  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${dbName}`);
+
+  const keys = new ConnectInstallKeyServer();
+  await keys.start();
+  const site = new JiraConnectSimulator({ keys, appKey: APP_KEY });
+  await site.start();
+  site.addUser({ accountId: 'bench-admin', displayName: 'Bench Admin', administrator: true });
+  const bitbucket = new BitbucketSimulator({ invitationsPerSecond: SIMULATED_INVITATIONS_PER_SECOND });
+  await bitbucket.start();
+  bitbucket.addWorkspace({ slug: 'bench', groups: [{ slug: 'developers', name: 'Developers' }], oauthConsumers: [{ key: 'k', secret: 's' }] });
+
+  const env = {
+    NODE_ENV: 'development',
+    SANDBOX: 'off',
+    BENCH_NOOP_ROUTE: 'on',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    APP_SECRET_KEY: SECRET_KEY,
+    CONNECT_KEYS_CDN_URL: keys.url,
+    BITBUCKET_API_URL: bitbucket.apiUrl,
+    BITBUCKET_OAUTH_TOKEN_URL: bitbucket.oauthTokenUrl,
+    // The app's own limit set to what the simulated workspace allows: 50/s.
+    BITBUCKET_INVITATIONS_PER_MINUTE: String(SIMULATED_INVITATIONS_PER_SECOND * 60),
+    BITBUCKET_REQUESTS_PER_HOUR: '100000000',
+    QUEUE_POLL_SECONDS: '0.5',
+  };
+  // A web instance takes the webhooks; a worker instance, started after, sends the invitations.
+  const app = new AppProcess({ ...env, RUN_WORKERS: 'off' });
+  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' });
+  await app.start();
+  const base = app.baseUrl;
+  try {
+    if ((await site.install(base)) !== 204) throw new Error(`install failed: ${site.lastResponse?.body}`);
+    const token = site.contextToken('bench-admin');
+    const call = (method: string, p: string, body?: unknown) =>
+      fetch(`${base}${p}`, { method, headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const linked = await (await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })).json();
+    await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
+
+    console.log(`\n(a) Ingest: ${USERS} signed requests at concurrency ${CONCURRENCY}`);
+    const noopJwt = Array.from({ length: USERS }, () => site.signRequest('POST', NOOP_PATH, { expiresInSeconds: 600 }));
+    const hookJwt = Array.from({ length: USERS }, () => site.signRequest('POST', USER_CREATED_PATH, { expiresInSeconds: 600 }));
+    const user = (i: number) => ({
+      timestamp: Date.now(),
+      webhookEvent: 'user_created',
+      user: { accountId: `bench-${i}`, displayName: `Bench ${i}`, active: true, accountType: 'atlassian', emailAddress: `bench${i}@example.com` },
+    });
+    await runLoad(200, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, noopJwt[i]!, {})); // warm-up
+    const noop = await runLoad(USERS, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, noopJwt[i]!, {}));
+    const hook = await runLoad(USERS, CONCURRENCY, (i) =>
+      post(`${base}${USER_CREATED_PATH}`, hookJwt[i]!, user(i), { 'X-Atlassian-Webhook-Identifier': `bench-${i}` }),
+    );
+    report('bare ACE-authenticated no-op route', fmt(noop), '', null);
+    report('user_created webhook', fmt(hook), '', null);
+    report('webhook throughput / no-op throughput', (hook.perSecond / noop.perSecond).toFixed(2), '≥ 0.60', hook.perSecond / noop.perSecond >= 0.6);
+    report('webhook p99', `${hook.p99Ms.toFixed(1)} ms`, '< 100 ms', hook.p99Ms < 100);
+
+    console.log(`\n(b) Drain: ${USERS} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
+    await worker.start();
+    const drainStarted = Date.now();
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      const { rows: counts } = await db.query<{ done: string; total: string }>(
+        `SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done, count(*) AS total FROM invitations`,
+      );
+      if (Number(counts[0]!.done) >= USERS || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const accepted = bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
+    const times = accepted.map((r) => r.at).sort((a, b) => a - b);
+    const drainSeconds = (times[times.length - 1]! - times[0]!) / 1000;
+    const rate = (times.length - 1) / drainSeconds;
+    const { rows: statuses } = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status');
+    const byStatus = Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]));
+    const unique = new Set(accepted.map((r) => JSON.stringify(r.body))).size;
+    const lost = USERS - (byStatus.sent ?? 0) - (byStatus['already-invited'] ?? 0);
+    report('drain rate', `${rate.toFixed(1)} invitations/s over ${drainSeconds.toFixed(1)} s (from the worker's start: ${((times[times.length - 1]! - drainStarted) / 1000).toFixed(1)} s)`, '', null);
+    report('drain rate / limit', (rate / SIMULATED_INVITATIONS_PER_SECOND).toFixed(2), '≥ 0.90', rate / SIMULATED_INVITATIONS_PER_SECOND >= 0.9);
+    report('lost invitations', String(lost), '0', lost === 0);
+    report('duplicate invitations', String(accepted.length - unique), '0', accepted.length === unique);
+    report('429s Bitbucket had to answer', String(bitbucket.rateLimitedCount), '', null);
+
+    console.log('\n(d) Accounts list API with 50 linked accounts of 300 groups each');
+    await seedLinkedAccounts(db, site.clientKey, 50, 300);
+    await db.end();
+    const list = await runLoad(200, 1, async () => {
+      const r = await call('GET', '/api/linked-accounts');
+      await r.arrayBuffer();
+      return r.status;
+    });
+    report('GET /api/linked-accounts', `p50 ${list.p50Ms.toFixed(1)} ms, p95 ${list.p95Ms.toFixed(1)} ms`, 'p95 < 150 ms', list.p95Ms < 150 && list.failures === 0);
+
+    console.log('\n(c) Memory');
+    const webRss = peakRssMb(app.pid!);
+    const workerRss = peakRssMb(worker.pid!);
+    report('web instance peak RSS', `${webRss.toFixed(0)} MB`, '< 300 MB', webRss < 300);
+    report('worker instance peak RSS', `${workerRss.toFixed(0)} MB`, '< 300 MB', workerRss < 300);
+
+    console.log('\n(e) Admin page bundle');
+    const gzip = bundleGzipKb();
+    report('admin page bundle (gzip)', `${gzip.toFixed(1)} KB`, '< 300 KB', gzip < 300);
+  } finally {
+    await app.stop();
+    await worker.stop();
+    await Promise.all([site.stop(), bitbucket.stop(), keys.stop()]);
+    await embedded?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log('\nSummary');
+  for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
+}
+
+async function seedLinkedAccounts(db: pg.Client, clientKey: string, accounts: number, groups: number): Promise<void> {
+  const box = new SecretBox(SECRET_KEY);
+  const { rows } = await db.query<{ id: string }>("SELECT id FROM tenants WHERE host = 'connect' AND host_key = $1", [clientKey]);
+  const groupList = Array.from({ length: groups }, (_, i) => ({ slug: `group-${i}`, name: `Group ${i}` }));
+  for (let a = 0; a < accounts; a++) {
+    await db.query(
+      `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, default_groups, groups_refreshed_at)
+       VALUES ($1, $2, $2, 'oauth-consumer', $3, $4, $5, now())`,
+      [rows[0]!.id, `seeded-${a}`, box.sealJson({ type: 'oauth-consumer', key: 'k', secret: 's' }), JSON.stringify(groupList), JSON.stringify(groupList.slice(0, 5))],
+    );
+  }
+}
+
+function bundleGzipKb(): number {
+  const dist = path.resolve('static/dist');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(js|css|html)$/.test(entry.name)) files.push(full);
+    }
+  };
+  walk(dist);
+  return files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0) / 1024;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+import { DomainError } from '../../domain/errors.js';
+import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
+import { JiraUnavailableError, parseRetryAfter } from './jira-unavailable-error.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** What differs between hosts in the sentences an admin reads: how the app is let in, and how to fix it. */
+export type JiraHostWording = {
+  /** Completes "the app needs …" when Jira will not share email addresses (400/403). */
+  emailPermission: string;
+  /** Follows "it refused the app's credentials (HTTP 401)." on an email lookup. */
+  emailCredentialsHint: string;
+  /** Follows a refused administrator check with 401. */
+  adminCheckCredentialsHint: string;
+};
+
+export interface JiraRestClientOptions {
+  /** The site, or (Forge) the `app.apiBaseUrl` that routes to it. */
+  baseUrl: string;
+  /** The Authorization header for one request; called per request so it can sign the URL. */
+  authorize: (method: 'GET' | 'POST', url: string) => string;
+  wording: JiraHostWording;
+  timeoutMs?: number;
+}
+
+/**
+ * The two Jira REST calls the app makes, whichever host installed it: Connect and Forge differ
+ * only in how a request is authorized and in how a refusal is explained.
+ */
+export class JiraRestClient implements JiraGateway {
+  private readonly baseUrl: string;
+  // Private fields: the authorizer closes over a secret, which must stay out of logs and inspect output.
+  readonly #authorize: JiraRestClientOptions['authorize'];
+  readonly #wording: JiraHostWording;
+  private readonly timeoutMs: number;
+
+  constructor(options: JiraRestClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#authorize = options.authorize;
+    this.#wording = options.wording;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async getUserEmail(accountId: string): Promise<EmailLookup> {
+    const path = `/rest/api/3/user/email?${new URLSearchParams({ accountId }).toString()}`;
+    const response = await this.send('GET', path, 'the email address lookup');
+    const { status } = response;
+
+    if (response.ok) {
+      const body = await this.readJson(response, 'the email address lookup');
+      const email = (body as { email?: unknown } | null)?.email;
+      if (typeof email === 'string' && email.trim() !== '') return { found: true, email: email.trim() };
+      return { found: false, reason: 'Jira answered without an email address for this account.' };
+    }
+    await response.body?.cancel();
+    // Jira's published OpenAPI says 400 for an app not approved for the email API; this project
+    // first expected 403. Both mean the same to an admin, so both get this sentence.
+    if (status === 400 || status === 403) {
+      return { found: false, reason: `Jira did not share this user's email address: the app needs ${this.#wording.emailPermission} (HTTP ${status}).` };
+    }
+    if (status === 401) {
+      return {
+        found: false,
+        reason: `Jira did not share this user's email address: it refused the app's credentials (HTTP 401). ${this.#wording.emailCredentialsHint}`,
+      };
+    }
+    if (status === 404) return { found: false, reason: 'Jira has no user with this account ID.' };
+    if (status === 429 || status >= 500) {
+      // The docs say 503 means "the API is not currently enabled"; retrying lets a passing outage
+      // heal, and the job layer's retry limit ends it if the API stays off.
+      throw this.unavailable('the email address lookup', response);
+    }
+    return { found: false, reason: `Jira refused to share this user's email address (HTTP ${status}).` };
+  }
+
+  async isAdministrator(accountId: string): Promise<boolean> {
+    const what = 'the administrator permission check';
+    const response = await this.send('POST', '/rest/api/3/permissions/check', what, {
+      accountId,
+      globalPermissions: ['ADMINISTER'],
+    });
+    if (response.ok) {
+      const body = await this.readJson(response, what);
+      const granted = (body as { globalPermissions?: unknown } | null)?.globalPermissions;
+      return Array.isArray(granted) && granted.includes('ADMINISTER');
+    }
+    if (response.status === 429 || response.status >= 500) throw this.unavailable(what, response);
+    const detail = await errorDetail(response);
+    const hint = response.status === 401 ? ` ${this.#wording.adminCheckCredentialsHint}` : '';
+    throw new DomainError('upstream-rejected', `Jira refused ${what} (HTTP ${response.status})${detail}.${hint}`);
+  }
+
+  private async send(method: 'GET' | 'POST', pathWithQuery: string, what: string, json?: unknown): Promise<Response> {
+    const url = `${this.baseUrl}${pathWithQuery}`;
+    const headers: Record<string, string> = { Authorization: this.#authorize(method, url), Accept: 'application/json' };
+    if (json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      // Jira's XSRF filter can refuse server-side POSTs without it; ACE's own permission check sends it.
+      headers['X-Atlassian-Token'] = 'nocheck';
+    }
+    try {
+      return await fetch(url, {
+        method,
+        headers,
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      // Only the error's name and code go into the message: never the request, which carries the token.
+      throw new JiraUnavailableError(`Jira at ${this.baseUrl} did not answer ${what}: ${describeFetchFailure(error, this.timeoutMs)}.`);
+    }
+  }
+
+  private async readJson(response: Response, what: string): Promise<unknown> {
+    try {
+      return await response.json();
+    } catch {
+      // A 2xx that is not JSON is usually a proxy or maintenance page: worth another try later.
+      throw new JiraUnavailableError(`Jira answered ${what} with HTTP ${response.status} but no JSON body.`, response.status);
+    }
+  }
+
+  private unavailable(what: string, response: Response): JiraUnavailableError {
+    void response.body?.cancel().catch(() => undefined);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const reason = response.status === 429 ? 'is rate limiting the app' : 'is unavailable';
+    return new JiraUnavailableError(
+      `Jira ${reason}: ${what} answered HTTP ${response.status}.`,
+      response.status,
+      retryAfterMs,
+    );
+  }
+}
+
+function describeFetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? `the connection failed (${code})` : 'the connection failed';
+}
+
+/** Jira's `errorMessages`, for an admin-readable error; capped so a large page cannot flood logs. */
+async function errorDetail(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { errorMessages?: unknown };
+    const messages = Array.isArray(body.errorMessages) ? body.errorMessages.filter((m) => typeof m === 'string') : [];
+    return messages.length > 0 ? `: ${messages.join(' ').slice(0, 300)}` : '';
+  } catch {
+    return '';
+  }
+}

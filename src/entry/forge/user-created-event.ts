@@ -1,0 +1,72 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
+import type { Logger } from '../../logger.js';
+import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import { forgeContext } from './forge-authentication.js';
+
+/** The manifest's `user-created-event` endpoint routes here (route.path). */
+export const FORGE_USER_CREATED_PATH = '/forge/events/user-created';
+const EVENT_TYPE = 'avi:jira:created:user';
+
+const retryContext = z
+  .object({ retryCount: z.number().int().min(0).optional(), retryReason: z.string().nullish() })
+  .nullish()
+  .catch(null);
+
+const userCreatedBody = z.object({
+  eventType: z.string().optional(),
+  user: z.object({
+    accountId: z.string().trim().min(1).max(128),
+    displayName: z.string().max(500).nullish(),
+    // Often absent, as on Connect: Jira leaves it out when the user's profile hides it.
+    emailAddress: z.string().trim().email().max(320).nullish().catch(null),
+    accountType: z.string().max(50).nullish(),
+  }),
+  retryContext,
+});
+
+/**
+ * Forge's avi:jira:created:user trigger, delivered to the remote. Forge gives up after 5 s and
+ * retries (with `retryContext`) on anything but 2xx, so this only records the user, which also
+ * enqueues the planning job; the domain records a user once per site, so retries invite nobody
+ * twice. Forge's docs show the event both bare and wrapped in `payload`: both are accepted.
+ */
+export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
+  const router = Router();
+  router.post(FORGE_USER_CREATED_PATH, authenticate, async (req, res, next) => {
+    try {
+      const outer = (req.body ?? {}) as { payload?: unknown; retryContext?: unknown };
+      const body = typeof outer.payload === 'object' && outer.payload !== null ? outer.payload : outer;
+      const parsed = userCreatedBody.safeParse(body);
+      if (!parsed.success) return sendError(res, 400, 'The user-created event is not valid.', fieldErrorsOf(parsed.error));
+      const { eventType, user } = parsed.data;
+      if (eventType !== undefined && eventType !== EVENT_TYPE) {
+        return sendError(res, 400, `This endpoint takes ${EVENT_TYPE} events, not ${eventType}.`);
+      }
+
+      const { invocation, tenant } = forgeContext(res);
+      const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
+      const { recorded } = await receiveNewUser(
+        deps,
+        tenant.id,
+        {
+          accountId: user.accountId,
+          displayName: user.displayName ?? null,
+          email: user.emailAddress ?? null,
+          accountType: user.accountType ?? null,
+        },
+        // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
+        invocation.jti ?? null,
+      );
+      if (retry?.retryCount) {
+        log.info({ tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded }, 'Forge redelivered a user-created event');
+      }
+      // JSON, not an empty 204: Forge's remote contract speaks of JSON answers.
+      res.status(200).json({ recorded });
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}
