@@ -279,6 +279,31 @@ describe('the Connect install lifecycle', () => {
     expect(await siteRows(site.clientKey)).toMatchObject({ tenants: 1, linked_accounts: 1, new_users: 1 });
   });
 
+  it('stores nothing more for an uninstalled site on an instance that served it a moment before', async () => {
+    const other = await harness.startInstance({}, { workers: false });
+    const site = await harness.addSite();
+    const onOther = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${other.baseUrl}${path}`, {
+        method,
+        headers: { Authorization: `JWT ${site.contextToken(ADMIN.accountId)}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    };
+    expect((await onOther('GET', '/api/linked-accounts')).status).toBe(200);
+
+    expect(await site.uninstall(harness.app.baseUrl)).toBe(204);
+
+    const link = await onOther('POST', '/api/linked-accounts', { workspace: 'acme', credentials: OAUTH });
+    expect(link.status).toBe(401);
+    expect(link.body.message).toMatch(/no longer installed|authentication failed/i);
+    const webhook = await site.sendUserCreated(other.baseUrl, USER_CREATED_PATH, { accountId: 'after-uninstall', displayName: 'Ava After' });
+    expect(webhook.status).toBe(401);
+    expect(await siteRows(site.clientKey)).toEqual({
+      tenants: 0, linked_accounts: 0, new_users: 0, invitations: 0, audit_log: 0, addon_settings: 0,
+    });
+  });
+
   it('leaves nothing of the site behind, and answers no request with 500, when webhooks and admin calls race its uninstall', async () => {
     for (let round = 0; round < 8; round += 1) {
       const site = await harness.addSite();

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { forgetClientInfo } from './client-info-cache.js';
+import type { ConnectAddon } from './connect-addon.js';
 
 /** What ACE's authentication leaves on the request. */
 export type ConnectContext = { clientKey: string; hostBaseUrl?: string; userAccountId?: string };
@@ -27,7 +29,13 @@ export function asAuthentication(aceMiddleware: RequestHandler): RequestHandler 
 /** The answer to a request from a site that uninstalled the app while the request was on its way. */
 export const UNINSTALLED_MESSAGE = 'Authentication failed: the app is no longer installed on this site.';
 
-/** Whether ACE still holds the site's installation (the uninstall removes it first). */
-export function stillInstalled(addon: { settings: { get(key: string, clientKey: string): Promise<unknown> } }, clientKey: string) {
-  return async () => Boolean(await addon.settings.get('clientInfo', clientKey));
+/**
+ * Whether ACE's store still holds the site's installation (the uninstall removes it first). Read
+ * past this instance's clientInfo cache: another instance may have taken the uninstall.
+ */
+export function stillInstalled(addon: ConnectAddon, clientKey: string) {
+  return async () => {
+    forgetClientInfo(addon, clientKey);
+    return Boolean(await addon.settings.get('clientInfo', clientKey));
+  };
 }

@@ -17,13 +17,13 @@ const claimsSchema = z.object({
     environment: z.object({ type: z.string().optional(), id: z.string().optional() }).optional(),
     module: z.object({ type: z.string().optional(), key: z.string().optional() }).optional(),
     installation: z
-      .object({ contexts: z.array(z.object({ name: z.string().optional(), apiBaseUrl: z.string().optional() })).optional() })
-      .optional(),
+      .object({ contexts: z.array(z.object({ name: z.string().nullish(), apiBaseUrl: z.string().nullish() })).nullish() })
+      .nullish(),
   }),
   // Forge documents `context` as present for UI calls; for events it may be absent.
-  context: z.object({ cloudId: z.string().min(1).optional(), siteUrl: z.string().optional() }).optional(),
+  context: z.object({ cloudId: z.string().min(1).nullish(), siteUrl: z.string().nullish() }).nullish(),
   /** The acting user's accountId, on calls from a UI module only. */
-  principal: z.string().min(1).optional(),
+  principal: z.string().min(1).nullish(),
   jti: z.string().optional(),
 });
 
@@ -67,6 +67,7 @@ export class ForgeInvocationTokenVerifier {
       const header = decodeProtectedHeader(token);
       if (header.alg !== 'RS256') throw new ForgeTokenRejectedError('the token is not signed with RS256');
       if (!header.kid) throw new ForgeTokenRejectedError('the token names no signing key');
+      // Chosen from the claims before they are verified; the signature then vouches for them.
       jwksUrl = this.options.jwksUrl ?? jwksUrlFor(decodeJwt(token));
     } catch (error) {
       if (error instanceof ForgeTokenRejectedError) throw error;
@@ -88,8 +89,6 @@ export class ForgeInvocationTokenVerifier {
     const parsed = claimsSchema.safeParse(payload);
     if (!parsed.success) throw new ForgeTokenRejectedError('the token lacks the app claims Forge sends');
     if (parsed.data.app.id !== this.options.appId) throw new ForgeTokenRejectedError('the token is for another app');
-    // The key set was chosen from the unverified claims: the verified ones must agree.
-    if (!this.options.jwksUrl && jwksUrlFor(parsed.data) !== jwksUrl) throw new ForgeTokenRejectedError('the token names another environment');
     return parsed.data;
   }
 

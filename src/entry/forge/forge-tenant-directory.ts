@@ -30,13 +30,16 @@ export class ForgeTenantDirectory {
 
   async tenantOf(invocation: ForgeInvocation): Promise<ForgeTenant> {
     const { installationId, apiBaseUrl } = invocation.app;
+    const siteUrl = invocation.context?.siteUrl || null;
     const cached = this.#cache.get(installationId);
-    if (cached && cached.until > Date.now() && cached.apiBaseUrl === apiBaseUrl) return cached.tenant;
+    // A site URL not seen before (events carry none, UI calls do) is worth a write.
+    const current = cached && cached.until > Date.now() && cached.apiBaseUrl === apiBaseUrl && (!siteUrl || cached.tenant.siteUrl === siteUrl);
+    if (current) return cached.tenant;
 
     const cloudId = cloudIdOf(invocation);
     let tenant: ForgeTenant | null;
     if (cloudId) {
-      const upserted = await this.tenants.upsertInstallation({ cloudId, installationId, apiBaseUrl, siteUrl: invocation.context?.siteUrl ?? null });
+      const upserted = await this.tenants.upsertInstallation({ cloudId, installationId, apiBaseUrl, siteUrl });
       tenant = upserted.tenant;
       const previous = upserted.previousInstallationId;
       if (previous === null) {

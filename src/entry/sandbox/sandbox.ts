@@ -26,6 +26,11 @@ export const DEMO = {
     { slug: 'designers', name: 'Designers' },
     { slug: 'release-managers', name: 'Release managers' },
   ],
+  /**
+   * A second workspace without any group, to see the dialog's empty state. Bitbucket binds an
+   * OAuth consumer to one workspace, so it has its own key (same secret, for easy pasting).
+   */
+  empty: { workspace: 'empty-demo', oauthKey: 'sandbox-empty-consumer-key', oauthSecret: 'sandbox-consumer-secret' },
 };
 const ADMIN = { accountId: 'sandbox-admin', displayName: 'Sandbox Admin', emailAddress: 'admin@sandbox.example' };
 
@@ -56,6 +61,11 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
     groups: DEMO.groups,
     oauthConsumers: [{ key: DEMO.oauthKey, secret: DEMO.oauthSecret }],
   });
+  bitbucket.addWorkspace({
+    slug: DEMO.empty.workspace,
+    groups: [],
+    oauthConsumers: [{ key: DEMO.empty.oauthKey, secret: DEMO.empty.oauthSecret }],
+  });
 
   const extraRoutes = async (app: Express, appBaseUrl: string) => {
     const router = express.Router();
@@ -65,7 +75,13 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
         clientKey: jira.clientKey,
         adminAccountId: ADMIN.accountId,
         adminName: ADMIN.displayName,
-        demo: { workspace: DEMO.workspace, oauthKey: DEMO.oauthKey, oauthSecret: DEMO.oauthSecret, badSecret: DEMO.badSecret },
+        demo: {
+          workspace: DEMO.workspace,
+          oauthKey: DEMO.oauthKey,
+          oauthSecret: DEMO.oauthSecret,
+          badSecret: DEMO.badSecret,
+          emptyWorkspace: DEMO.empty,
+        },
         appPageUrl: '/connect/admin?sandbox=1',
         dialogUrl: '/connect/configure-automatic-access?sandbox=1',
         bitbucketInvitations: bitbucket.invitations(DEMO.workspace).length,

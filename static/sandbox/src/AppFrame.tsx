@@ -1,6 +1,8 @@
+import type { Ref } from 'react';
+
 export const APP_FRAME_TITLE = 'Automatic team invitations';
 
-export function AppFrame({ src }: { src: string }) {
+export function AppFrame({ src, frameRef }: { src: string; frameRef?: Ref<HTMLIFrameElement> }) {
   return (
     <div className="sbx-frame">
       <nav className="sbx-breadcrumbs" aria-label="Breadcrumbs">
@@ -8,7 +10,7 @@ export function AppFrame({ src }: { src: string }) {
         <span aria-hidden="true">›</span>
         <span aria-current="page">Automatic team invitations</span>
       </nav>
-      <iframe className="sbx-frame__iframe" title={APP_FRAME_TITLE} src={src} />
+      <iframe ref={frameRef} className="sbx-frame__iframe" title={APP_FRAME_TITLE} src={src} />
     </div>
   );
 }

@@ -14,7 +14,7 @@ interface CreatedUser {
   createdAt: string;
 }
 
-export function CreateUserPanel() {
+export function CreateUserPanel({ onCreated }: { onCreated?: () => void }) {
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [errors, setErrors] = useState<{ displayName?: string; email?: string }>({});
@@ -46,6 +46,7 @@ export function CreateUserPanel() {
     ]);
     setDisplayName('');
     setEmail('');
+    onCreated?.();
   };
 
   return (

@@ -19,6 +19,12 @@ export function DemoCredentialsPanel({ demo }: { demo: SandboxState['demo'] }) {
       <p className="sbx-panel__hint">
         To see Bitbucket refuse the link, use the secret <code className="ads-code">{demo.badSecret}</code>.
       </p>
+      {demo.emptyWorkspace ? (
+        <p className="sbx-panel__hint">
+          A workspace without groups: <code className="ads-code">{demo.emptyWorkspace.workspace}</code>, key{' '}
+          <code className="ads-code">{demo.emptyWorkspace.oauthKey}</code>, same secret.
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 // Renders the dialogs the framed app asked for: an ADS modal holding the dialog's iframe.
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { HostCore, HostDialog } from './host/host-core';
 
 function DialogFrame({ core, dialog }: { core: HostCore; dialog: HostDialog }) {
@@ -27,6 +27,24 @@ function DialogFrame({ core, dialog }: { core: HostCore; dialog: HostDialog }) {
 
 export function HostDialogs({ core, dialogs }: { core: HostCore; dialogs: readonly HostDialog[] }) {
   const top = dialogs[dialogs.length - 1];
+  const open = top !== undefined;
+
+  // Like a modal, give the focus back on close to what had it on open (the app's iframe,
+  // which then restores its own focused element, e.g. the menu trigger that opened the dialog).
+  // Without this it falls to <body>, as the shell is inert while a dialog is open.
+  const returnFocusTo = useRef<HTMLElement | null>(null);
+  useLayoutEffect(() => {
+    if (!open) return;
+    returnFocusTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return () => {
+      const target = returnFocusTo.current;
+      returnFocusTo.current = null;
+      // After the commit that removes the shell's `inert`.
+      window.setTimeout(() => {
+        if (target?.isConnected) target.focus();
+      }, 0);
+    };
+  }, [open]);
 
   useEffect(() => {
     if (!top) return;

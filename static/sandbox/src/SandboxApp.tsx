@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useResource } from '../../src/lib/use-resource';
 import { Button } from '../../src/ui/Button';
 import { SectionMessage } from '../../src/ui/SectionMessage';
@@ -16,12 +16,35 @@ import { TopBar } from './TopBar';
 
 export const CONFIGURE_DIALOG = { key: 'configure-automatic-access', title: 'Configure automatic access' };
 
+/**
+ * In Jira an administrator adds users on another page and then comes back to the app, whose
+ * page refreshes its invitations when its window gets focus. The sandbox shows both side by
+ * side, so after a user is created it plays that return: it fires the app frame's focus event
+ * (without moving the keyboard focus) a few times while the app plans and sends the
+ * invitations. The app's page ignores focus events less than 2 s apart.
+ */
+const APP_REFRESH_DELAYS_MS = [1_500, 4_000, 8_000];
+
+function useAppFrameRefresh() {
+  const frameRef = useRef<HTMLIFrameElement>(null);
+  const timers = useRef<number[]>([]);
+  useEffect(() => () => timers.current.forEach((timer) => window.clearTimeout(timer)), []);
+  const refreshSoon = useCallback(() => {
+    timers.current.forEach((timer) => window.clearTimeout(timer));
+    timers.current = APP_REFRESH_DELAYS_MS.map((delay) =>
+      window.setTimeout(() => frameRef.current?.contentWindow?.dispatchEvent(new FocusEvent('focus')), delay),
+    );
+  }, []);
+  return { frameRef, refreshSoon };
+}
+
 export function SandboxApp() {
   const core = useMemo(() => new HostCore(), []);
   const snapshot = useSyncExternalStore(core.subscribe, core.getSnapshot);
   const load = useCallback(() => getSandboxState(), []);
   const { state, reload } = useResource(load);
   const sandbox = state.status === 'ready' ? state.data : null;
+  const { frameRef, refreshSoon } = useAppFrameRefresh();
 
   useEffect(() => {
     if (!sandbox) return;
@@ -50,13 +73,13 @@ export function SandboxApp() {
               </SectionMessage>
             </div>
           ) : null}
-          {sandbox ? <AppFrame src={sandbox.appPageUrl} /> : null}
+          {sandbox ? <AppFrame src={sandbox.appPageUrl} frameRef={frameRef} /> : null}
         </main>
         <aside className="sbx-aside" aria-label="Sandbox tools">
           {sandbox ? (
             <>
               <DemoCredentialsPanel demo={sandbox.demo} />
-              <CreateUserPanel />
+              <CreateUserPanel onCreated={refreshSoon} />
             </>
           ) : null}
         </aside>

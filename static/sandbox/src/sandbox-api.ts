@@ -7,7 +7,14 @@ export interface SandboxState {
   clientKey: string;
   adminAccountId: string;
   adminName: string;
-  demo: { workspace: string; oauthKey: string; oauthSecret: string; badSecret: string };
+  demo: {
+    workspace: string;
+    oauthKey: string;
+    oauthSecret: string;
+    badSecret: string;
+    /** A workspace without groups (the dialog's empty state); absent on older servers. */
+    emptyWorkspace?: { workspace: string; oauthKey: string; oauthSecret: string };
+  };
   appPageUrl: string;
   dialogUrl: string;
 }

@@ -50,7 +50,11 @@ export function LinkedAccountsSection({
   };
 
   const configure = async (account: LinkedAccount) => {
+    // The host's dialog takes the focus away from this frame: give it back to what opened the
+    // dialog (the actions menu's trigger), as a modal does, unless it has moved on meanwhile.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const { saved } = await bridge.openConfigureDialog({ id: account.id, workspace: account.workspace });
+    if (opener?.isConnected && (document.activeElement === null || document.activeElement === document.body)) opener.focus();
     if (!saved) return;
     await changed();
     bridge.showFlag({

@@ -82,6 +82,8 @@ export class ForgeSimulator {
   /** Every app token handed to the app so far (for secrecy checks). */
   readonly appTokensIssued: string[] = [];
   readonly userTokensIssued: string[] = [];
+  /** Every Forge Invocation Token signed so far. */
+  readonly fitsIssued: string[] = [];
 
   private readonly routes: ManifestRoutes;
   private readonly keys: SigningKey[] = [];
@@ -207,7 +209,9 @@ export class ForgeSimulator {
       const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       return `${part({ alg: 'none', kid: key.kid })}.${part(claims)}.`;
     }
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+    this.fitsIssued.push(token);
+    return token;
   }
 
   // ---- what Forge sends to the remote ----
