@@ -1,6 +1,6 @@
 import type { NewUser } from './model.js';
 import type { JiraGatewayFactory } from './ports.js';
-import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation } from './stores.js';
+import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation, RecordOutcome, SiteRef } from './stores.js';
 
 export type NewUserDeps = {
   newUsers: NewUserStore;
@@ -15,11 +15,11 @@ export type NewUserDeps = {
  */
 export async function receiveNewUser(
   deps: Pick<NewUserDeps, 'newUsers'>,
-  tenantId: string,
+  site: SiteRef,
   user: NewUser,
   eventId: string | null,
-): Promise<{ recorded: boolean }> {
-  return deps.newUsers.record(tenantId, user, eventId);
+): Promise<RecordOutcome> {
+  return deps.newUsers.record(site, user, eventId);
 }
 
 /** Account types that are not people: Jira's bots and Jira Service Management customers. */

@@ -11,6 +11,12 @@ export type ReasonCode =
   | 'attempts-exhausted'
   | 'retrying';
 
+/** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
+export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };
+
+/** What recording a new user did: a first sighting, a repeat, or an event for a site we do not know. */
+export type RecordOutcome = 'recorded' | 'duplicate' | 'unknown-site';
+
 export type StoredNewUser = NewUser & { id: string; tenantId: string; plannedAt: Date | null };
 
 export type PlannedInvitation = {
@@ -42,7 +48,7 @@ export type AuditEntry = {
  */
 
 export interface NewUserStore {
-  record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }>;
+  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome>;
   find(id: string): Promise<StoredNewUser | null>;
 }
 

@@ -1,24 +1,26 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
+import type { RecordOutcome, SiteRef } from '../domain/stores.js';
 import { JOBS, type JobQueue } from '../jobs/job-queue.js';
 
 type Pending = {
-  tenantId: string;
+  site: SiteRef;
   user: NewUser;
   eventId: string | null;
-  resolve: (value: { recorded: boolean }) => void;
+  resolve: (value: RecordOutcome) => void;
   reject: (error: unknown) => void;
 };
 
 const MAX_BATCH = 200;
-const MAX_FLUSHES_IN_FLIGHT = 2;
+const MAX_WRITES_IN_FLIGHT = 2;
 
 /**
  * Records new users with group commit: requests that arrive while a write is in flight are
  * written together, in one transaction that inserts their rows and their planning jobs. Each
- * request still gets its answer only after its own row and job are committed, so an answer of
- * 2xx always means "durably recorded", and a burst of webhooks costs a few transactions, not
- * one per request.
+ * request still gets its answer only after its own row and job are committed, so a 2xx always
+ * means "durably recorded", and a burst of webhooks costs a few transactions, not one each.
+ * The site is resolved inside the same statement, so the webhook's hot path has no query of
+ * its own before it.
  */
 export class NewUserInbox {
   #pending: Pending[] = [];
@@ -29,41 +31,60 @@ export class NewUserInbox {
     private readonly queue: JobQueue,
   ) {}
 
-  record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }> {
+  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ tenantId, user, eventId, resolve, reject });
-      this.#flushSoon();
+      this.#pending.push({ site, user, eventId, resolve, reject });
+      this.#writeNext();
     });
   }
 
-  #flushSoon(): void {
-    if (this.#inFlight >= MAX_FLUSHES_IN_FLIGHT || this.#pending.length === 0) return;
+  #writeNext(): void {
+    if (this.#inFlight >= MAX_WRITES_IN_FLIGHT || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0, MAX_BATCH);
     this.#inFlight++;
     this.#write(batch)
-      .then((recorded) => {
-        for (const item of batch) item.resolve({ recorded: recorded.has(key(item.tenantId, item.user.accountId)) });
-        if (recorded.size > 0) this.queue.nudge(JOBS.planInvitations);
+      .then((outcomes) => {
+        batch.forEach((item, index) => item.resolve(outcomes[index]!));
+        if (outcomes.includes('recorded')) this.queue.nudge(JOBS.planInvitations);
       })
       .catch((error: unknown) => {
         for (const item of batch) item.reject(error);
       })
       .finally(() => {
         this.#inFlight--;
-        this.#flushSoon();
+        this.#writeNext();
       });
   }
 
-  async #write(batch: Pending[]): Promise<Set<string>> {
+  async #write(batch: Pending[]): Promise<RecordOutcome[]> {
     return this.sequelize.transaction(async (transaction) => {
-      const rows = await this.sequelize.query<{ id: string; tenant_id: string; account_id: string }>(
-        `INSERT INTO new_users (tenant_id, account_id, display_name, email, account_type, event_id)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         ON CONFLICT (tenant_id, account_id) DO NOTHING
-         RETURNING id, tenant_id, account_id`,
+      const rows = await this.sequelize.query<{ position: string; tenant_id: string | null; new_user_id: string | null }>(
+        `WITH incoming AS (
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+             WITH ORDINALITY AS n(tenant_id, host, host_key, account_id, display_name, email, account_type, event_id, position)
+         ),
+         resolved AS (
+           SELECT incoming.*, site.id AS site_id FROM incoming
+           LEFT JOIN LATERAL (
+             SELECT id FROM tenants
+             WHERE (incoming.tenant_id IS NOT NULL AND id = incoming.tenant_id)
+                OR (incoming.tenant_id IS NULL AND host = incoming.host AND host_key = incoming.host_key)
+           ) site ON true
+         ),
+         inserted AS (
+           INSERT INTO new_users (tenant_id, account_id, display_name, email, account_type, event_id)
+           SELECT site_id, account_id, display_name, email, account_type, event_id FROM resolved WHERE site_id IS NOT NULL
+           ON CONFLICT (tenant_id, account_id) DO NOTHING
+           RETURNING id, tenant_id, account_id
+         )
+         SELECT resolved.position, resolved.site_id AS tenant_id, inserted.id AS new_user_id
+         FROM resolved LEFT JOIN inserted ON inserted.tenant_id = resolved.site_id AND inserted.account_id = resolved.account_id
+         ORDER BY resolved.position`,
         {
           bind: [
-            batch.map((p) => p.tenantId),
+            batch.map((p) => ('tenantId' in p.site ? p.site.tenantId : null)),
+            batch.map((p) => ('host' in p.site ? p.site.host : null)),
+            batch.map((p) => ('hostKey' in p.site ? p.site.hostKey : null)),
             batch.map((p) => p.user.accountId),
             batch.map((p) => p.user.displayName),
             batch.map((p) => p.user.email),
@@ -74,15 +95,18 @@ export class NewUserInbox {
           transaction,
         },
       );
-      if (rows.length > 0) {
-        await this.queue.insert(
-          rows.map((row) => ({ name: JOBS.planInvitations, data: { newUserId: row.id } })),
-          transaction,
-        );
+      const newUserIds = [...new Set(rows.flatMap((row) => (row.new_user_id ? [row.new_user_id] : [])))];
+      if (newUserIds.length > 0) {
+        await this.queue.insert(newUserIds.map((id) => ({ name: JOBS.planInvitations, data: { newUserId: id } })), transaction);
       }
-      return new Set(rows.map((row) => key(row.tenant_id, row.account_id)));
+      // The same user twice in one batch: the first is the recording, the second a repeat.
+      const seen = new Set<string>();
+      return rows.map((row): RecordOutcome => {
+        if (!row.tenant_id) return 'unknown-site';
+        if (!row.new_user_id || seen.has(row.new_user_id)) return 'duplicate';
+        seen.add(row.new_user_id);
+        return 'recorded';
+      });
     });
   }
 }
-
-const key = (tenantId: string, accountId: string) => `${tenantId}\u0000${accountId}`;

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
-import type { NewUserStore, StoredNewUser } from '../domain/stores.js';
+import type { NewUserStore, RecordOutcome, SiteRef, StoredNewUser } from '../domain/stores.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { NewUserInbox } from './new-user-inbox.js';
 
@@ -20,8 +20,8 @@ export class NewUserRepository implements NewUserStore {
    * the deduplication point: a webhook Jira retries, or a second event for the same user,
    * records nothing and schedules nothing.
    */
-  record(tenantId: string, user: NewUser, eventId: string | null): Promise<{ recorded: boolean }> {
-    return this.inbox.record(tenantId, user, eventId);
+  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
+    return this.inbox.record(site, user, eventId);
   }
 
   async find(id: string): Promise<StoredNewUser | null> {

@@ -31,20 +31,22 @@ export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenant
       const parsed = userCreatedBody.safeParse(req.body);
       if (!parsed.success) return sendError(res, 400, 'The user_created event is not valid.', fieldErrorsOf(parsed.error));
       const context = connectContext(req);
-      const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
-      if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
       const { user } = parsed.data;
-      await receiveNewUser(
-        deps,
-        tenant.id,
-        {
-          accountId: user.accountId,
-          displayName: user.displayName ?? null,
-          email: user.emailAddress ?? null,
-          accountType: user.accountType ?? null,
-        },
-        req.header('x-atlassian-webhook-identifier') ?? null,
-      );
+      const newUser = {
+        accountId: user.accountId,
+        displayName: user.displayName ?? null,
+        email: user.emailAddress ?? null,
+        accountType: user.accountType ?? null,
+      };
+      const eventId = req.header('x-atlassian-webhook-identifier') ?? null;
+      // The fast path names the site by its clientKey; only a site without a tenant row yet
+      // (an install older than the tenants table, or one being uninstalled) takes the slow one.
+      const outcome = await receiveNewUser(deps, { host: 'connect', hostKey: context.clientKey }, newUser, eventId);
+      if (outcome === 'unknown-site') {
+        const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
+        if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
+        await receiveNewUser(deps, { tenantId: tenant.id }, newUser, eventId);
+      }
       res.status(204).end();
     } catch (error) {
       next(error);

@@ -47,9 +47,9 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
 
       const { invocation, tenant } = forgeContext(res);
       const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
-      const { recorded } = await receiveNewUser(
+      const outcome = await receiveNewUser(
         deps,
-        tenant.id,
+        { tenantId: tenant.id },
         {
           accountId: user.accountId,
           displayName: user.displayName ?? null,
@@ -59,6 +59,7 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
         // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
         invocation.jti ?? null,
       );
+      const recorded = outcome === 'recorded';
       if (retry?.retryCount) {
         log.info({ tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded }, 'Forge redelivered a user-created event');
       }

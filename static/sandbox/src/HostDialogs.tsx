@@ -39,9 +39,10 @@ export function HostDialogs({ core, dialogs }: { core: HostCore; dialogs: readon
     return () => {
       const target = returnFocusTo.current;
       returnFocusTo.current = null;
-      // After the commit that removes the shell's `inert`.
+      // After the commit that removes the shell's `inert`, and only if the app has not taken it back itself.
       window.setTimeout(() => {
-        if (target?.isConnected) target.focus();
+        const lost = document.activeElement === null || document.activeElement === document.body;
+        if (lost && target?.isConnected) target.focus();
       }, 0);
     };
   }, [open]);
