@@ -17,9 +17,13 @@ import { AppProcess } from '../test/support/app-process.js';
 import { BitbucketSimulator } from '../test/support/simulators/bitbucket-simulator.js';
 import { ConnectInstallKeyServer } from '../test/support/simulators/connect-install-keys.js';
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
+import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
+import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { peakRssMb, runLoad, type LoadResult } from './load.js';
 
 const USERS = 2_000;
+/** Requests sent before each measured run, so the server's code is warm. */
+const WARM_UP = 200;
 const CONCURRENCY = 32;
 const SIMULATED_INVITATIONS_PER_SECOND = 50;
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
@@ -28,13 +32,13 @@ const APP_KEY = 'automatic-team-invitations';
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 /** POST with a keep-alive agent: the load generator should cost less than the server it measures. */
-function post(url: string, jwt: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+function post(url: string, authorization: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(url, {
       method: 'POST',
       agent,
-      headers: { Authorization: `JWT ${jwt}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
+      headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
     }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
@@ -71,7 +75,11 @@ async function main(): Promise<void> {
   await bitbucket.start();
   bitbucket.addWorkspace({ slug: 'bench', groups: [{ slug: 'developers', name: 'Developers' }], oauthConsumers: [{ key: 'k', secret: 's' }] });
 
+  const forge = new ForgeSimulator({ appId: FORGE_APP_ID, routes: await readManifestRoutes() });
+  await forge.start();
   const env = {
+    FORGE_APP_ID,
+    FORGE_JWKS_URL: forge.jwksUrl,
     NODE_ENV: 'development',
     SANDBOX: 'off',
     BENCH_NOOP_ROUTE: 'on',
@@ -100,7 +108,7 @@ async function main(): Promise<void> {
     const linked = await (await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })).json();
     await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
 
-    console.log(`\n(a) Ingest: ${USERS} signed requests at concurrency ${CONCURRENCY}`);
+    console.log(`\n(a) Ingest: ${USERS} signed requests at concurrency ${CONCURRENCY}, per route`);
     const noopJwt = Array.from({ length: USERS }, () => site.signRequest('POST', NOOP_PATH, { expiresInSeconds: 600 }));
     const hookJwt = Array.from({ length: USERS }, () => site.signRequest('POST', USER_CREATED_PATH, { expiresInSeconds: 600 }));
     const user = (i: number) => ({
@@ -108,17 +116,36 @@ async function main(): Promise<void> {
       webhookEvent: 'user_created',
       user: { accountId: `bench-${i}`, displayName: `Bench ${i}`, active: true, accountType: 'atlassian', emailAddress: `bench${i}@example.com` },
     });
-    await runLoad(200, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, noopJwt[i]!, {})); // warm-up
-    const noop = await runLoad(USERS, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, noopJwt[i]!, {}));
+    await runLoad(WARM_UP, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, `JWT ${noopJwt[i]!}`, {})); // warm-up
+    const noop = await runLoad(USERS, CONCURRENCY, (i) => post(`${base}${NOOP_PATH}`, `JWT ${noopJwt[i]!}`, {}));
+    const warmJwt = Array.from({ length: WARM_UP }, () => site.signRequest('POST', USER_CREATED_PATH, { expiresInSeconds: 600 }));
+    await runLoad(WARM_UP, CONCURRENCY, (i) => post(`${base}${USER_CREATED_PATH}`, `JWT ${warmJwt[i]!}`, user(USERS + i))); // warm-up
     const hook = await runLoad(USERS, CONCURRENCY, (i) =>
-      post(`${base}${USER_CREATED_PATH}`, hookJwt[i]!, user(i), { 'X-Atlassian-Webhook-Identifier': `bench-${i}` }),
+      post(`${base}${USER_CREATED_PATH}`, `JWT ${hookJwt[i]!}`, user(i), { 'X-Atlassian-Webhook-Identifier': `bench-${i}` }),
     );
     report('bare ACE-authenticated no-op route', fmt(noop), '', null);
     report('user_created webhook', fmt(hook), '', null);
     report('webhook throughput / no-op throughput', (hook.perSecond / noop.perSecond).toFixed(2), '≥ 0.60', hook.perSecond / noop.perSecond >= 0.6);
     report('webhook p99', `${hook.p99Ms.toFixed(1)} ms`, '< 100 ms', hook.p99Ms < 100);
 
-    console.log(`\n(b) Drain: ${USERS} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
+    // Forge: the same users' events as the avi:jira:created:user trigger delivers them, each with
+    // its own Forge Invocation Token (signed beforehand, so the figure is the server's).
+    const route = (await readManifestRoutes()).events['avi:jira:created:user']!;
+    if ((await forge.sendInstalled(base)).status >= 300) throw new Error('Forge install event refused');
+    const fits = await Promise.all(Array.from({ length: USERS }, () => forge.fit({ type: 'core:endpoint', key: route.endpoint }, { context: null, expiresInSeconds: 600 })));
+    const forgeEvent = (i: number) => ({
+      eventType: 'avi:jira:created:user',
+      user: { accountId: `forge-${i}`, displayName: `Forge ${i}`, active: true, accountType: 'atlassian', emailAddress: `forge${i}@example.com` },
+    });
+    const warmFits = await Promise.all(Array.from({ length: WARM_UP }, () => forge.fit({ type: 'core:endpoint', key: route.endpoint }, { context: null, expiresInSeconds: 600 })));
+    await runLoad(WARM_UP, CONCURRENCY, (i) => post(`${base}${route.path}`, `Bearer ${warmFits[i]!}`, forgeEvent(USERS + i), { 'x-forge-oauth-system': forge.appToken })); // warm-up
+    const forgeIngest = await runLoad(USERS, CONCURRENCY, (i) =>
+      post(`${base}${route.path}`, `Bearer ${fits[i]!}`, forgeEvent(i), { 'x-forge-oauth-system': forge.appToken }),
+    );
+    report('Forge avi:jira:created:user event', fmt(forgeIngest), '', null);
+    report('Forge event throughput / Connect webhook throughput', (forgeIngest.perSecond / hook.perSecond).toFixed(2), '≥ 0.90', forgeIngest.perSecond / hook.perSecond >= 0.9);
+
+    console.log(`\n(b) Drain: ${USERS + WARM_UP} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
     await worker.start();
     const drainStarted = Date.now();
     const db = new pg.Client({ connectionString: databaseUrl });
@@ -128,7 +155,7 @@ async function main(): Promise<void> {
       const { rows: counts } = await db.query<{ done: string; total: string }>(
         `SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done, count(*) AS total FROM invitations`,
       );
-      if (Number(counts[0]!.done) >= USERS || Date.now() > deadline) break;
+      if (Number(counts[0]!.done) >= USERS + WARM_UP || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const accepted = bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
@@ -138,7 +165,7 @@ async function main(): Promise<void> {
     const { rows: statuses } = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status');
     const byStatus = Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]));
     const unique = new Set(accepted.map((r) => JSON.stringify(r.body))).size;
-    const lost = USERS - (byStatus.sent ?? 0) - (byStatus['already-invited'] ?? 0);
+    const lost = USERS + WARM_UP - (byStatus.sent ?? 0) - (byStatus['already-invited'] ?? 0);
     report('drain rate', `${rate.toFixed(1)} invitations/s over ${drainSeconds.toFixed(1)} s (from the worker's start: ${((times[times.length - 1]! - drainStarted) / 1000).toFixed(1)} s)`, '', null);
     report('drain rate / limit', (rate / SIMULATED_INVITATIONS_PER_SECOND).toFixed(2), '≥ 0.90', rate / SIMULATED_INVITATIONS_PER_SECOND >= 0.9);
     report('lost invitations', String(lost), '0', lost === 0);
@@ -167,7 +194,7 @@ async function main(): Promise<void> {
   } finally {
     await app.stop();
     await worker.stop();
-    await Promise.all([site.stop(), bitbucket.stop(), keys.stop()]);
+    await Promise.all([site.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
     await embedded?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

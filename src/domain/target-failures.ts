@@ -6,7 +6,7 @@ export function explainTargetFailure(workspace: string, error: TargetError): Dom
     case 'credentials-rejected':
       return new DomainError(
         'upstream-rejected',
-        `Bitbucket rejected these credentials for "${workspace}". Check the OAuth consumer key and secret, or the email and API token. (${error.message})`,
+        `Bitbucket rejected these credentials for "${workspace}". Check the OAuth consumer key and secret, or the email and API token.`,
       );
     case 'forbidden':
       return new DomainError(

@@ -29,8 +29,8 @@ export function HostDialogs({ core, dialogs }: { core: HostCore; dialogs: readon
   const top = dialogs[dialogs.length - 1];
   const open = top !== undefined;
 
-  // Like a modal, give the focus back on close to what had it on open (the app's iframe,
-  // which then restores its own focused element, e.g. the menu trigger that opened the dialog).
+  // Like a modal, give the focus back on close to what had it on open (the app's iframe), unless
+  // the app has already taken it back (it refocuses the menu trigger that opened the dialog).
   // Without this it falls to <body>, as the shell is inert while a dialog is open.
   const returnFocusTo = useRef<HTMLElement | null>(null);
   useLayoutEffect(() => {
