@@ -268,7 +268,7 @@ describe('the admin page in the sandbox', () => {
     const modal = await submitLinkForm(app, form);
     const message = modal.locator('.ads-section-message').filter({ hasText: "Couldn't link the workspace" });
     await message.waitFor();
-    expect(await textOf(message)).toMatch(/rejected the OAuth consumer key or secret/i);
+    expect(await textOf(message)).toMatch(/Bitbucket rejected these credentials for "acme-demo"/);
     // The form stays open with what was typed, ready for a corrected secret.
     expect(await modal.getByRole('textbox', { name: 'Workspace' }).inputValue()).toBe('acme-demo');
     expect(await modal.getByRole('button', { name: 'Link account' }).isEnabled()).toBe(true);
