@@ -69,11 +69,6 @@ export class JobQueue {
     return id;
   }
 
-  /** Enqueue many jobs within `transaction`, in one statement. */
-  async insert(jobs: { name: JobName; data: object }[], transaction: Transaction): Promise<void> {
-    await this.#boss.insert(jobs, { db: transactionDb(transaction) } as PgBoss.InsertOptions);
-  }
-
   /** Wake this instance's workers now instead of at their next poll. */
   nudge(name: JobName): void {
     for (const id of this.#workers.get(name) ?? []) this.#boss.notifyWorker(id);

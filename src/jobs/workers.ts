@@ -4,9 +4,15 @@ import { JOBS, type JobQueue } from './job-queue.js';
 
 /** The two kinds of background work: planning a new user's invitations, and sending each one. */
 export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDeps; delivery: DeliveryDeps }): Promise<void> {
-  await queue.work<{ newUserId: string }>(JOBS.planInvitations, { batchSize: 20, loops: 2 }, (job) =>
-    planInvitations(deps.planning, job.data.newUserId),
-  );
+  await queue.work<{ newUserIds: string[] }>(JOBS.planInvitations, { batchSize: 4, loops: 2 }, async (job) => {
+    // One user's failure (Jira unreachable) must not hold back the others: plan them all, then
+    // fail the job so the queue retries it; users already planned are skipped the second time.
+    const failures: unknown[] = [];
+    for (const newUserId of job.data.newUserIds) {
+      await planInvitations(deps.planning, newUserId).catch((error: unknown) => failures.push(error));
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${job.data.newUserIds.length} new users could not be planned yet`);
+  });
   // Two fetch loops so one slow batch (a Bitbucket timeout) does not hold up the next.
   await queue.work<{ invitationId: string }>(JOBS.deliverInvitation, { batchSize: 25, loops: 2 }, (job) =>
     deliverInvitation(deps.delivery, job.data.invitationId, job.id),

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type pg from 'pg';
+import type { Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
 import type { RecordOutcome, SiteRef } from '../domain/stores.js';
 import { JOBS, type JobQueue } from '../jobs/job-queue.js';
@@ -14,9 +15,31 @@ type Pending = {
 const MAX_BATCH = 200;
 const MAX_WRITES_IN_FLIGHT = 2;
 
+const INSERT_NEW_USERS = `WITH incoming AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+      WITH ORDINALITY AS n(tenant_id, host, host_key, account_id, display_name, email, account_type, event_id, position)
+  ),
+  resolved AS (
+    SELECT incoming.*, site.id AS site_id FROM incoming
+    LEFT JOIN LATERAL (
+      SELECT id FROM tenants
+      WHERE (incoming.tenant_id IS NOT NULL AND id = incoming.tenant_id)
+         OR (incoming.tenant_id IS NULL AND host = incoming.host AND host_key = incoming.host_key)
+    ) site ON true
+  ),
+  inserted AS (
+    INSERT INTO new_users (tenant_id, account_id, display_name, email, account_type, event_id)
+    SELECT site_id, account_id, display_name, email, account_type, event_id FROM resolved WHERE site_id IS NOT NULL
+    ON CONFLICT (tenant_id, account_id) DO NOTHING
+    RETURNING id, tenant_id, account_id
+  )
+  SELECT resolved.position, resolved.site_id AS tenant_id, inserted.id AS new_user_id
+  FROM resolved LEFT JOIN inserted ON inserted.tenant_id = resolved.site_id AND inserted.account_id = resolved.account_id
+  ORDER BY resolved.position`;
+
 /**
  * Records new users with group commit: requests that arrive while a write is in flight are
- * written together, in one transaction that inserts their rows and their planning jobs. Each
+ * written together, in one transaction that inserts their rows and one job to plan them all. Each
  * request still gets its answer only after its own row and job are committed, so a 2xx always
  * means "durably recorded", and a burst of webhooks costs a few transactions, not one each.
  * The site is resolved inside the same statement, so the webhook's hot path has no query of
@@ -58,47 +81,26 @@ export class NewUserInbox {
 
   async #write(batch: Pending[]): Promise<RecordOutcome[]> {
     return this.sequelize.transaction(async (transaction) => {
-      const rows = await this.sequelize.query<{ position: string; tenant_id: string | null; new_user_id: string | null }>(
-        `WITH incoming AS (
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-             WITH ORDINALITY AS n(tenant_id, host, host_key, account_id, display_name, email, account_type, event_id, position)
-         ),
-         resolved AS (
-           SELECT incoming.*, site.id AS site_id FROM incoming
-           LEFT JOIN LATERAL (
-             SELECT id FROM tenants
-             WHERE (incoming.tenant_id IS NOT NULL AND id = incoming.tenant_id)
-                OR (incoming.tenant_id IS NULL AND host = incoming.host AND host_key = incoming.host_key)
-           ) site ON true
-         ),
-         inserted AS (
-           INSERT INTO new_users (tenant_id, account_id, display_name, email, account_type, event_id)
-           SELECT site_id, account_id, display_name, email, account_type, event_id FROM resolved WHERE site_id IS NOT NULL
-           ON CONFLICT (tenant_id, account_id) DO NOTHING
-           RETURNING id, tenant_id, account_id
-         )
-         SELECT resolved.position, resolved.site_id AS tenant_id, inserted.id AS new_user_id
-         FROM resolved LEFT JOIN inserted ON inserted.tenant_id = resolved.site_id AND inserted.account_id = resolved.account_id
-         ORDER BY resolved.position`,
-        {
-          bind: [
-            batch.map((p) => ('tenantId' in p.site ? p.site.tenantId : null)),
-            batch.map((p) => ('host' in p.site ? p.site.host : null)),
-            batch.map((p) => ('hostKey' in p.site ? p.site.hostKey : null)),
-            batch.map((p) => p.user.accountId),
-            batch.map((p) => p.user.displayName),
-            batch.map((p) => p.user.email),
-            batch.map((p) => p.user.accountType),
-            batch.map((p) => p.eventId),
-          ],
-          type: QueryTypes.SELECT,
-          transaction,
-        },
-      );
+      // A named statement on the transaction's own connection: PostgreSQL parses and plans it
+      // once per connection instead of once per batch.
+      const connection = (transaction as unknown as { connection: pg.ClientBase }).connection;
+      const { rows } = await connection.query<{ position: string; tenant_id: string | null; new_user_id: string | null }>({
+        name: 'new-user-inbox-insert',
+        text: INSERT_NEW_USERS,
+        values: [
+          batch.map((p) => ('tenantId' in p.site ? p.site.tenantId : null)),
+          batch.map((p) => ('host' in p.site ? p.site.host : null)),
+          batch.map((p) => ('hostKey' in p.site ? p.site.hostKey : null)),
+          batch.map((p) => p.user.accountId),
+          batch.map((p) => p.user.displayName),
+          batch.map((p) => p.user.email),
+          batch.map((p) => p.user.accountType),
+          batch.map((p) => p.eventId),
+        ],
+      });
       const newUserIds = [...new Set(rows.flatMap((row) => (row.new_user_id ? [row.new_user_id] : [])))];
-      if (newUserIds.length > 0) {
-        await this.queue.insert(newUserIds.map((id) => ({ name: JOBS.planInvitations, data: { newUserId: id } })), transaction);
-      }
+      // One planning job per batch: the job table grows by one row per burst, not per user.
+      if (newUserIds.length > 0) await this.queue.send(JOBS.planInvitations, { newUserIds }, transaction);
       // The same user twice in one batch: the first is the recording, the second a repeat.
       const seen = new Set<string>();
       return rows.map((row): RecordOutcome => {
