@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import type { ConnectAddon } from './connect-addon.js';
 import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
@@ -11,13 +12,7 @@ export const USER_CREATED_PATH = '/webhooks/user-created';
 const userCreatedBody = z.object({
   webhookEvent: z.string().optional(),
   timestamp: z.number().optional(),
-  user: z.object({
-    accountId: z.string().trim().min(1).max(128),
-    displayName: z.string().max(500).nullish(),
-    // Often absent: Jira leaves it out when the user's profile hides it.
-    emailAddress: z.string().trim().email().max(320).nullish().catch(null),
-    accountType: z.string().max(50).nullish(),
-  }),
+  user: jiraUserSchema,
 });
 
 /**
@@ -32,12 +27,7 @@ export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenant
       if (!parsed.success) return sendError(res, 400, 'The user_created event is not valid.', fieldErrorsOf(parsed.error));
       const context = connectContext(req);
       const { user } = parsed.data;
-      const newUser = {
-        accountId: user.accountId,
-        displayName: user.displayName ?? null,
-        email: user.emailAddress ?? null,
-        accountType: user.accountType ?? null,
-      };
+      const newUser = toNewUser(user);
       const eventId = req.header('x-atlassian-webhook-identifier') ?? null;
       // The fast path names the site by its clientKey; only a site without a tenant row yet
       // (an install older than the tenants table, or one being uninstalled) takes the slow one.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
 import type { Logger } from '../../logger.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import { forgeContext } from './forge-authentication.js';
 
 /** The manifest's `user-created-event` endpoint routes here (route.path). */
@@ -16,13 +17,7 @@ const retryContext = z
 
 const userCreatedBody = z.object({
   eventType: z.string().optional(),
-  user: z.object({
-    accountId: z.string().trim().min(1).max(128),
-    displayName: z.string().max(500).nullish(),
-    // Often absent, as on Connect: Jira leaves it out when the user's profile hides it.
-    emailAddress: z.string().trim().email().max(320).nullish().catch(null),
-    accountType: z.string().max(50).nullish(),
-  }),
+  user: jiraUserSchema,
   retryContext,
 });
 
@@ -50,12 +45,7 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
       const outcome = await receiveNewUser(
         deps,
         { tenantId: tenant.id },
-        {
-          accountId: user.accountId,
-          displayName: user.displayName ?? null,
-          email: user.emailAddress ?? null,
-          accountType: user.accountType ?? null,
-        },
+        toNewUser(user),
         // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
         invocation.jti ?? null,
       );

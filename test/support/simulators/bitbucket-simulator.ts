@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeNow, listenOnLoopback } from './loopback-server.js';
 
 /**
  * Bitbucket Cloud as far as this app uses it (CONTRACTS §4): the OAuth client-credentials token
@@ -64,23 +64,16 @@ export class BitbucketSimulator {
 
   async start(): Promise<void> {
     if (this.#server) return;
-    const server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    const { server, port } = await listenOnLoopback((req, res) => void this.#handle(req, res));
     this.#server = server;
-    this.#url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.#url = `http://127.0.0.1:${port}`;
   }
 
   async stop(): Promise<void> {
     const server = this.#server;
     if (!server) return;
     this.#server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // fetch keeps connections alive; without this close() waits for them to idle out.
-    server.closeAllConnections();
-    await closed;
+    await closeNow(server);
   }
 
   get apiUrl(): string {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type Server } from 'node:http';
+import { closeNow, listenOnLoopback } from './loopback-server.js';
 import { AsymmetricAlgorithm, encodeAsymmetric } from 'atlassian-jwt';
 
 /**
@@ -39,7 +39,7 @@ export class ConnectInstallKeyServer {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
+    const { server, port } = await listenOnLoopback((req, res) => {
       this.requests += 1;
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'GET' && path === `/${this.kid}`) {
@@ -52,11 +52,7 @@ export class ConnectInstallKeyServer {
       res.writeHead(404);
       res.end();
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = port;
     this.server = server;
   }
 
@@ -64,8 +60,7 @@ export class ConnectInstallKeyServer {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   /** An RS256 JWT whose header names this server's key, as Jira signs lifecycle callbacks. */

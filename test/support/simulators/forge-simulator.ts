@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeNow, listenOnLoopback } from './loopback-server.js';
 import path from 'node:path';
 import { validate, type ManifestSchema } from '@forge/manifest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
@@ -119,14 +119,10 @@ export class ForgeSimulator {
   async start(): Promise<void> {
     if (this.server) return;
     await this.rotateSigningKey();
-    const server = createServer((req, res) => {
+    const { server, port } = await listenOnLoopback((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.reply(req, res, 500, { message: `Simulator error: ${String(error)}` }));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = port;
     this.server = server;
     await this.rotateAppToken();
   }
@@ -135,8 +131,7 @@ export class ForgeSimulator {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   addUser(user: SimulatedUser): void {

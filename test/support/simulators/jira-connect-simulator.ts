@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeNow, listenOnLoopback } from './loopback-server.js';
 import {
   createQueryStringHash,
   decodeSymmetric,
@@ -99,16 +99,12 @@ export class JiraConnectSimulator {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
+    const { server, port } = await listenOnLoopback((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.reply(req, res, 500, { errorMessages: [`Simulator error: ${String(error)}`] });
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = port;
     this.server = server;
   }
 
@@ -116,8 +112,7 @@ export class JiraConnectSimulator {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   addUser(user: SimulatedUser): void {
