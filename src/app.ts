@@ -78,7 +78,18 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   // Listen first: ACE needs the public base URL, which with PORT=0 is known only once bound.
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use: stop what runs there, or set PORT.`) : error),
+      );
+      server.listen(config.port, resolve);
+    });
+  } catch (error) {
+    await queue.stop({ graceful: false });
+    await database.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const baseUrl = config.baseUrl ?? `http://localhost:${port}`;
 

@@ -61,6 +61,8 @@ export async function readManifestRoutes(manifestPath = path.resolve('manifest.y
 export interface ForgeSimulatorOptions {
   appId: string;
   routes: ManifestRoutes;
+  /** A fixed site (the sandbox keeps its tenant across restarts); random by default. */
+  site?: { cloudId?: string; siteUrl?: string; installationId?: string };
 }
 
 /**
@@ -71,10 +73,10 @@ export interface ForgeSimulatorOptions {
  */
 export class ForgeSimulator {
   readonly appId: string;
-  readonly cloudId = randomUUID();
-  readonly siteUrl = `https://site-${randomBytes(4).toString('hex')}.atlassian.net`;
+  readonly cloudId: string;
+  readonly siteUrl: string;
   readonly environmentId = `ari:cloud:ecosystem::environment/${randomUUID()}/${randomUUID()}`;
-  installationId = `ari:cloud:ecosystem::installation/${randomUUID()}`;
+  installationId: string;
   /** The site's REST calls the app made. */
   readonly received: ReceivedCall[] = [];
   /** How often the JWKS was fetched. */
@@ -96,6 +98,9 @@ export class ForgeSimulator {
   constructor(options: ForgeSimulatorOptions) {
     this.appId = options.appId;
     this.routes = options.routes;
+    this.cloudId = options.site?.cloudId ?? randomUUID();
+    this.siteUrl = options.site?.siteUrl ?? `https://site-${randomBytes(4).toString('hex')}.atlassian.net`;
+    this.installationId = options.site?.installationId ?? `ari:cloud:ecosystem::installation/${randomUUID()}`;
   }
 
   get url(): string {
