@@ -47,7 +47,7 @@ export type AppOptions = {
   /** Replaces the configured Bitbucket client (the sandbox points it at its simulator). */
   bitbucket?: (throttle: ConstructorParameters<typeof BitbucketClient>[0]['throttle']) => BitbucketGateway;
   /** Extra routes mounted before the app's own (the sandbox). */
-  extraRoutes?: (app: express.Express, baseUrl: string) => Promise<void>;
+  extraRoutes?: (routes: express.Router, baseUrl: string) => Promise<void>;
 };
 
 /** Longest a job waits for the shared rate limit before it reschedules itself instead. */
@@ -75,6 +75,11 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(express.json({ limit: '64kb' }));
+  // Every route of the app goes into this router, mounted before ACE mounts its own: ACE also
+  // answers the descriptor's webhook URL (with a bare 204 that records nothing), and this order
+  // must not depend on when ACE's deferred set-up happens to run.
+  const routes = express.Router();
+  app.use(routes);
 
   // Listen first: ACE needs the public base URL, which with PORT=0 is known only once bound.
   const server = http.createServer(app);
@@ -108,15 +113,15 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   });
 
   const linkedAccountDeps = { linkedAccounts, invitations, audit, bitbucket };
-  await options.extraRoutes?.(app, baseUrl);
-  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
-  app.use(lifecycleRoutes(addon, tenants, directory, log));
-  app.use(userCreatedWebhook(addon, directory, { newUsers }));
-  if (forge) app.use(forge.events({ newUsers }));
-  if (config.benchNoopRoute) app.use(noopRoute(addon));
-  app.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
-  app.use(uiAssets());
-  app.use(
+  await options.extraRoutes?.(routes, baseUrl);
+  routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  routes.use(lifecycleRoutes(addon, tenants, directory, log));
+  routes.use(userCreatedWebhook(addon, directory, { newUsers }));
+  if (forge) routes.use(forge.events({ newUsers }));
+  if (config.benchNoopRoute) routes.use(noopRoute(addon));
+  routes.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
+  routes.use(uiAssets());
+  routes.use(
     '/api',
     hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),

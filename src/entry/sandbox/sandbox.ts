@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket/bitbucket-client.js';
 import type { AppOptions } from '../../app.js';
+import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { BitbucketSimulator } from '../../../test/support/simulators/bitbucket-simulator.js';
 import { ConnectInstallKeyServer } from '../../../test/support/simulators/connect-install-keys.js';
+import { ForgeSimulator, readManifestRoutes } from '../../../test/support/simulators/forge-simulator.js';
 import { JiraConnectSimulator } from '../../../test/support/simulators/jira-connect-simulator.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
 import { USER_CREATED_PATH } from '../connect/user-created-webhook.js';
+import { renderShell } from '../ui-shell.js';
 
 const SANDBOX_DIST = path.resolve('static/dist-sandbox');
 const APP_KEY = 'automatic-team-invitations';
@@ -34,17 +37,44 @@ export const DEMO = {
 };
 const ADMIN = { accountId: 'sandbox-admin', displayName: 'Sandbox Admin', emailAddress: 'admin@sandbox.example' };
 
+/**
+ * The Forge site the sandbox plays. Fixed ids, so that a restarted sandbox finds its Forge tenant
+ * (and what was configured through it) again, as the Connect site's fixed clientKey does.
+ */
+const FORGE = {
+  appId: 'ari:cloud:ecosystem::app/5a9d6c2e-8f41-4b7a-9e3d-1c0b7f2a6e58',
+  cloudId: '3f6c2a1e-9b7d-4c5e-8a2f-0d1e4b7c9a63',
+  siteUrl: 'https://sandbox.atlassian.invalid',
+  installationId: 'ari:cloud:ecosystem::installation/8c1d4e7a-2b5f-4a9c-b3e6-7f0a1d2c5b84',
+  /** The manifest's jira:adminPage module the sandbox shows. */
+  moduleKey: 'automatic-team-invitations-admin',
+  /** Served as the Custom UI resource (page and modal), with the @forge/bridge stand-in. */
+  appPageUrl: '/sandbox/forge-app',
+  bridgeScriptUrl: '/sandbox/forge-bridge.js',
+};
+/** Forge hands the remote a new app token long before the old one (an hour) expires. */
+const APP_TOKEN_REFRESH_MS = 30 * 60_000;
+const NOT_PLAYING_FORGE = 'The sandbox does not play Forge: FORGE_APP_ID is set, so the app only accepts tokens of that Forge app.';
+
 export type Sandbox = {
   appOptions: Pick<AppOptions, 'bitbucket' | 'extraRoutes'>;
-  /** Installs the sandbox's Jira site into the running app. */
+  /**
+   * The app's configuration with the sandbox's Forge site: its app id and key set, so the app
+   * accepts the tokens the sandbox signs. Left as it is when FORGE_APP_ID is set explicitly (the
+   * sandbox then plays Connect only). Call it before starting the app.
+   */
+  configure: (config: Config) => Config;
+  /** Installs the sandbox's Jira site into the running app (through Connect, and through Forge when played). */
   install: (appBaseUrl: string) => Promise<void>;
   stop: () => Promise<void>;
 };
 
 /**
  * The newcomer's first look, without a real Jira: a simulated Jira site installs the app, and a
- * simulated Bitbucket with a demo workspace takes the invitations. Never part of production
- * (config.sandbox is false there, and this module is then never imported).
+ * simulated Bitbucket with a demo workspace takes the invitations. The site is played both as a
+ * Connect host (the default page, /sandbox/) and as a Forge host (/sandbox/?host=forge: Forge
+ * Invocation Tokens from a local key set, a stand-in for @forge/bridge in the page). Never part of
+ * production (config.sandbox is false there, and this module is then never imported).
  */
 export async function createSandbox(log: Logger): Promise<Sandbox> {
   const keys = new ConnectInstallKeyServer();
@@ -54,6 +84,23 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
   const jira = new JiraConnectSimulator({ keys, appKey: APP_KEY, clientKey: 'sandbox-jira-site' });
   await jira.start();
   jira.addUser({ ...ADMIN, administrator: true });
+  const forge = new ForgeSimulator({
+    appId: FORGE.appId,
+    routes: await readManifestRoutes(),
+    site: { cloudId: FORGE.cloudId, siteUrl: FORGE.siteUrl, installationId: FORGE.installationId },
+  });
+  await forge.start();
+  forge.addUser({ ...ADMIN, administrator: true });
+  let appTokenIssuedAt = Date.now();
+  /** Real Forge sends a fresh app token with each call; the simulator's lives an hour, so renew it in time. */
+  const freshAppToken = async () => {
+    if (Date.now() - appTokenIssuedAt < APP_TOKEN_REFRESH_MS) return;
+    await forge.rotateAppToken();
+    appTokenIssuedAt = Date.now();
+  };
+  let playsForge = false;
+  /** What reached the app through each host's path (the browser test checks which one was used). */
+  const counters = { contextTokens: 0, forgeInvocations: 0 };
   const bitbucket = new BitbucketSimulator();
   await bitbucket.start();
   bitbucket.addWorkspace({
@@ -67,7 +114,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
     oauthConsumers: [{ key: DEMO.empty.oauthKey, secret: DEMO.empty.oauthSecret }],
   });
 
-  const extraRoutes = async (app: Express, appBaseUrl: string) => {
+  const extraRoutes = async (app: Router, appBaseUrl: string) => {
     const router = express.Router();
     router.get('/sandbox/api/state', (_req, res) => {
       res.json({
@@ -85,14 +132,62 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
         appPageUrl: '/connect/admin?sandbox=1',
         dialogUrl: '/connect/configure-automatic-access?sandbox=1',
         bitbucketInvitations: bitbucket.invitations(DEMO.workspace).length,
+        contextTokensIssued: counters.contextTokens,
+        forge: playsForge
+          ? {
+              appPageUrl: FORGE.appPageUrl,
+              siteUrl: forge.siteUrl,
+              cloudId: forge.cloudId,
+              environmentId: forge.environmentId,
+              moduleKey: FORGE.moduleKey,
+              invocations: counters.forgeInvocations,
+            }
+          : { unavailable: NOT_PLAYING_FORGE },
       });
     });
     router.post('/sandbox/api/context-token', (_req, res) => {
+      counters.contextTokens += 1;
       res.json({ token: jira.contextToken(ADMIN.accountId) });
     });
+
+    // --- Forge: the Custom UI resource with a stand-in for @forge/bridge, and Forge's side of invokeRemote.
+    router.get(FORGE.appPageUrl, (_req, res) => {
+      res.type('html').send(renderShell(null, FORGE.bridgeScriptUrl));
+    });
+    const forgeInvocation = z.object({
+      path: z.string().regex(/^\/[^\s\\]*$/, 'A path on the remote, starting with /.').max(2000),
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      body: z.unknown().optional(),
+    });
+    /**
+     * What Forge does with the page's invokeRemote({path, method, body}): it calls the remote's
+     * admin-api endpoint with a Forge Invocation Token naming the user (the sandbox's admin) and the
+     * app token, then hands back {status, headers, body}, or refuses the answers its docs say it
+     * rejects (a 401, a non-2xx without a JSON body), here as a 502 with Forge's message.
+     */
+    router.post('/sandbox/api/forge-invoke', express.json(), async (req, res, next) => {
+      try {
+        if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
+        const parsed = forgeInvocation.safeParse(req.body);
+        if (!parsed.success) return sendError(res, 400, 'The invocation is not valid.', fieldErrorsOf(parsed.error));
+        await freshAppToken();
+        const { path: remotePath, method, body } = parsed.data;
+        const answer = await forge.invokeRemote(appBaseUrl, { path: remotePath, method, body, accountId: ADMIN.accountId });
+        counters.forgeInvocations += 1;
+        if (answer.status === 401) return sendError(res, 502, 'Remote could not verify the Forge Invocation Token');
+        const jsonBody = typeof answer.body === 'object' && answer.body !== null;
+        if (answer.status >= 300 && !jsonBody) return sendError(res, 502, 'Invalid response from remote');
+        res.json({ status: answer.status, headers: {}, ...(answer.body === null ? {} : { body: answer.body }) });
+      } catch (error) {
+        next(error);
+      }
+    });
+
     const newUser = z.object({
       displayName: z.string().trim().min(1, 'Enter a display name.').max(200),
       email: z.string().trim().email('Enter a valid email address.').max(320).optional().or(z.literal('').transform(() => undefined)),
+      /** Which host tells the app: Connect's user_created webhook, or Forge's avi:jira:created:user event. */
+      host: z.enum(['connect', 'forge']).default('connect'),
     });
     router.post('/sandbox/api/users', express.json(), async (req, res, next) => {
       try {
@@ -104,8 +199,15 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
           displayName: parsed.data.displayName,
           ...(parsed.data.email ? { emailAddress: parsed.data.email } : {}),
         };
-        const sent = await jira.sendUserCreated(appBaseUrl, USER_CREATED_PATH, user);
-        if (sent.status >= 300) return sendError(res, 502, `The app answered the user_created webhook with ${sent.status}.`);
+        if (parsed.data.host === 'forge') {
+          if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
+          await freshAppToken();
+          const sent = await forge.sendUserCreated(appBaseUrl, user);
+          if (sent.status >= 300) return sendError(res, 502, `The app answered the avi:jira:created:user event with ${sent.status}.`);
+        } else {
+          const sent = await jira.sendUserCreated(appBaseUrl, USER_CREATED_PATH, user);
+          if (sent.status >= 300) return sendError(res, 502, `The app answered the user_created webhook with ${sent.status}.`);
+        }
         res.status(201).json({ accountId });
       } catch (error) {
         next(error);
@@ -120,13 +222,31 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
       extraRoutes,
       bitbucket: (throttle) => new BitbucketClient({ apiUrl: bitbucket.apiUrl, oauthTokenUrl: bitbucket.oauthTokenUrl, throttle }),
     },
+    configure: (config) => {
+      if (config.forge.appId) {
+        log.info('FORGE_APP_ID is set: the sandbox plays Connect only');
+        playsForge = false;
+        return config;
+      }
+      playsForge = true;
+      return { ...config, forge: { appId: forge.appId, jwksUrl: forge.jwksUrl } };
+    },
     install: async (appBaseUrl) => {
       const status = await jira.install(appBaseUrl);
       if (status !== 204) throw new Error(`The sandbox could not install the app (HTTP ${status}): ${jira.lastResponse?.body ?? ''}`);
-      log.info({ sandbox: `${appBaseUrl}/sandbox/` }, 'sandbox ready: open this page to click through the app');
+      if (playsForge) {
+        const installed = await forge.sendInstalled(appBaseUrl);
+        if (installed.status !== 200) {
+          throw new Error(`The sandbox could not install the app through Forge (HTTP ${installed.status}): ${JSON.stringify(installed.body)}`);
+        }
+      }
+      log.info(
+        { sandbox: `${appBaseUrl}/sandbox/`, ...(playsForge ? { forge: `${appBaseUrl}/sandbox/?host=forge` } : {}) },
+        'sandbox ready: open this page to click through the app',
+      );
     },
     stop: async () => {
-      await Promise.all([jira.stop(), bitbucket.stop(), keys.stop()]);
+      await Promise.all([jira.stop(), forge.stop(), bitbucket.stop(), keys.stop()]);
     },
   };
 }
