@@ -259,7 +259,8 @@ describe('linked Bitbucket workspaces', () => {
 
       const removed = await api('DELETE', `/api/linked-accounts/${id}`);
 
-      expect(removed.status).toBe(204);
+      expect(removed.status).toBe(200);
+      expect(removed.body).toEqual({ unlinked: id });
       expect(await api('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [] } });
       expect((await api('GET', `/api/linked-accounts/${id}/groups`)).status).toBe(404);
       expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(404);
@@ -281,7 +282,7 @@ describe('linked Bitbucket workspaces', () => {
         api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN }),
       ]);
 
-      expect(removed!.status).toBe(204);
+      expect(removed!.status).toBe(200);
       for (const change of changes) {
         expect([200, 404], JSON.stringify(change.body)).toContain(change.status);
         if (change.status === 404) expect(change.body.message).toMatch(/no linked account/i);
@@ -296,7 +297,7 @@ describe('linked Bitbucket workspaces', () => {
     const id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id;
     expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa'] })).status).toBe(200);
     expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers', 'designers'] })).status).toBe(200);
-    expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(204);
+    expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(200);
 
     const entries = await auditEntries();
 

@@ -1,5 +1,6 @@
 import type { JiraGateway, JiraGatewayFactory } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/model.js';
+import { DomainError } from '../../domain/errors.js';
 import { ConnectJiraClient } from './connect-jira-client.js';
 
 /** Where each host keeps what it takes to call the tenant's Jira. */
@@ -19,13 +20,14 @@ export class JiraGateways implements JiraGatewayFactory {
 
   async forTenant(tenantId: string): Promise<JiraGateway> {
     const tenant = await this.findTenant(tenantId);
-    if (!tenant) throw new Error(`Tenant ${tenantId} is not installed`);
+    // Gone meanwhile: an uninstall raced the request or job that asks.
+    if (!tenant) throw new DomainError('not-found', 'This Jira site no longer has the app installed.');
     if (tenant.host === 'forge') {
       if (!this.hosts.forge) throw new Error('This server is not configured for Forge (FORGE_APP_ID)');
       return this.hosts.forge(tenant);
     }
     const info = await this.hosts.connect(tenant.hostKey);
-    if (!info) throw new Error(`No Connect installation is stored for tenant ${tenantId}`);
+    if (!info) throw new DomainError('not-found', 'This Jira site no longer has the app installed.');
     return new ConnectJiraClient({ baseUrl: info.baseUrl, appKey: this.appKey, sharedSecret: info.sharedSecret });
   }
 }

@@ -29,8 +29,10 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
   }));
 
   router.delete('/linked-accounts/:id', asyncRoute(async (req, res) => {
-    await unlinkAccount(deps, actorOf(res), accountId(req.params.id));
-    res.status(204).end();
+    const id = accountId(req.params.id);
+    await unlinkAccount(deps, actorOf(res), id);
+    // A JSON body, not an empty 204: Forge's invokeRemote expects JSON answers.
+    res.json({ unlinked: id });
   }));
 
   router.put('/linked-accounts/:id/credentials', asyncRoute(async (req, res) => {
