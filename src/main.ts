@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const sandbox = config.sandbox ? await (await import('./entry/sandbox/sandbox.js')).createSandbox(log) : null;
-  const app = await startApp(config, log, sandbox?.appOptions ?? {});
+  // The sandbox also plays a Forge site: the app must then accept the tokens it signs.
+  const app = await startApp(sandbox?.configure(config) ?? config, log, sandbox?.appOptions ?? {});
   await sandbox?.install(app.baseUrl);
 
   let stopping = false;

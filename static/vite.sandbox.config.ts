@@ -1,7 +1,8 @@
 // The local sandbox host page ("a minimal Jira") served by the server at /sandbox/.
 // Run from the repository root: `vite build --config static/vite.sandbox.config.ts`.
-// sandbox/fake-all.js (the stand-in for Atlassian's all.js) is copied unchanged to
-// dist-sandbox/all.js so that the server can serve it as /sandbox/all.js.
+// The host stand-ins that run inside the app's iframes are copied unchanged, so that the server
+// can serve them: sandbox/fake-all.js (for Atlassian's all.js) as /sandbox/all.js, and
+// sandbox/fake-forge-bridge.js (for the Forge host behind @forge/bridge) as /sandbox/forge-bridge.js.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -9,15 +10,18 @@ import react from '@vitejs/plugin-react';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-function copyFakeAllJs(): Plugin {
-  const source = here('./sandbox/fake-all.js');
+function copyHostStandIns(): Plugin {
+  const files = [
+    { source: here('./sandbox/fake-all.js'), fileName: 'all.js' },
+    { source: here('./sandbox/fake-forge-bridge.js'), fileName: 'forge-bridge.js' },
+  ];
   return {
-    name: 'ati-copy-fake-all-js',
+    name: 'ati-copy-host-stand-ins',
     buildStart() {
-      this.addWatchFile(source);
+      for (const file of files) this.addWatchFile(file.source);
     },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'all.js', source: readFileSync(source, 'utf8') });
+      for (const file of files) this.emitFile({ type: 'asset', fileName: file.fileName, source: readFileSync(file.source, 'utf8') });
     },
   };
 }
@@ -26,7 +30,7 @@ export default defineConfig({
   root: here('./sandbox'),
   base: '/sandbox/',
   publicDir: false,
-  plugins: [react(), copyFakeAllJs()],
+  plugins: [react(), copyHostStandIns()],
   build: {
     outDir: here('./dist-sandbox'),
     emptyOutDir: true,

@@ -36,7 +36,7 @@ describe('a worker that crashes in the middle of sending invitations', () => {
     QUEUE_POLL_SECONDS: '0.5',
   });
 
-  it('loses no invitation and sends none twice once a new worker takes over', async () => {
+  it('loses no invitation and sends none twice once a new worker takes over', { timeout: 120_000 }, async () => {
     for (let i = 0; i < USERS; i++) {
       const user = { accountId: `crash-${i}`, displayName: `Crash ${i}`, emailAddress: `crash${i}@example.com`, emailVisible: true };
       expect((await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);

@@ -14,7 +14,8 @@ export type SandboxApp = {
 
 /**
  * The app with its sandbox, in this process, as src/main.ts starts it when SANDBOX=on:
- * a simulated Jira site installs it and a simulated Bitbucket takes its invitations.
+ * a simulated Jira site installs it (through Connect and, unless `env` sets FORGE_APP_ID, through
+ * Forge) and a simulated Bitbucket takes its invitations.
  * Each call has its own fresh database, dropped by stop().
  * Needs the built UI (`npm run build:ui`): static/dist and static/dist-sandbox.
  */
@@ -34,7 +35,7 @@ export async function startSandboxApp(env: Record<string, string> = {}): Promise
   const sandbox = await createSandbox(log);
   let app: RunningApp | undefined;
   try {
-    app = await startApp(config, log, sandbox.appOptions);
+    app = await startApp(sandbox.configure(config), log, sandbox.appOptions);
     await sandbox.install(app.baseUrl);
   } catch (error) {
     await app?.stop({ graceful: false }).catch(() => undefined);

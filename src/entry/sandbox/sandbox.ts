@@ -100,7 +100,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
   };
   let playsForge = false;
   /** What reached the app through each host's path (the browser test checks which one was used). */
-  const counters = { contextTokens: 0, forgeInvocations: 0 };
+  const counters = { contextTokens: 0, forgeInvocations: 0, forgeInvocationsRefused: 0 };
   const bitbucket = new BitbucketSimulator();
   await bitbucket.start();
   bitbucket.addWorkspace({
@@ -139,8 +139,11 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
               siteUrl: forge.siteUrl,
               cloudId: forge.cloudId,
               environmentId: forge.environmentId,
+              environmentType: 'PRODUCTION', // what the simulator's tokens say
               moduleKey: FORGE.moduleKey,
+              /** invokeRemote calls made to the app with a Forge Invocation Token, and how many it refused (401). */
               invocations: counters.forgeInvocations,
+              refusedInvocations: counters.forgeInvocationsRefused,
             }
           : { unavailable: NOT_PLAYING_FORGE },
       });
@@ -174,7 +177,10 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
         const { path: remotePath, method, body } = parsed.data;
         const answer = await forge.invokeRemote(appBaseUrl, { path: remotePath, method, body, accountId: ADMIN.accountId });
         counters.forgeInvocations += 1;
-        if (answer.status === 401) return sendError(res, 502, 'Remote could not verify the Forge Invocation Token');
+        if (answer.status === 401) {
+          counters.forgeInvocationsRefused += 1;
+          return sendError(res, 502, 'Remote could not verify the Forge Invocation Token');
+        }
         const jsonBody = typeof answer.body === 'object' && answer.body !== null;
         if (answer.status >= 300 && !jsonBody) return sendError(res, 502, 'Invalid response from remote');
         res.json({ status: answer.status, headers: {}, ...(answer.body === null ? {} : { body: answer.body }) });

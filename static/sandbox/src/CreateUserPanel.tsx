@@ -5,7 +5,7 @@ import { useNow } from '../../src/lib/use-now';
 import { Button } from '../../src/ui/Button';
 import { SectionMessage } from '../../src/ui/SectionMessage';
 import { Textfield } from '../../src/ui/Textfield';
-import { createJiraUser } from './sandbox-api';
+import { createJiraUser, type SandboxHost } from './sandbox-api';
 
 interface CreatedUser {
   accountId: string;
@@ -14,7 +14,7 @@ interface CreatedUser {
   createdAt: string;
 }
 
-export function CreateUserPanel({ onCreated }: { onCreated?: () => void }) {
+export function CreateUserPanel({ host, onCreated }: { host: SandboxHost; onCreated?: () => void }) {
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [errors, setErrors] = useState<{ displayName?: string; email?: string }>({});
@@ -34,7 +34,7 @@ export function CreateUserPanel({ onCreated }: { onCreated?: () => void }) {
     if (found.displayName || found.email) return;
     setBusy(true);
     setFailure(null);
-    const result = await createJiraUser(name, mail || undefined);
+    const result = await createJiraUser(name, mail || undefined, host);
     setBusy(false);
     if (!result.ok) {
       setFailure(result.message);
@@ -54,10 +54,18 @@ export function CreateUserPanel({ onCreated }: { onCreated?: () => void }) {
       <h2 id="sbx-user-title" className="sbx-panel__title">
         Create a Jira user
       </h2>
-      <p className="sbx-panel__text">
-        Adds a user to the simulated Jira site and sends the app the signed <code className="ads-code">user_created</code>{' '}
-        webhook. Without an email, Jira does not share one, like a user with a private profile.
-      </p>
+      {host === 'forge' ? (
+        <p className="sbx-panel__text">
+          Adds a user to the simulated Jira site, and Forge sends the app the{' '}
+          <code className="ads-code">avi:jira:created:user</code> event with a Forge Invocation Token. Without an email,
+          Jira does not share one, like a user with a private profile.
+        </p>
+      ) : (
+        <p className="sbx-panel__text">
+          Adds a user to the simulated Jira site and sends the app the signed <code className="ads-code">user_created</code>{' '}
+          webhook. Without an email, Jira does not share one, like a user with a private profile.
+        </p>
+      )}
       <form noValidate onSubmit={(event) => void submit(event)} className="sbx-form">
         {failure ? (
           <SectionMessage appearance="error" title="Couldn't create the user">

@@ -50,7 +50,7 @@ export function HostDialogs({ core, dialogs }: { core: HostCore; dialogs: readon
   useEffect(() => {
     if (!top) return;
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') core.closeDialog(top.id);
+      if (event.key === 'Escape' && top.closeOnEscape !== false) core.closeDialog(top.id);
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
@@ -61,7 +61,7 @@ export function HostDialogs({ core, dialogs }: { core: HostCore; dialogs: readon
     <div
       className="sbx-blanket"
       onMouseDown={(event) => {
-        if (event.target === event.currentTarget) core.closeDialog(top.id);
+        if (event.target === event.currentTarget && top.closeOnOverlayClick !== false) core.closeDialog(top.id);
       }}
     >
       {dialogs.map((dialog) => (

@@ -3,14 +3,15 @@ import { useResource } from '../../src/lib/use-resource';
 import { Button } from '../../src/ui/Button';
 import { SectionMessage } from '../../src/ui/SectionMessage';
 import { LoadingBlock } from '../../src/ui/Spinner';
-import { AppFrame } from './AppFrame';
+import { APP_FRAME_TITLE, AppFrame } from './AppFrame';
 import { CreateUserPanel } from './CreateUserPanel';
 import { DemoCredentialsPanel } from './DemoCredentialsPanel';
 import { installConnectHost } from './host/connect-host';
+import { installForgeHost } from './host/forge-host';
 import { HostCore } from './host/host-core';
 import { HostDialogs } from './HostDialogs';
 import { HostFlags } from './HostFlags';
-import { getSandboxState } from './sandbox-api';
+import { forgeSiteOf, getSandboxState, hostFromLocation, type SandboxState } from './sandbox-api';
 import { SideNav } from './SideNav';
 import { TopBar } from './TopBar';
 
@@ -38,26 +39,45 @@ function useAppFrameRefresh() {
   return { frameRef, refreshSoon };
 }
 
+function whyNoForge(state: SandboxState): string {
+  return state.forge && 'unavailable' in state.forge ? state.forge.unavailable : 'This server does not play Forge.';
+}
+
 export function SandboxApp() {
+  // `?host=forge` plays a Forge site (the Custom UI with a @forge/bridge stand-in), else Connect.
+  const host = useMemo(() => hostFromLocation(window.location.search), []);
   const core = useMemo(() => new HostCore(), []);
   const snapshot = useSyncExternalStore(core.subscribe, core.getSnapshot);
   const load = useCallback(() => getSandboxState(), []);
   const { state, reload } = useResource(load);
   const sandbox = state.status === 'ready' ? state.data : null;
+  const forgeSite = sandbox ? forgeSiteOf(sandbox) : null;
   const { frameRef, refreshSoon } = useAppFrameRefresh();
 
   useEffect(() => {
     if (!sandbox) return;
+    if (host === 'forge') {
+      const site = forgeSiteOf(sandbox);
+      if (!site) return;
+      return installForgeHost(core, {
+        site: { ...site, accountId: sandbox.adminAccountId },
+        resourceUrl: site.appPageUrl,
+        // Jira names an app's modal after the app when the Modal has no title.
+        untitledModalName: APP_FRAME_TITLE,
+      });
+    }
     return installConnectHost(core, {
       dialogs: { [CONFIGURE_DIALOG.key]: { url: sandbox.dialogUrl, title: CONFIGURE_DIALOG.title } },
     });
-  }, [core, sandbox]);
+  }, [core, sandbox, host]);
 
+  const forgeUnavailable = host === 'forge' && sandbox && !forgeSite ? whyNoForge(sandbox) : null;
+  const appPageUrl = sandbox ? (host === 'forge' ? forgeSite?.appPageUrl : sandbox.appPageUrl) : undefined;
   const dialogOpen = snapshot.dialogs.length > 0;
   return (
     <>
       <div className="sbx-shell" inert={dialogOpen}>
-        <TopBar adminName={sandbox?.adminName} siteUrl={sandbox?.siteUrl} />
+        <TopBar host={host} adminName={sandbox?.adminName} siteUrl={host === 'forge' ? forgeSite?.siteUrl : sandbox?.siteUrl} />
         <SideNav />
         <main className="sbx-main">
           {state.status === 'loading' ? <LoadingBlock label="Starting the sandbox" /> : null}
@@ -73,13 +93,23 @@ export function SandboxApp() {
               </SectionMessage>
             </div>
           ) : null}
-          {sandbox ? <AppFrame src={sandbox.appPageUrl} frameRef={frameRef} /> : null}
+          {forgeUnavailable ? (
+            <div className="sbx-main__message">
+              <SectionMessage appearance="warning" title="The sandbox can't play Forge">
+                <p>{forgeUnavailable}</p>
+                <p>
+                  <a href="/sandbox/">Play Connect instead</a>
+                </p>
+              </SectionMessage>
+            </div>
+          ) : null}
+          {appPageUrl ? <AppFrame src={appPageUrl} frameRef={frameRef} /> : null}
         </main>
         <aside className="sbx-aside" aria-label="Sandbox tools">
-          {sandbox ? (
+          {sandbox && !forgeUnavailable ? (
             <>
               <DemoCredentialsPanel demo={sandbox.demo} />
-              <CreateUserPanel onCreated={refreshSoon} />
+              <CreateUserPanel host={host} onCreated={refreshSoon} />
             </>
           ) : null}
         </aside>

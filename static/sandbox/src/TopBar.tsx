@@ -1,6 +1,14 @@
 import { Avatar } from '../../src/ui/Avatar';
+import { Lozenge } from '../../src/ui/Lozenge';
+import type { SandboxHost } from './sandbox-api';
 
-export function TopBar({ adminName, siteUrl }: { adminName?: string; siteUrl?: string }) {
+const HOSTS: Record<SandboxHost, { name: string; url: string }> = {
+  connect: { name: 'Connect', url: '/sandbox/' },
+  forge: { name: 'Forge', url: '/sandbox/?host=forge' },
+};
+
+export function TopBar({ host, adminName, siteUrl }: { host: SandboxHost; adminName?: string; siteUrl?: string }) {
+  const other: SandboxHost = host === 'forge' ? 'connect' : 'forge';
   return (
     <header className="sbx-topbar">
       <div className="sbx-topbar__brand">
@@ -12,6 +20,12 @@ export function TopBar({ adminName, siteUrl }: { adminName?: string; siteUrl?: s
       </div>
       {siteUrl ? <span className="sbx-topbar__site">{siteUrl}</span> : null}
       <div className="sbx-topbar__spacer" />
+      <div className="sbx-topbar__host" role="group" aria-label="Host played">
+        <span>
+          Playing the <Lozenge appearance="new">{HOSTS[host].name}</Lozenge> host
+        </span>
+        <a href={HOSTS[other].url}>Switch to {HOSTS[other].name}</a>
+      </div>
       {adminName ? (
         <div className="sbx-topbar__user" title={`Signed in as ${adminName} (Jira administrator)`}>
           <Avatar name={adminName} size={24} />

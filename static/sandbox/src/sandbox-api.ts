@@ -17,6 +17,29 @@ export interface SandboxState {
   };
   appPageUrl: string;
   dialogUrl: string;
+  /** The Forge site the sandbox also plays, or why it does not (FORGE_APP_ID set). */
+  forge?: SandboxForgeSite | { unavailable: string };
+}
+
+export interface SandboxForgeSite {
+  /** The Custom UI resource, served with the @forge/bridge stand-in. */
+  appPageUrl: string;
+  siteUrl: string;
+  cloudId: string;
+  environmentId: string;
+  environmentType: string;
+  moduleKey: string;
+}
+
+/** Which host the sandbox page plays: `?host=forge` plays Forge, anything else Connect. */
+export type SandboxHost = 'connect' | 'forge';
+
+export function hostFromLocation(search: string): SandboxHost {
+  return new URLSearchParams(search).get('host') === 'forge' ? 'forge' : 'connect';
+}
+
+export function forgeSiteOf(state: SandboxState): SandboxForgeSite | null {
+  return state.forge && 'appPageUrl' in state.forge ? state.forge : null;
 }
 
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResult<T>> {
@@ -35,5 +58,6 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 
 export const getSandboxState = () => call<SandboxState>('GET', '/sandbox/api/state');
 
-export const createJiraUser = (displayName: string, email?: string) =>
-  call<{ accountId: string }>('POST', '/sandbox/api/users', email ? { displayName, email } : { displayName });
+/** Creates a user; the app hears of it through the host played: Connect's webhook or Forge's event. */
+export const createJiraUser = (displayName: string, email: string | undefined, host: SandboxHost) =>
+  call<{ accountId: string }>('POST', '/sandbox/api/users', { displayName, ...(email ? { email } : {}), host });

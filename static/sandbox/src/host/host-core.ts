@@ -1,5 +1,5 @@
 // Host-side state of the sandbox, independent of any host protocol: the open dialogs and
-// the flags. Protocol adapters (connect-host.ts for the AP stand-in; a future one for a
+// the flags. Protocol adapters (connect-host.ts for the AP stand-in, forge-host.ts for the
 // @forge/bridge stand-in) translate their messages into these calls, and the React shell
 // renders the snapshot (useSyncExternalStore).
 
@@ -22,6 +22,9 @@ export interface HostDialog {
   width: string;
   height: string;
   customData: unknown;
+  /** Whether Escape and a click on the blanket close it (default true; Forge's Modal can turn them off). */
+  closeOnEscape?: boolean;
+  closeOnOverlayClick?: boolean;
 }
 
 export interface HostSnapshot {

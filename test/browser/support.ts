@@ -1,0 +1,259 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startSandboxApp, type SandboxApp } from '../support/sandbox-app.js';
+
+/*
+ * What the browser tests share: a Chromium, a fresh sandbox app per test, and the sandbox host
+ * page as a person uses it, whichever host it plays (`/sandbox/` Connect, `/sandbox/?host=forge`
+ * Forge). Needs `npm run build:ui` first.
+ */
+
+export type SandboxHost = 'connect' | 'forge';
+
+const SCREENSHOTS = path.resolve('docs/screenshots');
+export const APP_FRAME = 'Automatic team invitations';
+export const DIALOG = 'Configure automatic access';
+/**
+ * The host's dialog around the app's "Configure automatic access" view: Connect names it after
+ * the dialog module; Forge's Modal has no title, so the sandbox names it after the app.
+ */
+const HOST_DIALOG_NAME: Record<SandboxHost, string> = { connect: DIALOG, forge: APP_FRAME };
+
+export type BrowserSession = {
+  readonly sandbox: SandboxApp;
+  readonly page: Page;
+  readonly ui: SandboxUi;
+  /** What went wrong in the browser: uncaught errors, console errors, failed requests, any alert(). */
+  readonly problems: string[];
+  /** Every URL the page and its frames requested. */
+  readonly requests: string[];
+};
+
+/**
+ * Registers the hooks of a browser test file: one Chromium for the file, and for each test its
+ * own app and database (the sandbox's Jira site is always the same one) and browser context, so
+ * no test depends on what another one linked or created.
+ */
+export function useSandboxBrowser(host: SandboxHost): BrowserSession {
+  let browser: Browser | undefined;
+  let current: { sandbox: SandboxApp; context: BrowserContext; page: Page; ui: SandboxUi; problems: string[]; requests: string[] } | undefined;
+
+  beforeAll(async () => {
+    // chromium.launch gives the browser a fresh profile (user-data dir) of its own, deleted on close.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    const sandbox = await startSandboxApp();
+    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url})`);
+    });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+    });
+    page.on('dialog', (dialog) => {
+      problems.push(`${dialog.type()}() called: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    current = { sandbox, context, page, ui: new SandboxUi(page, sandbox.baseUrl, host), problems, requests };
+  });
+
+  afterEach(async () => {
+    const ending = current;
+    current = undefined;
+    await ending?.context.close();
+    await ending?.sandbox.stop();
+  });
+
+  const now = () => {
+    if (!current) throw new Error('No browser session: use it inside a test');
+    return current;
+  };
+  return {
+    get sandbox() {
+      return now().sandbox;
+    },
+    get page() {
+      return now().page;
+    },
+    get ui() {
+      return now().ui;
+    },
+    get problems() {
+      return now().problems;
+    },
+    get requests() {
+      return now().requests;
+    },
+  };
+}
+
+export type LinkForm = { workspace: string; key: string; secret: string };
+
+/** The sandbox host page, driven as a person would. */
+export class SandboxUi {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+    readonly host: SandboxHost,
+  ) {}
+
+  /** Opens the sandbox host page and waits until the app's page inside it has loaded its data. */
+  async open(): Promise<FrameLocator> {
+    await this.page.goto(`${this.baseUrl}/sandbox/${this.host === 'forge' ? '?host=forge' : ''}`);
+    // The app's page is the frame in the shell's main area (a dialog's frame may share its title).
+    const app = this.page.frameLocator(`main iframe[title="${APP_FRAME}"]`);
+    await app.getByRole('heading', { level: 1, name: 'Automatic team invitations' }).waitFor();
+    await app.getByRole('table', { name: 'Linked accounts' }).or(app.getByRole('heading', { name: 'No linked accounts yet' })).waitFor();
+    await app.getByRole('table', { name: 'Recent invitations' }).or(app.getByRole('heading', { name: 'No invitations yet' })).waitFor();
+    return app;
+  }
+
+  demoPanel(): Locator {
+    return this.page.getByRole('region', { name: 'Demo workspace' });
+  }
+
+  /** A value of the sandbox's "Demo workspace" panel, read as a person would copy it. */
+  async demoValue(label: string): Promise<string> {
+    const item = this.demoPanel()
+      .locator('.sbx-value')
+      .filter({ has: this.page.getByRole('term').getByText(label, { exact: true }) });
+    return (await item.getByRole('definition').locator('code').innerText()).trim();
+  }
+
+  /** The `code` values of the panel's hint that starts with `hint`. */
+  async demoHintValues(hint: string): Promise<string[]> {
+    const texts = await this.demoPanel().locator('p').filter({ hasText: hint }).locator('code').allInnerTexts();
+    return texts.map((text) => text.trim());
+  }
+
+  async demoCredentials(): Promise<LinkForm> {
+    return { workspace: await this.demoValue('Workspace'), key: await this.demoValue('OAuth key'), secret: await this.demoValue('OAuth secret') };
+  }
+
+  /** Opens "Link Bitbucket Cloud account", fills it in and submits it; returns the app's modal. */
+  async submitLinkForm(app: FrameLocator, form: LinkForm): Promise<Locator> {
+    await app.getByRole('button', { name: 'Link Bitbucket Cloud account' }).first().click();
+    const modal = app.getByRole('dialog', { name: 'Link Bitbucket Cloud account' });
+    await modal.getByRole('textbox', { name: 'Workspace' }).fill(form.workspace);
+    await modal.getByRole('radio', { name: 'OAuth consumer' }).check();
+    await modal.getByRole('textbox', { name: 'Key' }).fill(form.key);
+    await modal.getByLabel('Secret', { exact: true }).fill(form.secret);
+    await modal.getByRole('button', { name: 'Link account' }).click();
+    return modal;
+  }
+
+  async linkWorkspace(app: FrameLocator, form: LinkForm): Promise<Locator> {
+    const modal = await this.submitLinkForm(app, form);
+    await modal.waitFor({ state: 'detached' });
+    const row = accountRow(app, form.workspace);
+    await row.waitFor();
+    return row;
+  }
+
+  /** Picks "Configure automatic access" in the row's actions menu; returns the host's dialog and its frame. */
+  async openConfigureDialog(app: FrameLocator, workspace: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
+    await app.getByRole('button', { name: `Actions for ${workspace}` }).click();
+    await app.getByRole('menu', { name: `Actions for ${workspace}` }).getByRole('menuitem', { name: 'Configure automatic access' }).click();
+    return this.configureDialog();
+  }
+
+  /** The host's dialog showing the app's "Configure automatic access" view, once that has loaded. */
+  async configureDialog(): Promise<{ dialog: Locator; frame: FrameLocator }> {
+    const dialog = this.page.getByRole('dialog', { name: HOST_DIALOG_NAME[this.host] });
+    await dialog.waitFor();
+    const frame = dialog.frameLocator('iframe');
+    await frame.getByRole('heading', { name: DIALOG }).waitFor();
+    return { dialog, frame };
+  }
+
+  /** Creates a user with the sandbox's "Create a Jira user" form, which tells the app through the host played. */
+  async createJiraUser(displayName: string, email: string): Promise<void> {
+    const panel = this.page.getByRole('region', { name: 'Create a Jira user' });
+    await panel.getByRole('textbox', { name: 'Display name' }).fill(displayName);
+    await panel.getByRole('textbox', { name: 'Email' }).fill(email);
+    await panel.getByRole('button', { name: 'Create user' }).click();
+    await panel.getByRole('list', { name: 'Created users' }).getByText(email).waitFor();
+  }
+
+  /** Dismisses the host's flags (for a clean screenshot). */
+  async dismissFlags(): Promise<void> {
+    const dismiss = this.page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+  }
+}
+
+export function accountRow(app: FrameLocator, workspace: string): Locator {
+  return app
+    .getByRole('table', { name: 'Linked accounts' })
+    .getByRole('row')
+    .filter({ has: app.getByRole('button', { name: `Actions for ${workspace}` }) });
+}
+
+export function invitationRows(app: FrameLocator): Locator {
+  return app.getByRole('table', { name: 'Recent invitations' }).locator('tbody tr');
+}
+
+/** Text content (not innerText: the lozenges are upper-cased by CSS), whitespace collapsed. */
+export async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await target.screenshot({ path: path.join(SCREENSHOTS, name), animations: 'disabled', caret: 'hide' });
+}
+
+/** What has the keyboard focus inside `frame`, and whether it shows a focus indicator. */
+export async function focusIn(frame: FrameLocator): Promise<{ name: string; role: string | null; indicator: string }> {
+  return frame.locator(':root').evaluate((root) => {
+    const element = root.ownerDocument.activeElement as HTMLElement | null;
+    if (!element || element === root.ownerDocument.body) return { name: '', role: null, indicator: '' };
+    const style = getComputedStyle(element);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
+    const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
+    const label = (element as HTMLInputElement).labels?.[0]?.textContent;
+    return {
+      name: (element.getAttribute('aria-label') ?? label ?? element.textContent ?? '').trim(),
+      role: element.getAttribute('role') ?? element.tagName.toLowerCase(),
+      indicator: [outline, shadow].filter(Boolean).join('; '),
+    };
+  });
+}
+
+/** Waits until the invitations table shows `count` invitations for `email`, each marked sent. */
+export async function expectSentInvitations(app: FrameLocator, email: string, count: number): Promise<Locator> {
+  const rows = invitationRows(app);
+  await expect
+    .poll(async () => (await rows.allTextContents()).map((text) => text.includes(email) && /sent/.test(text)), {
+      timeout: 15_000,
+      interval: 250,
+    })
+    .toEqual(Array.from({ length: count }, () => true));
+  return rows;
+}
