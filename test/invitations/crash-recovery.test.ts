@@ -5,14 +5,18 @@ import { eventually, linkWorkspace, startHarness, type Harness } from '../suppor
 import { withClient } from '../support/test-database.js';
 
 const USERS = 30;
+/** A dead worker's jobs are handed out again after 2 s, checked every second. */
+const QUEUE_SETTINGS = { JOB_EXPIRE_SECONDS: '2', QUEUE_MAINTENANCE_SECONDS: '1', QUEUE_POLL_SECONDS: '0.5' };
 
 describe('a worker that crashes in the middle of sending invitations', () => {
   let harness: Harness;
   const workers: AppProcess[] = [];
 
   beforeAll(async () => {
-    // This instance takes webhooks only; the invitations are sent by worker processes.
-    harness = await startHarness({ app: { workers: false } });
+    // This instance takes webhooks only; the invitations are sent by worker processes. Every
+    // instance gets the same queue settings, as in a deployment: a job keeps the expiry its
+    // queue had when the job was created.
+    harness = await startHarness({ app: { workers: false }, env: QUEUE_SETTINGS });
     await linkWorkspace(harness, ['developers', 'qa']);
   });
   afterAll(async () => {
@@ -31,9 +35,7 @@ describe('a worker that crashes in the middle of sending invitations', () => {
     BITBUCKET_OAUTH_TOKEN_URL: harness.bitbucket.oauthTokenUrl,
     // Slow enough that the kill lands mid-drain.
     BITBUCKET_INVITATIONS_PER_MINUTE: '900',
-    JOB_EXPIRE_SECONDS: '2',
-    QUEUE_MAINTENANCE_SECONDS: '1',
-    QUEUE_POLL_SECONDS: '0.5',
+    ...QUEUE_SETTINGS,
   });
 
   it('loses no invitation and sends none twice once a new worker takes over', { timeout: 150_000 }, async () => {
@@ -61,7 +63,9 @@ describe('a worker that crashes in the middle of sending invitations', () => {
       // Generous: on a loaded machine the new worker's start and the queue's retry delays add up.
       90_000,
       'every invitation to settle',
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await queueState(harness.databaseUrl)}\nworker output:\n${second.output.join('').slice(-3000)}`);
+    });
 
     expect(rows.every((r) => r.status === 'sent' || r.status === 'already-invited')).toBe(true);
     const accepted = harness.bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
@@ -71,3 +75,16 @@ describe('a worker that crashes in the middle of sending invitations', () => {
     expect(harness.bitbucket.invitations('acme')).toHaveLength(USERS * 2);
   });
 });
+
+/** What is still open, for the failure message: the invitations, the new users and their jobs. */
+async function queueState(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (c) => {
+    const users = await c.query("SELECT count(*) FILTER (WHERE planned_at IS NULL) AS unplanned, count(*) AS total FROM new_users");
+    const open = await c.query(
+      `SELECT i.status, i.attempts, i.reason, i.next_attempt_at, j.state, j.retry_count, j.start_after, j.started_on
+       FROM invitations i LEFT JOIN pgboss.job j ON j.id = i.job_id WHERE i.status = 'queued'`,
+    );
+    const jobs = await c.query('SELECT name, state, count(*) FROM pgboss.job GROUP BY name, state ORDER BY name, state');
+    return JSON.stringify({ users: users.rows, open: open.rows, jobs: jobs.rows }, null, 1);
+  });
+}
