@@ -115,7 +115,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const linkedAccountDeps = { linkedAccounts, invitations, audit, bitbucket };
   await options.extraRoutes?.(routes, baseUrl);
   routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
-  routes.use(lifecycleRoutes(addon, tenants, directory, log));
+  routes.use(lifecycleRoutes(addon, tenants, log));
   routes.use(userCreatedWebhook(addon, directory, { newUsers }));
   if (forge) routes.use(forge.events({ newUsers }));
   if (config.benchNoopRoute) routes.use(noopRoute(addon));

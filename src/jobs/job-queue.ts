@@ -94,9 +94,9 @@ export class JobQueue {
               this.log.warn({ error: describe(result.reason), job: name, jobId: jobs[index]!.id }, 'job failed; the queue will retry it');
             }
           }
+          // pg-boss completes the whole batch once this resolves; that only touches jobs still
+          // active, so the failed ones, moved to retry here, stay failed.
           if (failed.length > 0) await this.#boss.fail(name, failed.map((job) => job.id));
-          const done = jobs.filter((_, index) => results[index]!.status === 'fulfilled');
-          if (done.length > 0) await this.#boss.complete(name, done.map((job) => job.id));
           // A full batch means more is probably waiting: fetch again now rather than after the poll interval.
           if (jobs.length === options.batchSize) this.#boss.notifyWorker(id);
         },

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../domain/model.js';
 import type { LinkedAccountStore } from '../domain/stores.js';
 import type { SecretBox } from './secret-box.js';
@@ -51,7 +51,6 @@ export class LinkedAccountRepository implements LinkedAccountStore {
 
   async create(
     input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
-    transaction?: Transaction,
   ): Promise<LinkedAccount | 'already-linked'> {
     const rows = await this.sequelize.query<LinkedAccountRow>(
       `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
@@ -68,7 +67,6 @@ export class LinkedAccountRepository implements LinkedAccountStore {
           groups: JSON.stringify(input.groups),
         },
         type: QueryTypes.SELECT,
-        ...(transaction ? { transaction } : {}),
       },
     );
     return rows[0] ? toLinkedAccount(rows[0]) : 'already-linked';
@@ -83,10 +81,10 @@ export class LinkedAccountRepository implements LinkedAccountStore {
   }
 
   /** Scoped by tenant: another tenant's id is simply not found. */
-  async find(tenantId: string, id: string, transaction?: Transaction): Promise<LinkedAccount | null> {
+  async find(tenantId: string, id: string): Promise<LinkedAccount | null> {
     const [row] = await this.sequelize.query<LinkedAccountRow>(
-      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id ${transaction ? 'FOR UPDATE' : ''}`,
-      { replacements: { tenantId, id }, type: QueryTypes.SELECT, ...(transaction ? { transaction } : {}) },
+      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id`,
+      { replacements: { tenantId, id }, type: QueryTypes.SELECT },
     );
     return row ? toLinkedAccount(row) : null;
   }
@@ -99,10 +97,9 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? this.secrets.openJson<BitbucketCredentials>(row.credentials_sealed) : null;
   }
 
-  async delete(tenantId: string, id: string, transaction?: Transaction): Promise<boolean> {
+  async delete(tenantId: string, id: string): Promise<boolean> {
     const [, result] = await this.sequelize.query('DELETE FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id', {
       replacements: { tenantId, id },
-      ...(transaction ? { transaction } : {}),
     });
     return ((result as { rowCount?: number }).rowCount ?? 0) > 0;
   }
@@ -117,7 +114,6 @@ export class LinkedAccountRepository implements LinkedAccountStore {
       groups?: TargetGroup[];
       defaultGroups?: TargetGroup[];
     },
-    transaction?: Transaction,
   ): Promise<LinkedAccount | null> {
     const sets: string[] = ['updated_at = now()'];
     const replacements: Record<string, unknown> = { tenantId, id };
@@ -144,7 +140,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     }
     const [row] = await this.sequelize.query<LinkedAccountRow>(
       `UPDATE linked_accounts SET ${sets.join(', ')} WHERE tenant_id = :tenantId AND id = :id RETURNING ${COLUMNS}`,
-      { replacements, type: QueryTypes.SELECT, ...(transaction ? { transaction } : {}) },
+      { replacements, type: QueryTypes.SELECT },
     );
     return row ? toLinkedAccount(row) : null;
   }
@@ -165,10 +161,10 @@ export class LinkedAccountRepository implements LinkedAccountStore {
   }
 
   /** The accounts a new user of this tenant is invited through: active ones with a selection. */
-  async withDefaultGroups(tenantId: string, transaction?: Transaction): Promise<LinkedAccount[]> {
+  async withDefaultGroups(tenantId: string): Promise<LinkedAccount[]> {
     const rows = await this.sequelize.query<LinkedAccountRow>(
       `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND jsonb_array_length(default_groups) > 0`,
-      { replacements: { tenantId }, type: QueryTypes.SELECT, ...(transaction ? { transaction } : {}) },
+      { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
     return rows.map(toLinkedAccount);
   }

@@ -5,13 +5,13 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import { NewUserInbox } from './new-user-inbox.js';
 
 export class NewUserRepository implements NewUserStore {
-  readonly inbox: NewUserInbox;
+  readonly #inbox: NewUserInbox;
 
   constructor(
     private readonly sequelize: Sequelize,
     queue: JobQueue,
   ) {
-    this.inbox = new NewUserInbox(sequelize, queue);
+    this.#inbox = new NewUserInbox(sequelize, queue);
   }
 
   /**
@@ -21,7 +21,7 @@ export class NewUserRepository implements NewUserStore {
    * records nothing and schedules nothing.
    */
   record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
-    return this.inbox.record(site, user, eventId);
+    return this.#inbox.record(site, user, eventId);
   }
 
   async find(id: string): Promise<StoredNewUser | null> {

@@ -4,13 +4,9 @@ import type { Logger } from '../../logger.js';
 import type { ConnectAddon } from './connect-addon.js';
 import { forgetClientInfo } from './client-info-cache.js';
 import { asAuthentication, connectContext } from './connect-request.js';
-import type { ConnectTenantDirectory } from './tenant-directory.js';
 
-/**
- * installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs).
- * `_directory` keeps nothing in memory any more (see tenant-directory.ts), so there is nothing to tell it.
- */
-export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, _directory: ConnectTenantDirectory, log: Logger): Router {
+/** installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs). */
+export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, log: Logger): Router {
   const router = Router();
 
   router.post('/installed', asAuthentication(addon.verifyInstallation()), async (req, res, next) => {
