@@ -15,6 +15,10 @@ export class RateLimiter implements RateBudget {
   async tryAcquire(takes: BucketTake[]): Promise<Acquisition> {
     let rows = await this.#take(takes);
     if (rows.length < takes.length) {
+      // Every credential ever tried gets buckets, so they are forgotten when new ones are made:
+      // a bucket idle for a day is full again (every rule here refills within an hour), which is
+      // what a missing bucket means too.
+      await this.sequelize.query("DELETE FROM rate_buckets WHERE updated_at < clock_timestamp() - interval '1 day'");
       // A bucket seen for the first time starts full. Created apart from the take because a
       // statement cannot lock the rows it inserts; a concurrent creator makes this a no-op, and
       // the key order keeps two creators of the same buckets from waiting on each other.

@@ -166,6 +166,17 @@ describe('the shared rate limiter', () => {
     expect(alone.filter((r) => r.granted)).toHaveLength(3);
   });
 
+  it('forgets buckets idle for a day, which are full again anyway, when it makes new ones', async () => {
+    const limiter = new RateLimiter(database.sequelize);
+    await limiter.tryAcquire([{ bucket: 'idle:old', rule: slow(1) }]);
+    await database.sequelize.query("UPDATE rate_buckets SET updated_at = now() - interval '25 hours' WHERE bucket = 'idle:old'");
+
+    await limiter.tryAcquire([{ bucket: 'idle:new', rule: slow(1) }]);
+
+    const [rows] = await database.sequelize.query("SELECT bucket FROM rate_buckets WHERE bucket LIKE 'idle:%'");
+    expect(rows).toEqual([{ bucket: 'idle:new' }]);
+  });
+
   it('never deadlocks when concurrent takes name the same buckets in opposite orders', async () => {
     const limiter = new RateLimiter(database.sequelize);
     const x = { bucket: 'order:x', rule: slow(50) };
