@@ -2,6 +2,7 @@
  * npm run bench: the project's speed and memory figures, printed with their targets.
  * The app runs as its own process (as in production) against simulators on loopback.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import http from 'node:http';
 import pg from 'pg';
 import { createLogger } from '../src/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
-import { SecretBox } from '../src/persistence/secret-box.js';
+import { linkedAccountBinding, SecretBox } from '../src/persistence/secret-box.js';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
 import { NOOP_PATH } from '../src/entry/connect/noop-route.js';
 import { AppProcess } from '../test/support/app-process.js';
@@ -209,10 +210,11 @@ async function seedLinkedAccounts(db: pg.Client, clientKey: string, accounts: nu
   const { rows } = await db.query<{ id: string }>("SELECT id FROM tenants WHERE host = 'connect' AND host_key = $1", [clientKey]);
   const groupList = Array.from({ length: groups }, (_, i) => ({ slug: `group-${i}`, name: `Group ${i}` }));
   for (let a = 0; a < accounts; a++) {
+    const id = randomUUID();
     await db.query(
-      `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, default_groups, groups_refreshed_at)
-       VALUES ($1, $2, $2, 'oauth-consumer', $3, $4, $5, now())`,
-      [rows[0]!.id, `seeded-${a}`, box.sealJson({ type: 'oauth-consumer', key: 'k', secret: 's' }), JSON.stringify(groupList), JSON.stringify(groupList.slice(0, 5))],
+      `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, default_groups, groups_refreshed_at)
+       VALUES ($1, $2, $3, $3, 'oauth-consumer', $4, $5, $6, now())`,
+      [id, rows[0]!.id, `seeded-${a}`, box.sealJson({ type: 'oauth-consumer', key: 'k', secret: 's' }, linkedAccountBinding(rows[0]!.id, id)), JSON.stringify(groupList), JSON.stringify(groupList.slice(0, 5))],
     );
   }
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
+import { createBitbucketThrottle } from './clients/bitbucket/throttle.js';
 import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
 import { JiraGateways } from './clients/jira/jira-gateways.js';
 import type { Config } from './config.js';
@@ -9,6 +10,7 @@ import type { BitbucketGateway } from './domain/ports.js';
 import { hostAuthentication } from './entry/api/host-authentication.js';
 import { errorHandler, sendError } from './entry/api/http-errors.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
+import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
 import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
@@ -20,7 +22,6 @@ import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
 import { userCreatedWebhook } from './entry/connect/user-created-webhook.js';
 import { createForgeHost } from './entry/forge/forge-host.js';
 import { uiAssets } from './entry/ui-shell.js';
-import { createBitbucketThrottle } from './jobs/bitbucket-throttle.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { startWorkers } from './jobs/workers.js';
 import type { Logger } from './logger.js';
@@ -28,6 +29,7 @@ import { AuditLog } from './persistence/audit-log.js';
 import { openDatabase } from './persistence/database.js';
 import { ForgeTenantRepository } from './persistence/forge-tenant-repository.js';
 import { InvitationRepository } from './persistence/invitation-repository.js';
+import { bindLegacySecrets } from './persistence/legacy-secrets.js';
 import { LinkedAccountRepository } from './persistence/linked-account-repository.js';
 import { NewUserRepository } from './persistence/new-user-repository.js';
 import { RateLimiter } from './persistence/rate-limiter.js';
@@ -57,6 +59,7 @@ const MAX_THROTTLE_WAIT_MS = 5_000;
 export async function startApp(config: Config, log: Logger, options: AppOptions = {}): Promise<RunningApp> {
   const database = await openDatabase(config, log);
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
+  await bindLegacySecrets(database.sequelize, secrets, log);
   const queue = new JobQueue({ databaseUrl: database.url, ...config.queue }, log);
   await queue.start();
 
@@ -66,7 +69,8 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const invitations = new InvitationRepository(database.sequelize, queue);
   const newUsers = new NewUserRepository(database.sequelize, queue);
   const audit = new AuditLog(database.sequelize);
-  const throttle = createBitbucketThrottle(new RateLimiter(database.sequelize), config.bitbucket, MAX_THROTTLE_WAIT_MS);
+  const rateLimiter = new RateLimiter(database.sequelize);
+  const throttle = createBitbucketThrottle(rateLimiter, config.bitbucket, { maxWaitMs: MAX_THROTTLE_WAIT_MS, fingerprint: (text) => secrets.fingerprint(text) });
   const bitbucket =
     options.bitbucket?.(throttle) ??
     new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle });
@@ -125,6 +129,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     '/api',
     hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
+    linkAttemptLimit(rateLimiter, config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     invitationRoutes({ invitations }),
   );

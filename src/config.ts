@@ -20,6 +20,7 @@ const schema = z.object({
   BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
   BITBUCKET_INVITATIONS_PER_MINUTE: z.coerce.number().positive().default(100),
   BITBUCKET_REQUESTS_PER_HOUR: z.coerce.number().positive().default(1000),
+  LINK_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CONNECT_ALL_JS_URL: urlString.default('https://connect-cdn.atl-paas.net/all.js'),
   FORGE_JWKS_URL: urlString.optional(),
   FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
@@ -50,6 +51,8 @@ export type Config = {
     invitationsPerMinute: number;
     requestsPerHour: number;
   };
+  /** How many workspace links or credential changes one site may try per minute. */
+  linkAttemptsPerMinute: number;
   connect: { allJsUrl: string };
   forge: { jwksUrl: string | undefined; appId: string | undefined };
   delivery: { maxAttempts: number; retryBaseMs: number };
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       invitationsPerMinute: e.BITBUCKET_INVITATIONS_PER_MINUTE,
       requestsPerHour: e.BITBUCKET_REQUESTS_PER_HOUR,
     },
+    linkAttemptsPerMinute: e.LINK_ATTEMPTS_PER_MINUTE,
     connect: { allJsUrl: e.CONNECT_ALL_JS_URL },
     forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID },
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000 },

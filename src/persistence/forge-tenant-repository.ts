@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Tenant } from '../domain/model.js';
-import type { SecretBox } from './secret-box.js';
+import { forgeAppTokenBinding, type SecretBox } from './secret-box.js';
 
 type ForgeTenantRow = {
   id: string;
@@ -93,7 +93,7 @@ export class ForgeTenantRepository {
       `UPDATE tenants SET forge_app_token_sealed = :sealed, forge_app_token_expires_at = :expiresAt
        WHERE id = :tenantId AND host = 'forge'
          AND (forge_app_token_expires_at IS NULL OR forge_app_token_expires_at <= :expiresAt)`,
-      { replacements: { tenantId, sealed: this.secrets.seal(appToken), expiresAt } },
+      { replacements: { tenantId, sealed: this.secrets.seal(appToken, forgeAppTokenBinding(tenantId)), expiresAt } },
     );
   }
 
@@ -110,7 +110,7 @@ export class ForgeTenantRepository {
     if (!row?.forge_api_base_url || !row.forge_app_token_sealed || !row.forge_app_token_expires_at) return null;
     return {
       apiBaseUrl: row.forge_api_base_url,
-      appToken: this.secrets.open(row.forge_app_token_sealed),
+      appToken: this.secrets.open(row.forge_app_token_sealed, forgeAppTokenBinding(tenantId)),
       expiresAt: new Date(row.forge_app_token_expires_at),
     };
   }

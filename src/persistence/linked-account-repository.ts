@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../domain/model.js';
 import type { LinkedAccountStore } from '../domain/stores.js';
-import type { SecretBox } from './secret-box.js';
+import { linkedAccountBinding, type SecretBox } from './secret-box.js';
 
 type LinkedAccountRow = {
   id: string;
@@ -52,18 +53,21 @@ export class LinkedAccountRepository implements LinkedAccountStore {
   async create(
     input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
   ): Promise<LinkedAccount | 'already-linked'> {
+    // The id is chosen here: the credentials are sealed for this one row before it exists.
+    const id = randomUUID();
     const rows = await this.sequelize.query<LinkedAccountRow>(
-      `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
-       VALUES (:tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
+      `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
+       VALUES (:id, :tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
        ON CONFLICT (tenant_id, target_type, workspace) DO NOTHING
        RETURNING ${COLUMNS}`,
       {
         replacements: {
+          id,
           tenantId: input.tenantId,
           workspace: input.workspace,
           displayName: input.displayName,
           credentialType: input.credentials.type,
-          sealed: this.secrets.sealJson(input.credentials),
+          sealed: this.secrets.sealJson(input.credentials, linkedAccountBinding(input.tenantId, id)),
           groups: JSON.stringify(input.groups),
         },
         type: QueryTypes.SELECT,
@@ -94,7 +98,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
       'SELECT credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id',
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
     );
-    return row ? this.secrets.openJson<BitbucketCredentials>(row.credentials_sealed) : null;
+    return row ? this.secrets.openJson<BitbucketCredentials>(row.credentials_sealed, linkedAccountBinding(tenantId, id)) : null;
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
@@ -120,7 +124,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     if (changes.credentials) {
       sets.push('credential_type = :credentialType', 'credentials_sealed = :sealed');
       replacements.credentialType = changes.credentials.type;
-      replacements.sealed = this.secrets.sealJson(changes.credentials);
+      replacements.sealed = this.secrets.sealJson(changes.credentials, linkedAccountBinding(tenantId, id));
     }
     if (changes.status) {
       sets.push('status = :status');

@@ -93,7 +93,7 @@ describe('Forge sites as tenants', () => {
     expect((await h.api('GET', '/api/linked-accounts', undefined, { userToken: true })).status).toBe(200);
 
     const [row] = await forgeTenantRows(h);
-    expect(row!.forge_app_token_sealed).toMatch(/^v1:/);
+    expect(row!.forge_app_token_sealed).toMatch(/^v2:/);
     expect(new Date(row!.forge_app_token_expires_at!).getTime()).toBe((decodeJwt(h.forge.appToken).exp as number) * 1000);
 
     const database = await wholeDatabase(h);

@@ -8,6 +8,8 @@ import { JiraConnectSimulator } from './simulators/jira-connect-simulator.js';
 import { createTestDatabase } from './test-database.js';
 
 export const APP_KEY = 'automatic-team-invitations';
+/** The key every harness instance seals secrets with. */
+export const APP_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 export const ADMIN = { accountId: 'admin-1', displayName: 'Ada Admin', emailAddress: 'ada@example.com', administrator: true };
 export const NON_ADMIN = { accountId: 'user-1', displayName: 'Ulla User', emailAddress: 'ulla@example.com' };
 export const WORKSPACE = {
@@ -74,11 +76,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       NODE_ENV: 'test',
       PORT: '0',
       DATABASE_URL: database.url,
-      APP_SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+      APP_SECRET_KEY,
       BITBUCKET_API_URL: bitbucket.apiUrl,
       BITBUCKET_OAUTH_TOKEN_URL: bitbucket.oauthTokenUrl,
       QUEUE_POLL_SECONDS: '0.5',
       SANDBOX: 'off',
+      // The per-site limit on link attempts has tests of its own; the others link as often as they need.
+      LINK_ATTEMPTS_PER_MINUTE: '1000',
       ...options.env,
       ...env,
     });

@@ -13,11 +13,12 @@ export type BitbucketClientOptions = {
   /** e.g. https://bitbucket.org/site/oauth2/access_token */
   oauthTokenUrl: string;
   /**
-   * Called before every HTTP request to the API (not the token endpoint). An invitation PUT is
-   * called with 'invitation' only; the implementation counts it as a request too.
+   * Called before every HTTP request to the API (not the token endpoint), with the credentials
+   * it is sent with: Bitbucket counts requests per user. An invitation PUT is called with
+   * 'invitation' only; the implementation counts it as a request too.
    * Resolves when the caller's rate limit allows.
    */
-  throttle?: (workspace: string, kind: BitbucketRequestKind) => Promise<void>;
+  throttle?: (workspace: string, kind: BitbucketRequestKind, credentials: BitbucketCredentials) => Promise<void>;
   /** Per request, default 10 000. */
   timeoutMs?: number;
 };
@@ -82,7 +83,7 @@ export class BitbucketClient implements BitbucketGateway {
   }
 
   async #fetchApi(request: ApiRequest, authorization: string, credentials: BitbucketCredentials, accessToken?: string): Promise<ApiResponse> {
-    await this.#throttle(request.workspace, request.kind);
+    await this.#throttle(request.workspace, request.kind, credentials);
     const headers: Record<string, string> = { Authorization: authorization, Accept: 'application/json' };
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     try {
