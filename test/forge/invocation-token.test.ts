@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { REQUEST_NOT_AUTHENTICATED, SESSION_NOT_VERIFIED } from '../../src/entry/api/host-authentication.js';
 import {
   ForgeInvocationTokenVerifier,
@@ -158,6 +159,37 @@ describe('ForgeInvocationTokenVerifier', () => {
 
     const verifier = new ForgeInvocationTokenVerifier({ appId: FORGE_APP_ID, jwksUrl: url, apiOrigins: [forge.url] });
     await expect(verifier.verify(await forge.fit(EVENT_MODULE))).rejects.toBeInstanceOf(ForgeKeysUnavailableError);
+  });
+
+  it("takes tokens that send Jira calls to Atlassian's production or staging API host, and no look-alike", async () => {
+    const { apiOrigins } = loadConfig({}).forge;
+    expect(apiOrigins).toEqual(['https://api.atlassian.com', 'https://api.stg.atlassian.com']);
+    const verifier = new ForgeInvocationTokenVerifier({ appId: FORGE_APP_ID, jwksUrl: forge.jwksUrl, apiOrigins });
+    const tokenFor = (apiBaseUrl: string) => forge.fit(EVENT_MODULE, { app: { apiBaseUrl } });
+
+    for (const accepted of [`https://api.atlassian.com/ex/jira/${forge.cloudId}`, `https://api.stg.atlassian.com/ex/jira/${forge.cloudId}`]) {
+      await expect(verifier.verify(await tokenFor(accepted))).resolves.toMatchObject({ app: { apiBaseUrl: accepted } });
+    }
+    for (const refused of [
+      `http://api.atlassian.com/ex/jira/${forge.cloudId}`,
+      `https://api.atlassian.com.evil.example/ex/jira/${forge.cloudId}`,
+      `https://api.atlassian.com@evil.example/ex/jira/${forge.cloudId}`,
+      `https://someone:secret@api.atlassian.com/ex/jira/${forge.cloudId}`,
+      `https://api.atlassian.com:8443/ex/jira/${forge.cloudId}`,
+      `${forge.url}/ex/jira/${forge.cloudId}`,
+    ]) {
+      await expect(verifier.verify(await tokenFor(refused)), refused).rejects.toBeInstanceOf(ForgeTokenRejectedError);
+    }
+  });
+
+  it('takes FORGE_API_HOSTS as comma-separated origins, and refuses anything else at start', () => {
+    expect(loadConfig({ FORGE_API_HOSTS: 'http://127.0.0.1:4010, https://api.atlassian.com/' }).forge.apiOrigins).toEqual([
+      'http://127.0.0.1:4010',
+      'https://api.atlassian.com',
+    ]);
+    for (const bad of ['api.atlassian.com', 'https://api.atlassian.com/ex/jira', ' , ']) {
+      expect(() => loadConfig({ FORGE_API_HOSTS: bad }), bad).toThrow(/FORGE_API_HOSTS: must be comma-separated origins/);
+    }
   });
 
   it("chooses Forge's staging keys for staging tokens and production keys otherwise, as Forge's docs say", () => {

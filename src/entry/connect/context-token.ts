@@ -58,9 +58,8 @@ export async function verifyContextToken(
   }
 
   // ACE's reading: the audience names the site when present, else the issuer.
-  const named = Array.isArray(unverified.aud) && unverified.aud.length > 0 ? unverified.aud[0] : unverified.iss;
-  if (typeof named !== 'string' || named === '') throw new ContextTokenRejectedError('the token names no site');
-  const clientKey = named;
+  const clientKey: unknown = Array.isArray(unverified.aud) && unverified.aud.length > 0 ? unverified.aud[0] : unverified.iss;
+  if (typeof clientKey !== 'string' || clientKey === '') throw new ContextTokenRejectedError('the token names no site');
   const install = await installOf(clientKey);
   if (!install || typeof install.sharedSecret !== 'string' || install.sharedSecret === '') {
     throw new ContextTokenRejectedError('no installation is stored for the site the token names', clientKey);
