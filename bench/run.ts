@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   const env = {
     FORGE_APP_ID,
     FORGE_JWKS_URL: forge.jwksUrl,
+    FORGE_API_HOSTS: forge.url,
     NODE_ENV: 'development',
     SANDBOX: 'off',
     BENCH_NOOP_ROUTE: 'on',

@@ -107,7 +107,9 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const addon = createConnectAddon(app, { baseUrl, databaseUrl: database.url, port }, log, configured);
   const directory = new ConnectTenantDirectory(tenants);
   // Forge is served only when the app id, the audience of its invocation tokens, is configured.
-  const forge = config.forge.appId ? createForgeHost({ appId: config.forge.appId, jwksUrl: config.forge.jwksUrl, tenants: forgeTenants, log }) : null;
+  const forge = config.forge.appId
+    ? createForgeHost({ appId: config.forge.appId, jwksUrl: config.forge.jwksUrl, apiOrigins: config.forge.apiOrigins, tenants: forgeTenants, log })
+    : null;
   const jira = new JiraGateways((id) => tenants.findById(id), addon.key, {
     connect: async (clientKey) => {
       const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
@@ -127,7 +129,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   routes.use(uiAssets());
   routes.use(
     '/api',
-    hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
+    hostAuthentication({ connect: connectApiAuthentication(addon, directory, log), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
     linkAttemptLimit(rateLimiter, config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),

@@ -23,6 +23,13 @@ const schema = z.object({
   LINK_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CONNECT_ALL_JS_URL: urlString.default('https://connect-cdn.atl-paas.net/all.js'),
   FORGE_JWKS_URL: urlString.optional(),
+  // The origins a Forge token's app.apiBaseUrl may name: the app token is sent there with every
+  // Jira call. Atlassian's production and staging API hosts; the simulators add their own origin.
+  FORGE_API_HOSTS: z
+    .string()
+    .default('https://api.atlassian.com,https://api.stg.atlassian.com')
+    .transform((value) => value.split(',').map((entry) => entry.trim().replace(/\/$/, '')).filter(Boolean))
+    .refine((origins) => origins.length > 0 && origins.every((o) => URL.canParse(o) && new URL(o).origin === o), 'must be comma-separated origins, such as https://api.atlassian.com'),
   FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
@@ -54,7 +61,7 @@ export type Config = {
   /** How many workspace links or credential changes one site may try per minute. */
   linkAttemptsPerMinute: number;
   connect: { allJsUrl: string };
-  forge: { jwksUrl: string | undefined; appId: string | undefined };
+  forge: { jwksUrl: string | undefined; appId: string | undefined; apiOrigins: string[] };
   delivery: { maxAttempts: number; retryBaseMs: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   adminCheckCacheSeconds: number;
@@ -99,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     linkAttemptsPerMinute: e.LINK_ATTEMPTS_PER_MINUTE,
     connect: { allJsUrl: e.CONNECT_ALL_JS_URL },
-    forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID },
+    forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID, apiOrigins: e.FORGE_API_HOSTS },
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000 },
     queue: {
       jobExpireSeconds: e.JOB_EXPIRE_SECONDS,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeSymmetric, SymmetricAlgorithm } from 'atlassian-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REQUEST_NOT_AUTHENTICATED, SESSION_NOT_VERIFIED } from '../../src/entry/api/host-authentication.js';
+import { CONTEXT_TOKEN_CLOCK_SKEW_SECONDS, CONTEXT_TOKEN_LIFETIME_SECONDS, verifyContextToken } from '../../src/entry/connect/context-token.js';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
 import { ADMIN, NON_ADMIN, OAUTH, WORKSPACE, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
@@ -69,8 +71,7 @@ describe('authentication of the admin API', () => {
       const list = await rawRequest(`${harness.app.baseUrl}/api/linked-accounts`, { headers });
 
       for (const answer of [link, list]) {
-        expect(answer.status).toBe(401);
-        expect(answer.body).toEqual({ message: expect.stringMatching(/\S/) });
+        expect(answer).toEqual({ status: 401, body: { message: SESSION_NOT_VERIFIED } });
       }
       expect(await linkedAccountRows()).toBe(0);
       expect(harness.bitbucket.received.length).toBe(bitbucketCalls);
@@ -99,9 +100,10 @@ describe('authentication of the admin API', () => {
 
       for (const token of [wrongQsh, otherPath]) {
         const answer = await postWebhook(token);
-        expect(answer.status).toBe(401);
-        expect(answer.body.message).toMatch(/query hash/i);
+        expect(answer).toEqual({ status: 401, body: { message: REQUEST_NOT_AUTHENTICATED } });
       }
+      // The reason is kept for the operator, in the log.
+      expect(harness.logs.join('')).toMatch(/query hash does not match/i);
       expect(await newUserRows()).toBe(0);
     });
 
@@ -222,5 +224,33 @@ describe('authentication of the admin API', () => {
       const answer = await asA('POST', `/api/invitations/${invitationId}/retry`);
       expect(answer.status).toBe(409);
     });
+  });
+});
+
+describe('verifyContextToken', () => {
+  const secret = 'a-shared-secret-of-some-length-0123456789';
+  const installOf = async (clientKey: string) => (clientKey === 'site-1' ? { sharedSecret: secret, baseUrl: 'https://site-1.atlassian.net' } : null);
+  const now = Date.UTC(2026, 10, 1);
+  const nowSeconds = now / 1000;
+  const token = (exp: number | undefined) =>
+    encodeSymmetric({ iss: 'site-1', sub: 'admin-1', qsh: 'context-qsh', iat: nowSeconds, ...(exp === undefined ? {} : { exp }) }, secret, SymmetricAlgorithm.HS256);
+  const latest = nowSeconds + CONTEXT_TOKEN_LIFETIME_SECONDS + CONTEXT_TOKEN_CLOCK_SKEW_SECONDS;
+
+  it('takes a token that lives as long as a context token can, plus the clock skew, and names its site and user', async () => {
+    await expect(verifyContextToken(token(latest), installOf, now)).resolves.toEqual({
+      clientKey: 'site-1',
+      hostBaseUrl: 'https://site-1.atlassian.net',
+      userAccountId: 'admin-1',
+    });
+  });
+
+  it('refuses a token that promises a second more, one that has just expired, and one without an expiry', async () => {
+    for (const [exp, reason] of [
+      [latest + 1, /later than a context token can/],
+      [nowSeconds, /has expired/],
+      [undefined, /no expiry/],
+    ] as const) {
+      await expect(verifyContextToken(token(exp), installOf, now)).rejects.toThrow(reason);
+    }
   });
 });

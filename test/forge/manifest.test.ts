@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ProcessorBuilder, ValidationTypes, validate, type ManifestSchema } from '@forge/manifest';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FORGE_MODULES } from '../../src/entry/forge/forge-host.js';
 import { FORGE_INSTALLED_PATH } from '../../src/entry/forge/lifecycle-event.js';
 import { FORGE_USER_CREATED_PATH } from '../../src/entry/forge/user-created-event.js';
 import { UI_DIST } from '../../src/entry/ui-shell.js';
@@ -55,6 +56,19 @@ describe('manifest.yml', () => {
     expect(userCreated).toMatchObject({ remote: 'backend', route: { path: FORGE_USER_CREATED_PATH }, auth: { appSystemToken: { enabled: true } } });
     expect(installed).toMatchObject({ remote: 'backend', route: { path: FORGE_INSTALLED_PATH }, auth: { appSystemToken: { enabled: true } } });
     expect(triggers['avi:jira:created:user']).not.toHaveProperty('function');
+  });
+
+  it("names its modules with the keys the server accepts on each route (the server's module check)", () => {
+    const triggers = new Map(modules.trigger!.map((t) => [t.key, t]));
+    for (const [route, event] of [
+      [FORGE_MODULES.userCreated, 'avi:jira:created:user'],
+      [FORGE_MODULES.installed, 'avi:forge:installed:app'],
+    ] as const) {
+      expect(triggers.get(route.trigger)).toMatchObject({ events: [event], endpoint: route.endpoint });
+    }
+    const pages = modules['jira:adminPage']!;
+    expect(pages.map((p) => p.key).sort()).toEqual([...FORGE_MODULES.adminPage.pages].sort());
+    for (const page of pages) expect(page.resolver.endpoint).toBe(FORGE_MODULES.adminPage.endpoint);
   });
 
   it('shows the Custom UI bundle as an admin page and as the Configure page, calling the server for its API', () => {

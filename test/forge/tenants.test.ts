@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { REQUEST_NOT_AUTHENTICATED } from '../../src/entry/api/host-authentication.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, forgeTenantRows, linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
 import { withClient } from '../support/test-database.js';
@@ -78,12 +79,12 @@ describe('Forge sites as tenants', () => {
       {
         fit: {
           context: null,
-          app: { installationId: 'ari:cloud:ecosystem::installation/never-seen', apiBaseUrl: 'https://api.atlassian.com/somewhere-else', installation: undefined },
+          app: { installationId: 'ari:cloud:ecosystem::installation/never-seen', apiBaseUrl: `${h.forge.url}/somewhere-else`, installation: undefined },
         },
       },
     );
-    expect(answer.status).toBe(401);
-    expect(answer.body.message).toMatch(/names no site/);
+    expect(answer).toEqual({ status: 401, body: { message: REQUEST_NOT_AUTHENTICATED } });
+    expect(h.harness.logs.join('')).toContain('the invocation names no site this app knows');
     expect(await forgeTenantRows(h)).toEqual(tenantsBefore);
     expect(await countRows(h, 'new_users')).toBe(usersBefore);
   });

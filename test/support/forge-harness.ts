@@ -8,17 +8,20 @@ export type ForgeHarness = {
   harness: Harness;
   forge: ForgeSimulator;
   /** Calls the admin API as the admin page's invokeRemote does, as `accountId` (the admin by default). */
-  api(method: string, path: string, body?: unknown, options?: { accountId?: string; fit?: FitOptions; userToken?: boolean }): Promise<ApiAnswer>;
+  api(method: string, path: string, body?: unknown, options?: { accountId?: string; fit?: FitOptions; userToken?: boolean; moduleKey?: string }): Promise<ApiAnswer>;
   stop(): Promise<void>;
 };
 
-/** The app harness with Forge configured (FORGE_APP_ID, FORGE_JWKS_URL) and a Forge site with the harness's two users. */
+/**
+ * The app harness with Forge configured (FORGE_APP_ID, FORGE_JWKS_URL, and FORGE_API_HOSTS naming
+ * the simulator, which plays Atlassian's API host) and a Forge site with the harness's two users.
+ */
 export async function startForgeHarness(options: HarnessOptions = {}): Promise<ForgeHarness> {
   const forge = new ForgeSimulator({ appId: FORGE_APP_ID, routes: await readManifestRoutes() });
   await forge.start();
   forge.addUser(ADMIN);
   forge.addUser(NON_ADMIN);
-  const harness = await startHarness({ ...options, env: { FORGE_APP_ID, FORGE_JWKS_URL: forge.jwksUrl, ...options.env } });
+  const harness = await startHarness({ ...options, env: { FORGE_APP_ID, FORGE_JWKS_URL: forge.jwksUrl, FORGE_API_HOSTS: forge.url, ...options.env } });
   return {
     harness,
     forge,
@@ -30,6 +33,7 @@ export async function startForgeHarness(options: HarnessOptions = {}): Promise<F
         accountId: callOptions.accountId ?? ADMIN.accountId,
         ...(callOptions.fit ? { fit: callOptions.fit } : {}),
         ...(callOptions.userToken ? { userToken: true } : {}),
+        ...(callOptions.moduleKey ? { moduleKey: callOptions.moduleKey } : {}),
       }),
     stop: async () => {
       await harness.stop();

@@ -1,33 +1,42 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Logger } from '../../logger.js';
 import { setActor } from '../api/actor.js';
+import { SESSION_NOT_VERIFIED } from '../api/host-authentication.js';
+import { sendError } from '../api/http-errors.js';
 import type { ConnectAddon } from './connect-addon.js';
-import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
+import { stillInstalled } from './connect-request.js';
+import { ContextTokenRejectedError, verifyContextToken, type ConnectInstall } from './context-token.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
 
 /**
- * Admin API calls from the Connect iframe carry `Authorization: JWT <context token>`
- * (qsh "context-qsh"), which only ACE's checkValidToken accepts.
+ * Admin API calls from the Connect iframe carry `Authorization: JWT <context token>`, which the
+ * page asks AP.context.getToken() for before each call. They are verified here rather than by
+ * ACE's checkValidToken, which skips the qsh check, accepts tokens without (or with a far) expiry,
+ * and answers with a fresh session token (X-acpt) that renews itself for as long as it is used.
+ * This answers with no token at all: a leaked context token is good for its 15 minutes, no more.
  */
-export function connectApiAuthentication(addon: ConnectAddon, directory: ConnectTenantDirectory): RequestHandler {
-  const checkToken = asAuthentication(addon.checkValidToken());
-  return (req, res, next) => {
-    checkToken(req, res, async () => {
-      try {
-        const context = connectContext(req);
-        if (!context.userAccountId) {
-          res.status(401).json({ message: 'Authentication failed: the token names no user.' });
-          return;
-        }
-        const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
-        if (!tenant) {
-          res.status(401).json({ message: UNINSTALLED_MESSAGE });
-          return;
-        }
-        setActor(res, { tenantId: tenant.id, accountId: context.userAccountId });
-        next();
-      } catch (error) {
-        next(error);
-      }
-    });
+export function connectApiAuthentication(addon: ConnectAddon, directory: ConnectTenantDirectory, log: Logger): RequestHandler {
+  // Through ACE's store, and so through its clientInfo cache (client-info-cache.ts).
+  const installOf = async (clientKey: string) => (await addon.settings.get('clientInfo', clientKey)) as ConnectInstall | null;
+  return async (req, res, next) => {
+    try {
+      const token = contextTokenOf(req);
+      if (!token) throw new ContextTokenRejectedError('no context token (Authorization: JWT …) on the request');
+      const verified = await verifyContextToken(token, installOf);
+      const tenant = await directory.byClientKey(verified.clientKey, verified.hostBaseUrl, stillInstalled(addon, verified.clientKey));
+      if (!tenant) throw new ContextTokenRejectedError('the site uninstalled the app while the request was on its way', verified.clientKey);
+      setActor(res, { tenantId: tenant.id, accountId: verified.userAccountId });
+      next();
+    } catch (error) {
+      if (!(error instanceof ContextTokenRejectedError)) return next(error);
+      log.info({ reason: error.reason, clientKey: error.clientKey ?? null, method: req.method, path: req.path }, 'admin API request refused: Connect context token');
+      sendError(res, 401, SESSION_NOT_VERIFIED);
+    }
   };
+}
+
+/** The token of `Authorization: JWT <token>`; the admin API takes it from nowhere else. */
+function contextTokenOf(req: Request): string | null {
+  const [scheme, token, ...rest] = (req.header('authorization') ?? '').trim().split(/\s+/);
+  return scheme === 'JWT' && token && rest.length === 0 ? token : null;
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { REQUEST_NOT_AUTHENTICATED } from '../api/host-authentication.js';
 import { forgetClientInfo } from './client-info-cache.js';
 import type { ConnectAddon } from './connect-addon.js';
 
@@ -9,19 +10,25 @@ export function connectContext(req: Request): ConnectContext {
   return (req as Request & { context: ConnectContext }).context;
 }
 
+/** ACE's session token header. */
+const SESSION_TOKEN_HEADER = 'X-acpt';
+
 /**
  * Runs an ACE middleware and answers its failures as JSON 401. ACE answers a bad signature
- * with 400; to a caller every authentication failure is a 401, and nothing is changed.
+ * with 400; to a caller every authentication failure is a 401, and nothing is changed. ACE's
+ * reason stays in the log (it logs it itself, through connect-addon.ts's scrubbing logger): it
+ * can quote the token's header and payload, or say which sites are installed.
  */
 export function asAuthentication(aceMiddleware: RequestHandler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     aceMiddleware(req, res, (error?: unknown) => {
+      // ACE sets a session token (X-acpt) on every authenticated answer, one that would renew
+      // itself on each use: this app honours no such token, so it hands none out either.
+      res.removeHeader(SESSION_TOKEN_HEADER);
       if (!error) return next();
-      const failure = error as { code?: number; message?: string };
-      const status = failure.code === 500 ? 500 : 401;
-      res.status(status).json({
-        message: status === 401 ? `Authentication failed: ${failure.message ?? 'invalid token'}` : 'Could not check the authentication.',
-      });
+      const failure = error as { code?: number };
+      if (failure.code === 500) return res.status(500).json({ message: 'Could not check the authentication. Try again in a moment.' });
+      res.status(401).json({ message: REQUEST_NOT_AUTHENTICATED });
     });
   };
 }

@@ -47,6 +47,12 @@ export type ForgeInvocationTokenOptions = {
   appId: string;
   /** Overrides the JWKS for every token; without it, production or staging as Forge's docs say. */
   jwksUrl?: string | undefined;
+  /**
+   * The origins a token's app.apiBaseUrl may name (FORGE_API_HOSTS: Atlassian's API hosts). The
+   * app token goes there with every Jira call, so a token naming another host is refused even
+   * when it is signed.
+   */
+  apiOrigins: readonly string[];
   /** Least time between two key fetches caused by unknown key ids (default 30 s). */
   cooldownMs?: number;
   /** Keys are fetched again after this long even when every kid is known (default 10 minutes). */
@@ -88,6 +94,9 @@ export class ForgeInvocationTokenVerifier {
     const parsed = claimsSchema.safeParse(claims);
     if (!parsed.success) throw new ForgeTokenRejectedError('the token lacks the app claims Forge sends');
     if (parsed.data.app.id !== this.options.appId) throw new ForgeTokenRejectedError('the token is for another app');
+    if (!isAllowedApiBaseUrl(parsed.data.app.apiBaseUrl, this.options.apiOrigins)) {
+      throw new ForgeTokenRejectedError('the token sends Jira calls to a host that is not an Atlassian API host');
+    }
     return parsed.data;
   }
 
@@ -137,6 +146,17 @@ function checkRegisteredClaims(claims: JWTPayload, appId: string): void {
   if (claims.iss !== ISSUER) throw new ForgeTokenRejectedError('the token was not issued by Forge');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(appId)) throw new ForgeTokenRejectedError('the token is not for this app');
+}
+
+/** On one of the allowed origins, and with no user info that would change where a request goes. */
+function isAllowedApiBaseUrl(apiBaseUrl: string, origins: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(apiBaseUrl);
+  } catch {
+    return false;
+  }
+  return url.username === '' && url.password === '' && origins.includes(url.origin);
 }
 
 /** Without FORGE_JWKS_URL: staging keys for staging tokens (by their apiBaseUrl), else production. */

@@ -235,7 +235,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
         return config;
       }
       playsForge = true;
-      return { ...config, forge: { appId: forge.appId, jwksUrl: forge.jwksUrl } };
+      return { ...config, forge: { appId: forge.appId, jwksUrl: forge.jwksUrl, apiOrigins: [forge.url] } };
     },
     install: async (appBaseUrl) => {
       const status = await jira.install(appBaseUrl);

@@ -18,6 +18,12 @@ describe('toApiResult', () => {
     });
   });
 
+  it('never shows a message that quotes token material, whatever the server says', () => {
+    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJzaXRlIn0.c2lnbmF0dXJl';
+    const result = toApiResult(401, { message: `Authentication failed: Signature verification failed for input: ${token}` });
+    expect(result).toEqual({ ok: false, status: 401, message: 'Your session could not be verified. Reload the page and try again.' });
+  });
+
   it('falls back to a sentence per status', () => {
     const result = toApiResult(403, '<html>');
     expect(result.ok).toBe(false);
@@ -76,5 +82,8 @@ describe('invokeRemote answers', () => {
     if (!plain.ok) expect(plain.status).toBe(502);
     const unknown = fromInvokeError(new Error('socket hang up'));
     expect(unknown).toEqual({ ok: false, status: 0, message: 'socket hang up' });
+    const quotingToken = fromInvokeError(new Error('Invalid token eyJhbGciOiJSUzI1NiJ9.eyJhcHAiOnt9fQ'));
+    expect(quotingToken.ok).toBe(false);
+    if (!quotingToken.ok) expect(quotingToken.message).not.toMatch(/eyJ/);
   });
 });

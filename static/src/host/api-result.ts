@@ -4,7 +4,7 @@ import type { ApiResult, DialogData } from './host-bridge';
 const FALLBACK_MESSAGES: Record<number, string> = {
   0: "Couldn't reach the app's server. Check your connection and try again.",
   400: 'The request was not valid.',
-  401: 'Your session has expired. Reload the page and try again.',
+  401: 'Your session could not be verified. Reload the page and try again.',
   403: 'Only Jira administrators can manage automatic team invitations.',
   404: 'That item no longer exists. Reload the page to see the current state.',
   409: 'That conflicts with the current state. Reload the page and try again.',
@@ -15,6 +15,17 @@ const FALLBACK_MESSAGES: Record<number, string> = {
 
 export function fallbackMessage(status: number): string {
   return FALLBACK_MESSAGES[status] ?? `Something went wrong (HTTP ${status}). Try again.`;
+}
+
+/** A JWT, or a header or payload of one ("eyJ" is how base64 of `{"` begins). */
+const TOKEN_MATERIAL = /eyJ[A-Za-z0-9_-]{8,}/;
+
+/**
+ * The sentence to show for a failure: `message` (the server's, or a bridge's) unless it is empty
+ * or quotes token material, which a page must never show, whatever sent it.
+ */
+export function displayMessage(message: unknown, status: number): string {
+  return typeof message === 'string' && message.trim() !== '' && !TOKEN_MATERIAL.test(message) ? message : fallbackMessage(status);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,10 +41,7 @@ function stringRecord(value: unknown): Record<string, string> | undefined {
 
 export function toApiResult<T>(status: number, body: unknown): ApiResult<T> {
   if (status >= 200 && status < 300) return { ok: true, status, body: body as T };
-  const message =
-    isRecord(body) && typeof body.message === 'string' && body.message.trim() !== ''
-      ? body.message
-      : fallbackMessage(status);
+  const message = displayMessage(isRecord(body) ? body.message : undefined, status);
   const fieldErrors = isRecord(body) ? stringRecord(body.fieldErrors) : undefined;
   return fieldErrors ? { ok: false, status, message, fieldErrors } : { ok: false, status, message };
 }

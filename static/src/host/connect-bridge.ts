@@ -51,6 +51,8 @@ function getToken(): Promise<string> {
 export function createConnectBridge(view: 'page' | 'dialog'): HostBridge {
   return {
     async request(method, path, body) {
+      // Every call asks AP for the context token (AP renews it before it expires): the server
+      // hands back no session token to reuse, and takes none.
       let token: string;
       try {
         token = await getToken();

@@ -5,7 +5,7 @@
 //   (the bridge spreads either its `payload` or its `error` object);
 // - the public docs say the promise resolves with the JSON body (no status) and REJECTS on a
 //   non-2xx or non-JSON answer, with an error message.
-import { fallbackMessage, toApiResult } from './api-result';
+import { displayMessage, fallbackMessage, toApiResult } from './api-result';
 import type { ApiResult } from './host-bridge';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -51,6 +51,6 @@ export function fromInvokeError<T>(error: unknown): ApiResult<T> {
       // not JSON: fall through
     }
   }
-  const message = status !== 0 ? fallbackMessage(status) : text.trim() || fallbackMessage(0);
+  const message = status !== 0 ? fallbackMessage(status) : displayMessage(text, 0);
   return { ok: false, status, message };
 }

@@ -32,12 +32,17 @@ export type FitOptions = {
 
 /** Where Forge sends what, read from the project's manifest.yml exactly as Forge would. */
 export type ManifestRoutes = {
-  /** Event → the endpoint its trigger names, and that endpoint's route path. */
-  events: Record<string, { endpoint: string; path: string }>;
+  /** Event → the trigger that subscribes to it, the endpoint that trigger names, and its route path. */
+  events: Record<string, { trigger: string; endpoint: string; path: string }>;
   /** The endpoint key of the admin page's resolver, and whether each endpoint gets which tokens. */
   uiEndpoint: string;
+  /** The UI modules whose resolver is that endpoint: the module an invokeRemote's token names. */
+  uiModules: { type: string; key: string }[];
   auth: Record<string, { system: boolean; user: boolean }>;
 };
+
+/** The UI module types whose pages call the remote through a resolver. */
+const UI_MODULE_TYPES = ['jira:adminPage'];
 
 export async function readManifestRoutes(manifestPath = path.resolve('manifest.yml')): Promise<ManifestRoutes> {
   // Basic validation: the full one (schema compilation) takes seconds and is the manifest test's job.
@@ -49,13 +54,16 @@ export async function readManifestRoutes(manifestPath = path.resolve('manifest.y
   const events: ManifestRoutes['events'] = {};
   for (const trigger of modules.trigger ?? []) {
     const path = endpoints.get(trigger.endpoint)?.route?.path;
-    for (const event of trigger.events as string[]) if (path) events[event] = { endpoint: trigger.endpoint, path };
+    for (const event of trigger.events as string[]) if (path) events[event] = { trigger: trigger.key, endpoint: trigger.endpoint, path };
   }
   const auth = Object.fromEntries(
     [...endpoints].map(([key, e]) => [key, { system: e.auth?.appSystemToken?.enabled === true, user: e.auth?.appUserToken?.enabled === true }]),
   );
-  const adminPage = modules['jira:adminPage']?.[0];
-  return { events, uiEndpoint: adminPage?.resolver?.endpoint, auth };
+  const uiEndpoint = modules['jira:adminPage']?.[0]?.resolver?.endpoint;
+  const uiModules = UI_MODULE_TYPES.flatMap((type) =>
+    (modules[type] ?? []).filter((m) => m.resolver?.endpoint === uiEndpoint).map((m) => ({ type, key: m.key as string })),
+  );
+  return { events, uiEndpoint, uiModules, auth };
 }
 
 export interface ForgeSimulatorOptions {
@@ -255,25 +263,35 @@ export class ForgeSimulator {
     return this.sendEvent(appBaseUrl, INSTALLED, body, options);
   }
 
-  /** What @forge/bridge's invokeRemote({path, method, body}) on the admin page turns into. */
+  /**
+   * What @forge/bridge's invokeRemote({path, method, body}) on the admin page turns into. The token
+   * names the UI module the page belongs to (the manifest's first by default), as Forge's docs
+   * show for UI calls: its type and its key.
+   */
   async invokeRemote(
     appBaseUrl: string,
-    request: { path: string; method?: string; body?: unknown; accountId: string; userToken?: boolean; fit?: FitOptions },
+    request: { path: string; method?: string; body?: unknown; accountId: string; userToken?: boolean; moduleKey?: string; fit?: FitOptions },
   ): Promise<{ status: number; body: any }> {
     const endpoint = this.routes.uiEndpoint;
-    const token = await this.fit(
-      { type: 'jira:adminPage', key: 'automatic-team-invitations-admin' },
-      { principal: request.accountId, ...request.fit },
-    );
+    const module = this.routes.uiModules.find((m) => request.moduleKey === undefined || m.key === request.moduleKey);
+    if (!module) throw new Error(`The manifest has no UI module ${request.moduleKey} calling the remote`);
+    const token = await this.fit(module, { principal: request.accountId, ...request.fit });
     const headers = this.tokenHeaders(endpoint, token, request.userToken);
     return this.post(`${trimSlash(appBaseUrl)}${request.path}`, request.method ?? 'GET', headers, request.body);
   }
 
-  private async sendEvent(appBaseUrl: string, event: string, body: unknown, options: { withContext?: boolean; fit?: FitOptions }) {
+  /** The module an event's token names: type `core:endpoint` as Forge's docs say, and the endpoint's key. */
+  eventModule(event: string): { type: string; key: string } {
     const route = this.routes.events[event];
     if (!route) throw new Error(`The manifest routes no ${event} event to the remote`);
+    // UNCERTAIN in Forge's docs: whether the key is the endpoint's or its trigger's (the app takes both).
+    return { type: 'core:endpoint', key: route.endpoint };
+  }
+
+  private async sendEvent(appBaseUrl: string, event: string, body: unknown, options: { withContext?: boolean; fit?: FitOptions }) {
+    const route = this.routes.events[event]!;
     // UNCERTAIN in Forge's docs: whether an event's FIT has `context`; by default it has none.
-    const token = await this.fit({ type: 'core:endpoint', key: route.endpoint }, { ...(options.withContext ? {} : { context: null }), ...options.fit });
+    const token = await this.fit(this.eventModule(event), { ...(options.withContext ? {} : { context: null }), ...options.fit });
     const headers = this.tokenHeaders(route.endpoint, token, false);
     return this.post(`${trimSlash(appBaseUrl)}${route.path}`, 'POST', headers, body);
   }
