@@ -7,7 +7,7 @@ import { isStorableText } from '../domain/storable-text.js';
  * schema builds its strings on this, so text PostgreSQL would refuse is a 400 at the door,
  * never a failed write that takes other requests' rows with it.
  */
-export function storableText(what: string, missing: string) {
+export function storableText(what: string, missing = `${what} is missing.`) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? missing : `${what} must be text.`) })
     .refine(isStorableText, {

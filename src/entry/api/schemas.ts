@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { storableText } from '../storable-text.js';
 
-/** Every message below is shown to the admin as is: a sentence about what to change. */
+/**
+ * Every message below is shown to the admin as is: a sentence about what to change. The admin
+ * page's form (static/src/lib/credentials-form.ts) checks the same limits with the same words.
+ */
 
 const tooLong = (what: string, max: number) => `${what} is too long: use at most ${max} characters.`;
 
@@ -23,7 +26,7 @@ const credentials = z.discriminatedUnion(
       type: z.literal('api-token'),
       email: storableText('The email address', 'Enter the email address of the Atlassian account that owns the token.')
         .trim()
-        .email('Enter the email address of the Atlassian account that owns the token.')
+        .email('Enter a valid email address, like name@example.com.')
         .max(320, tooLong('The email address', 320)),
       token: storableText('The API token', 'Enter the API token.')
         .trim()
@@ -47,7 +50,7 @@ export const linkAccountBody = z.object(
       .trim()
       .min(1, 'Enter the workspace ID.')
       .max(62, tooLong('The workspace ID', 62))
-      .regex(/^[A-Za-z0-9_-]+$/, 'A workspace ID has only letters, digits, "-" and "_".'),
+      .regex(/^[A-Za-z0-9_-]+$/, 'The workspace ID can only have letters, numbers, dashes and underscores, as in bitbucket.org/your-workspace.'),
     credentials,
   },
   jsonObject,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { NewUserDeps } from '../../domain/new-users.js';
 import { sendError, sendInvalid } from '../api/http-errors.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
+import { storableText } from '../storable-text.js';
 import type { ConnectAddon } from './connect-addon.js';
 import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
@@ -11,7 +12,7 @@ export const USER_CREATED_PATH = '/webhooks/user-created';
 
 const userCreatedBody = z.object(
   {
-    webhookEvent: z.string({ error: 'The event name (webhookEvent) must be text.' }).optional(),
+    webhookEvent: storableText('The event name (webhookEvent)').optional(),
     timestamp: z.number({ error: 'The event time (timestamp) must be a number.' }).optional(),
     user: jiraUserSchema,
   },

@@ -4,6 +4,7 @@ import type { NewUserDeps } from '../../domain/new-users.js';
 import type { Logger } from '../../logger.js';
 import { sendError, sendInvalid } from '../api/http-errors.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
+import { storableText } from '../storable-text.js';
 import { forgeContext } from './forge-authentication.js';
 
 /** The manifest's `user-created-event` endpoint routes here (route.path). */
@@ -17,7 +18,7 @@ const retryContext = z
 
 const userCreatedBody = z.object(
   {
-    eventType: z.string({ error: 'The event type (eventType) must be text.' }).optional(),
+    eventType: storableText('The event type (eventType)').optional(),
     user: jiraUserSchema,
     retryContext,
   },
