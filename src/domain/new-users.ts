@@ -1,4 +1,3 @@
-import type { NewUser } from './model.js';
 import type { JiraGatewayFactory } from './ports.js';
 import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation } from './stores.js';
 

@@ -1,7 +1,6 @@
 import { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
-import { FORGE_USER_CREATED_PATH } from '../../src/entry/forge/user-created-event.js';
 import { JobQueue } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/logger.js';
 import { NewUserRepository } from '../../src/persistence/new-user-repository.js';
