@@ -1,6 +1,5 @@
-import type { NewUser } from './model.js';
 import type { JiraGatewayFactory } from './ports.js';
-import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation, RecordOutcome, SiteRef } from './stores.js';
+import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation } from './stores.js';
 
 export type NewUserDeps = {
   newUsers: NewUserStore;
@@ -8,19 +7,6 @@ export type NewUserDeps = {
   invitations: Pick<InvitationStore, 'createPlanned'>;
   jira: JiraGatewayFactory;
 };
-
-/**
- * A host (Connect webhook or Forge event) tells us Jira created a user. Recording is all
- * that happens on the request path; the rest runs in the planning job.
- */
-export async function receiveNewUser(
-  deps: Pick<NewUserDeps, 'newUsers'>,
-  site: SiteRef,
-  user: NewUser,
-  eventId: string | null,
-): Promise<RecordOutcome> {
-  return deps.newUsers.record(site, user, eventId);
-}
 
 /** Account types that are not people: Jira's bots and Jira Service Management customers. */
 const NOT_PEOPLE: Record<string, string> = {

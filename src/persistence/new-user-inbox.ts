@@ -15,6 +15,23 @@ type Pending = {
 const MAX_BATCH = 200;
 const MAX_WRITES_IN_FLIGHT = 2;
 const FOREIGN_KEY_VIOLATION = '23503';
+/**
+ * SQLSTATE classes an item's own values can raise: data exception (22, e.g. a NUL in text),
+ * integrity constraint violation (23) and program limit exceeded (54, e.g. an oversized key).
+ * A lost connection or an overloaded server fails every item alike; splitting the batch then
+ * would only multiply the wait.
+ */
+const CAUSED_BY_DATA = ['22', '23', '54'];
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function causedByData(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && code.length === 5 && CAUSED_BY_DATA.includes(code.slice(0, 2));
+}
 
 const INSERT_NEW_USERS = `WITH incoming AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
@@ -66,21 +83,36 @@ export class NewUserInbox {
     if (this.#inFlight >= MAX_WRITES_IN_FLIGHT || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0, MAX_BATCH);
     this.#inFlight++;
-    this.#write(batch)
-      // A site uninstalled between resolving its tenant and inserting fails the batch on its
-      // foreign key; written again, that site's events come back as 'unknown-site'.
-      .catch((error: unknown) => ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION ? this.#write(batch) : Promise.reject(error)))
-      .then((outcomes) => {
-        batch.forEach((item, index) => item.resolve(outcomes[index]!));
-        if (outcomes.includes('recorded')) this.queue.nudge(JOBS.planInvitations);
-      })
-      .catch((error: unknown) => {
-        for (const item of batch) item.reject(error);
-      })
-      .finally(() => {
-        this.#inFlight--;
-        this.#writeNext();
-      });
+    this.#settle(batch).finally(() => {
+      this.#inFlight--;
+      this.#writeNext();
+    });
+  }
+
+  /** Writes the batch and answers each of its requests; never rejects. */
+  async #settle(batch: Pending[]): Promise<void> {
+    let outcomes: RecordOutcome[];
+    try {
+      outcomes = await this.#write(batch).catch((error: unknown) =>
+        // A site uninstalled between resolving its tenant and inserting fails the batch on its
+        // foreign key; written again, that site's events come back as 'unknown-site'.
+        sqlState(error) === FOREIGN_KEY_VIOLATION ? this.#write(batch) : Promise.reject(error),
+      );
+    } catch (error) {
+      // A value the database refuses fails the whole statement. Halving the batch until the
+      // refused item stands alone lets every other request get its own answer: one bad event
+      // costs a few more transactions, never another request's 2xx.
+      if (batch.length > 1 && causedByData(error)) {
+        const half = Math.ceil(batch.length / 2);
+        await this.#settle(batch.slice(0, half));
+        await this.#settle(batch.slice(half));
+        return;
+      }
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => item.resolve(outcomes[index]!));
+    if (outcomes.includes('recorded')) this.queue.nudge(JOBS.planInvitations);
   }
 
   async #write(batch: Pending[]): Promise<RecordOutcome[]> {

@@ -1,9 +1,12 @@
 import { TargetError } from '../../domain/errors.js';
 import type { TargetGroup } from '../../domain/model.js';
+import { isStorableText, withoutUnstorable } from '../../domain/storable-text.js';
 
 /**
  * `GET /1.0/groups/{workspace}` answers a bare JSON array. Only slug and name matter here;
  * every other field (members, owner, permission...) is ignored so Bitbucket may add or drop them.
+ * Text the database cannot store never gets through: a group whose slug has such a character
+ * cannot be named in an invitation either, so it is left out; a name only loses the characters.
  */
 export function parseGroups(body: string, action: string, status: number): TargetGroup[] {
   let json: unknown;
@@ -18,8 +21,9 @@ export function parseGroups(body: string, action: string, status: number): Targe
   const groups = json.flatMap((item: unknown): TargetGroup[] => {
     if (typeof item !== 'object' || item === null) return [];
     const { slug, name } = item as { slug?: unknown; name?: unknown };
-    if (typeof slug !== 'string' || slug === '') return [];
-    return [{ slug, name: typeof name === 'string' && name !== '' ? name : slug }];
+    if (typeof slug !== 'string' || slug === '' || !isStorableText(slug)) return [];
+    const shown = typeof name === 'string' ? withoutUnstorable(name) : '';
+    return [{ slug, name: shown !== '' ? shown : slug }];
   });
   return groups.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.slug.localeCompare(b.slug, 'en'));
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
+import { isStorableText } from '../../domain/storable-text.js';
 import { JiraUnavailableError, parseRetryAfter } from './jira-unavailable-error.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -49,8 +50,10 @@ export class JiraRestClient implements JiraGateway {
     if (response.ok) {
       const body = await this.readJson(response, 'the email address lookup');
       const email = (body as { email?: unknown } | null)?.email;
-      if (typeof email === 'string' && email.trim() !== '') return { found: true, email: email.trim() };
-      return { found: false, reason: 'Jira answered without an email address for this account.' };
+      if (typeof email !== 'string' || email.trim() === '') return { found: false, reason: 'Jira answered without an email address for this account.' };
+      // An address with a null or malformed character is no address Bitbucket could deliver to.
+      if (!isStorableText(email)) return { found: false, reason: 'Jira answered with an email address that contains characters no email address can have.' };
+      return { found: true, email: email.trim() };
     }
     await response.body?.cancel();
     // Jira's published OpenAPI says 400 for an app not approved for the email API; this project

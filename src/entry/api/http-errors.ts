@@ -34,11 +34,22 @@ export function fieldErrorsOf(error: ZodError): Record<string, string> {
   return fields;
 }
 
+/**
+ * Answers a request its schema refused: 400, the first problem as the message (the sentence a
+ * banner shows, after `lead` when the caller is not a person, e.g. "The user_created event is
+ * not valid."), and every field's own sentence in fieldErrors.
+ */
+export function sendInvalid(res: Response, error: ZodError, lead?: string): void {
+  const fieldErrors = fieldErrorsOf(error);
+  const first = Object.values(fieldErrors)[0] ?? 'The request is not valid.';
+  sendError(res, 400, lead ? `${lead} ${first}` : first, fieldErrors);
+}
+
 /** The last middleware: every failure leaves as JSON with a message, never as a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    if (error instanceof ZodError) return sendError(res, 400, 'The request is not valid.', fieldErrorsOf(error));
+    if (error instanceof ZodError) return sendInvalid(res, error);
     if (error instanceof DomainError) return sendError(res, STATUS[error.kind], error.message);
     if (error instanceof HttpError) return sendError(res, error.status, error.message);
     if (error instanceof ThrottledError) {

@@ -1,9 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { receiveNewUser, type NewUserDeps } from '../../domain/new-users.js';
+import type { NewUserDeps } from '../../domain/new-users.js';
 import type { Logger } from '../../logger.js';
-import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import { sendError, sendInvalid } from '../api/http-errors.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
+import { storableText } from '../storable-text.js';
 import { forgeContext } from './forge-authentication.js';
 
 /** The manifest's `user-created-event` endpoint routes here (route.path). */
@@ -15,11 +16,14 @@ const retryContext = z
   .nullish()
   .catch(null);
 
-const userCreatedBody = z.object({
-  eventType: z.string().optional(),
-  user: jiraUserSchema,
-  retryContext,
-});
+const userCreatedBody = z.object(
+  {
+    eventType: storableText('The event type (eventType)').optional(),
+    user: jiraUserSchema,
+    retryContext,
+  },
+  { error: 'The user-created event must be a JSON object.' },
+);
 
 /**
  * Forge's avi:jira:created:user trigger, delivered to the remote. Forge gives up after 5 s and
@@ -34,7 +38,7 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
       const outer = (req.body ?? {}) as { payload?: unknown; retryContext?: unknown };
       const body = typeof outer.payload === 'object' && outer.payload !== null ? outer.payload : outer;
       const parsed = userCreatedBody.safeParse(body);
-      if (!parsed.success) return sendError(res, 400, 'The user-created event is not valid.', fieldErrorsOf(parsed.error));
+      if (!parsed.success) return sendInvalid(res, parsed.error, 'The user-created event is not valid.');
       const { eventType, user } = parsed.data;
       if (eventType !== undefined && eventType !== EVENT_TYPE) {
         return sendError(res, 400, `This endpoint takes ${EVENT_TYPE} events, not ${eventType}.`);
@@ -42,8 +46,7 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
 
       const { invocation, tenant } = forgeContext(res);
       const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
-      const outcome = await receiveNewUser(
-        deps,
+      const outcome = await deps.newUsers.record(
         { tenantId: tenant.id },
         toNewUser(user),
         // Forge sends no event id that survives retries; the invocation's id is kept for tracing.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_LENGTH,
   emptyCredentialsForm,
   hasErrors,
   mapServerFieldErrors,
@@ -31,6 +32,25 @@ describe('validateCredentialsForm', () => {
     expect(Object.keys(validateCredentialsForm(base)).sort()).toEqual(['email', 'token']);
     expect(validateCredentialsForm({ ...base, email: 'mia@', token: 't' }).email).toMatch(/valid email/);
     expect(hasErrors(validateCredentialsForm({ ...base, email: 'mia@example.com', token: 't' }))).toBe(false);
+  });
+
+  it('stops each field at the length the server accepts, and says so in the words the server uses', () => {
+    const base = { ...emptyCredentialsForm('acme'), key: 'k', secret: 's' };
+    expect(MAX_LENGTH).toEqual({ workspace: 62, key: 200, secret: 500, email: 320, token: 2000 });
+    expect(validateCredentialsForm({ ...base, workspace: 'a'.repeat(62) }).workspace).toBeUndefined();
+    expect(validateCredentialsForm({ ...base, workspace: 'a'.repeat(63) }).workspace).toBe(
+      'The workspace ID is too long: use at most 62 characters.',
+    );
+    expect(validateCredentialsForm({ ...base, secret: 's'.repeat(501) }).secret).toBe(
+      'The OAuth consumer secret is too long: use at most 500 characters.',
+    );
+    const token = { ...emptyCredentialsForm('acme'), type: 'api-token' as const, email: 'a@b.co', token: 't'.repeat(2001) };
+    expect(validateCredentialsForm(token).token).toBe('The API token is too long: use at most 2000 characters.');
+  });
+
+  it('refuses a pasted value with a null character, which the server cannot store', () => {
+    const errors = validateCredentialsForm({ ...emptyCredentialsForm('acme'), key: 'k\u0000ey', secret: 's' });
+    expect(errors).toEqual({ key: expect.stringMatching(/^The OAuth consumer key contains a character that cannot be stored/) });
   });
 
   it('ignores the fields of the other credential type', () => {

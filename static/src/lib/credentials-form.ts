@@ -17,24 +17,58 @@ export type FieldErrors = Partial<Record<CredentialField, string>>;
 export const WORKSPACE_PATTERN = /^[a-z0-9_-]+$/i;
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The server's limits (src/entry/api/schemas.ts); the inputs stop there and the messages match its words. */
+export const MAX_LENGTH: Record<CredentialField, number> = { workspace: 62, key: 200, secret: 500, email: 320, token: 2000 };
+
+const FIELD_NAMES: Record<CredentialField, string> = {
+  workspace: 'The workspace ID',
+  key: 'The OAuth consumer key',
+  secret: 'The OAuth consumer secret',
+  email: 'The email address',
+  token: 'The API token',
+};
+
+/** A null character or half a surrogate pair: the server cannot store either (a paste can bring them). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const MESSAGES = {
+  workspaceMissing: 'Enter the workspace ID.',
+  workspacePattern: 'The workspace ID can only have letters, numbers, dashes and underscores, as in bitbucket.org/your-workspace.',
+  keyMissing: 'Enter the OAuth consumer key.',
+  secretMissing: 'Enter the OAuth consumer secret.',
+  emailMissing: 'Enter the email address of the Atlassian account that owns the token.',
+  emailInvalid: 'Enter a valid email address, like name@example.com.',
+  tokenMissing: 'Enter the API token.',
+  tooLong: (field: CredentialField) => `${FIELD_NAMES[field]} is too long: use at most ${MAX_LENGTH[field]} characters.`,
+  unstorable: (field: CredentialField) =>
+    `${FIELD_NAMES[field]} contains a character that cannot be stored (a null character or a malformed Unicode character).`,
+};
+
 export function emptyCredentialsForm(workspace = ''): CredentialsFormValues {
   return { workspace, type: 'oauth-consumer', key: '', secret: '', email: '', token: '' };
 }
 
+/** The problem every field can have: characters the server refuses, or more than it accepts. */
+function textProblem(field: CredentialField, value: string): string | undefined {
+  if (UNSTORABLE.test(value)) return MESSAGES.unstorable(field);
+  if (value.length > MAX_LENGTH[field]) return MESSAGES.tooLong(field);
+  return undefined;
+}
+
 export function validateCredentialsForm(values: CredentialsFormValues): FieldErrors {
   const errors: FieldErrors = {};
-  const workspace = values.workspace.trim();
-  if (workspace === '') errors.workspace = 'Enter the workspace slug.';
-  else if (!WORKSPACE_PATTERN.test(workspace))
-    errors.workspace = 'Use only letters, numbers, dashes and underscores, as in bitbucket.org/your-workspace.';
+  const check = (field: CredentialField, missing: string, format?: { test: (value: string) => boolean; message: string }) => {
+    const value = values[field].trim();
+    const problem = value === '' ? missing : (textProblem(field, value) ?? (format && !format.test(value) ? format.message : undefined));
+    if (problem) errors[field] = problem;
+  };
+  check('workspace', MESSAGES.workspaceMissing, { test: (v) => WORKSPACE_PATTERN.test(v), message: MESSAGES.workspacePattern });
   if (values.type === 'oauth-consumer') {
-    if (values.key.trim() === '') errors.key = 'Enter the OAuth consumer key.';
-    if (values.secret.trim() === '') errors.secret = 'Enter the OAuth consumer secret.';
+    check('key', MESSAGES.keyMissing);
+    check('secret', MESSAGES.secretMissing);
   } else {
-    const email = values.email.trim();
-    if (email === '') errors.email = 'Enter the email address of the Atlassian account.';
-    else if (!EMAIL_PATTERN.test(email)) errors.email = 'Enter a valid email address, like name@example.com.';
-    if (values.token.trim() === '') errors.token = 'Enter the API token.';
+    check('email', MESSAGES.emailMissing, { test: (v) => EMAIL_PATTERN.test(v), message: MESSAGES.emailInvalid });
+    check('token', MESSAGES.tokenMissing);
   }
   return errors;
 }

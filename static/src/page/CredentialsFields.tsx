@@ -1,5 +1,5 @@
 import type { CredentialType } from '../api/types';
-import type { CredentialField, CredentialsFormValues, FieldErrors } from '../lib/credentials-form';
+import { MAX_LENGTH, type CredentialField, type CredentialsFormValues, type FieldErrors } from '../lib/credentials-form';
 import { RadioGroup } from '../ui/RadioGroup';
 import { Textfield } from '../ui/Textfield';
 
@@ -30,6 +30,7 @@ export function CredentialsFields({
         value={values.workspace}
         onChange={set('workspace')}
         error={errors.workspace}
+        maxLength={MAX_LENGTH.workspace}
         placeholder="acme"
         autoComplete="off"
         helperText={workspaceFixed ? undefined : 'The workspace ID, as in bitbucket.org/acme.'}
@@ -55,6 +56,7 @@ export function CredentialsFields({
             value={values.key}
             onChange={set('key')}
             error={errors.key}
+            maxLength={MAX_LENGTH.key}
             autoComplete="off"
           />
           <Textfield
@@ -66,6 +68,7 @@ export function CredentialsFields({
             value={values.secret}
             onChange={set('secret')}
             error={errors.secret}
+            maxLength={MAX_LENGTH.secret}
             autoComplete="new-password"
             helperText="Stored encrypted. It is never shown again."
           />
@@ -81,6 +84,7 @@ export function CredentialsFields({
             value={values.email}
             onChange={set('email')}
             error={errors.email}
+            maxLength={MAX_LENGTH.email}
             autoComplete="off"
           />
           <Textfield
@@ -92,6 +96,7 @@ export function CredentialsFields({
             value={values.token}
             onChange={set('token')}
             error={errors.token}
+            maxLength={MAX_LENGTH.token}
             autoComplete="new-password"
             helperText="Stored encrypted. It is never shown again."
           />

@@ -79,7 +79,8 @@ export function CredentialsModal({
     }
     const { fields, other } = mapServerFieldErrors(result.fieldErrors);
     setErrors(fields);
-    setFailure({ message: result.message, details: other });
+    // The server's message is its first field error: list the others under it, not that one again.
+    setFailure({ message: result.message, details: other.filter((detail) => detail !== result.message) });
     focusFirstError(fields);
   };
 
