@@ -122,7 +122,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   await options.extraRoutes?.(routes, baseUrl);
   routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   routes.use(lifecycleRoutes(addon, tenants, log));
-  routes.use(userCreatedWebhook(addon, directory, { newUsers }));
+  routes.use(userCreatedWebhook(addon, directory, { newUsers }, log));
   if (forge) routes.use(forge.events({ newUsers }));
   if (config.benchNoopRoute) routes.use(noopRoute(addon));
   routes.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));

@@ -214,12 +214,16 @@ describe('token probes', () => {
       if (reused) expectNothingRevealed(reused, SESSION_NOT_VERIFIED);
     });
 
-    it("refuses a webhook with a generic 401 that names no site, and answers a signed one with no session token", async () => {
+    it("refuses a webhook with a generic 401 that names no site, or whose token never or only far away expires, and answers a signed one with no session token", async () => {
       const before = await snapshot();
       const unknownSite = signed({ iss: 'never-installed-site', iat: nowSeconds(), exp: nowSeconds() + 180, qsh: createQueryStringHash(fromMethodAndUrl('POST', USER_CREATED_PATH)) }, 'whatever-secret-0123456789');
       const wrongSecret = siteA.signRequest('POST', USER_CREATED_PATH, { secret: 'a-wrong-shared-secret-0123456789abcdef' });
+      // Correctly signed, but replayable for ever (no exp) or for a year: ACE alone accepts both.
+      const webhookQsh = createQueryStringHash(fromMethodAndUrl('POST', USER_CREATED_PATH));
+      const noExpiry = signed({ iss: siteA.clientKey, iat: nowSeconds(), qsh: webhookQsh }, siteA.sharedSecret);
+      const farExpiry = siteA.signRequest('POST', USER_CREATED_PATH, { expiresInSeconds: 365 * 24 * 3600 });
       const user = { timestamp: Date.now(), webhookEvent: 'user_created', user: { accountId: 'probe-user', displayName: 'Probe' } };
-      for (const token of [unknownSite, wrongSecret]) {
+      for (const token of [unknownSite, wrongSecret, noExpiry, farExpiry]) {
         probeTokens.push(token);
         expectNothingRevealed(await send(`${base}${USER_CREATED_PATH}`, 'POST', { authorization: `JWT ${token}` }, user), REQUEST_NOT_AUTHENTICATED);
       }

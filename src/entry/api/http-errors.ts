@@ -54,7 +54,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (error instanceof HttpError) return sendError(res, error.status, error.message);
     if (error instanceof ThrottledError) {
       res.setHeader('Retry-After', String(Math.ceil(error.waitMs / 1000)));
-      return sendError(res, 429, "Bitbucket's request limit for this workspace is used up for now. Try again later.");
+      return sendError(res, 429, "Bitbucket's request limit for these credentials on this workspace is used up for now. Try again later.");
     }
     if (error?.name === 'SequelizeForeignKeyConstraintError') {
       // What the request wrote to was removed while it ran: an unlink, or the app's uninstall.
@@ -63,12 +63,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (error?.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
     if (error?.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
-    // Other refusals by Express or body-parser (an undecodable path parameter, an unsupported charset or
-    // encoding) carry their 4xx status: they are the caller's mistake, not a failure on our side.
+    if (error?.type === 'charset.unsupported') return sendError(res, 415, 'Send the request body as UTF-8 JSON.');
+    if (error?.type === 'encoding.unsupported') return sendError(res, 415, 'Send the request body uncompressed, or compressed with gzip or deflate.');
+    // Other refusals by Express or body-parser (an undecodable path parameter, say) carry their 4xx
+    // status: they are the caller's mistake, not a failure on our side. Their own words are a
+    // library's, so the caller gets a sentence of ours.
     const status = typeof error?.status === 'number' ? error.status : undefined;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return sendError(res, status, error.expose === true && typeof error.message === 'string' ? error.message : 'The request is not valid.');
-    }
+    if (status !== undefined && status >= 400 && status < 500) return sendError(res, status, 'The request is not valid.');
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'Something went wrong on our side. Please try again.');
   };

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { decodeJwt } from 'jose';
 import { REQUEST_NOT_AUTHENTICATED } from '../api/host-authentication.js';
 import { forgetClientInfo } from './client-info-cache.js';
 import type { ConnectAddon } from './connect-addon.js';
@@ -30,6 +31,31 @@ export function asAuthentication(aceMiddleware: RequestHandler): RequestHandler 
       if (failure.code === 500) return res.status(500).json({ message: 'Could not check the authentication. Try again in a moment.' });
       res.status(401).json({ message: REQUEST_NOT_AUTHENTICATED });
     });
+  };
+}
+
+/** Jira signs each webhook with a token that lives a few minutes; a quarter of an hour is generous. */
+const SIGNED_REQUEST_MAX_LIFETIME_SECONDS = 15 * 60 + 60;
+
+/**
+ * Runs after ACE's authenticate(): ACE accepts a signed request without `exp`, or with one
+ * far away, and since `qsh` binds the path but not the body, such a captured request could be
+ * replayed with other users for as long as it lasts. Here its token must expire soon.
+ */
+export function requireShortLivedToken(log: { info: (details: object, message: string) => void }): RequestHandler {
+  return (req, res, next) => {
+    const header = req.header('authorization') ?? '';
+    const token = header.startsWith('JWT ') ? header.slice(4) : typeof req.query.jwt === 'string' ? req.query.jwt : '';
+    let exp: unknown;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      exp = undefined;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof exp === 'number' && exp <= now + SIGNED_REQUEST_MAX_LIFETIME_SECONDS) return next();
+    log.info({ path: req.path, clientKey: connectContext(req)?.clientKey ?? null }, 'signed request refused: its token has no expiry or one too far away');
+    res.status(401).json({ message: REQUEST_NOT_AUTHENTICATED });
   };
 }
 

@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { NewUserDeps } from '../../domain/new-users.js';
+import type { Logger } from '../../logger.js';
 import { sendError, sendInvalid } from '../api/http-errors.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import { storableText } from '../storable-text.js';
 import type { ConnectAddon } from './connect-addon.js';
-import { asAuthentication, connectContext, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
+import { asAuthentication, connectContext, requireShortLivedToken, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
 
 export const USER_CREATED_PATH = '/webhooks/user-created';
@@ -23,9 +24,14 @@ const userCreatedBody = z.object(
  * Jira's user_created webhook. Answer fast: authenticate, record (which also enqueues), 204.
  * A retry (same X-Atlassian-Webhook-Identifier) or a repeated user records nothing new.
  */
-export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>): Router {
+export function userCreatedWebhook(
+  addon: ConnectAddon,
+  directory: ConnectTenantDirectory,
+  deps: Pick<NewUserDeps, 'newUsers'>,
+  log: Logger,
+): Router {
   const router = Router();
-  router.post(USER_CREATED_PATH, asAuthentication(addon.authenticate()), async (req, res, next) => {
+  router.post(USER_CREATED_PATH, asAuthentication(addon.authenticate()), requireShortLivedToken(log), async (req, res, next) => {
     try {
       const parsed = userCreatedBody.safeParse(req.body);
       if (!parsed.success) return sendInvalid(res, parsed.error, 'The user_created event is not valid.');
