@@ -65,10 +65,9 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   const tenants = new TenantRepository(database.sequelize);
   const forgeTenants = new ForgeTenantRepository(database.sequelize, secrets);
-  const linkedAccounts = new LinkedAccountRepository(database.sequelize, secrets);
+  const linkedAccounts = new LinkedAccountRepository(database.sequelize, secrets, new AuditLog(database.sequelize));
   const invitations = new InvitationRepository(database.sequelize, queue);
   const newUsers = new NewUserRepository(database.sequelize, queue);
-  const audit = new AuditLog(database.sequelize);
   const rateLimiter = new RateLimiter(database.sequelize);
   const throttle = createBitbucketThrottle(rateLimiter, config.bitbucket, { maxWaitMs: MAX_THROTTLE_WAIT_MS, fingerprint: (text) => secrets.fingerprint(text) });
   const bitbucket =
@@ -118,7 +117,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),
   });
 
-  const linkedAccountDeps = { linkedAccounts, invitations, audit, bitbucket };
+  const linkedAccountDeps = { linkedAccounts, invitations, bitbucket };
   await options.extraRoutes?.(routes, baseUrl);
   routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   routes.use(lifecycleRoutes(addon, tenants, log));

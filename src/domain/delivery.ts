@@ -1,4 +1,5 @@
 import { TargetError, ThrottledError } from './errors.js';
+import { UNLINKED_REASON } from './linked-accounts.js';
 import type { LinkedAccount } from './model.js';
 import type { BitbucketGateway, JiraGatewayFactory } from './ports.js';
 import type { DeliverableInvitation, InvitationStore, LinkedAccountStore } from './stores.js';
@@ -29,7 +30,11 @@ export async function deliverInvitation(deps: DeliveryDeps, invitationId: string
   if (!invitation || invitation.status !== 'queued' || invitation.jobId !== jobId) return;
 
   const account = await deps.linkedAccounts.find(invitation.tenantId, invitation.linkedAccountId);
-  if (!account) return; // unlinked meanwhile: the cascade removes the row too
+  if (!account) return; // the tenant was removed, and the invitation with it
+  if (account.status === 'unlinked') {
+    await deps.invitations.finish(invitation.id, jobId, { status: 'skipped', reason: UNLINKED_REASON, reasonCode: 'unlinked', attempted: false });
+    return;
+  }
 
   if (account.status !== 'active') {
     await finishFailed(deps, invitation, jobId, account, false);
@@ -93,7 +98,7 @@ async function handleTargetFailure(
     return;
   }
   if (error.kind === 'credentials-rejected' || error.kind === 'forbidden') {
-    await deps.linkedAccounts.markStatus(account.id, 'credentials-invalid', reason);
+    await deps.linkedAccounts.markStatus(account.id, 'credentials-invalid', reason, account.credentialsVersion);
     await deps.invitations.finish(invitation.id, jobId, { status: 'failed', reason, reasonCode: 'credentials-invalid', attempted: true, email });
     return;
   }
@@ -128,7 +133,7 @@ async function handleNotFound(
     });
     return;
   }
-  await deps.linkedAccounts.markStatus(account.id, 'invitations-refused', reason);
+  await deps.linkedAccounts.markStatus(account.id, 'invitations-refused', reason, account.credentialsVersion);
   await deps.invitations.finish(invitation.id, jobId, { status: 'failed', reason, reasonCode: 'invitations-refused', attempted: true, email });
 }
 

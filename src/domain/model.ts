@@ -22,7 +22,8 @@ export type TargetGroup = { slug: string; name: string };
 
 export type TargetType = 'bitbucket-workspace';
 
-export type LinkedAccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused';
+/** 'unlinked' is final: the credentials are destroyed and the record stays only for the invitation history. */
+export type LinkedAccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
 
 /** A Bitbucket workspace the admin linked, with its default groups. */
 export type LinkedAccount = {
@@ -40,6 +41,11 @@ export type LinkedAccount = {
   defaultGroups: TargetGroup[];
   lastInvitationSentAt: Date | null;
   createdAt: Date;
+  unlinkedAt: Date | null;
+  /** Bumped by every change: a write made on an older version is refused (no lost update). */
+  version: number;
+  /** Bumped when the credentials change: what Bitbucket said about older credentials no longer applies. */
+  credentialsVersion: number;
 };
 
 export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';

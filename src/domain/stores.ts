@@ -9,7 +9,8 @@ export type ReasonCode =
   | 'group-missing'
   | 'rejected'
   | 'attempts-exhausted'
-  | 'retrying';
+  | 'retrying'
+  | 'unlinked';
 
 /** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
 export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };
@@ -52,18 +53,40 @@ export interface NewUserStore {
   find(id: string): Promise<StoredNewUser | null>;
 }
 
+export type LinkedAccountChanges = {
+  credentials?: BitbucketCredentials;
+  status?: Exclude<LinkedAccountStatus, 'unlinked'>;
+  statusReason?: string | null;
+  groups?: TargetGroup[];
+  defaultGroups?: TargetGroup[];
+};
+
+/**
+ * Writes are conditional on the version the caller read (`'conflict'` when another change came
+ * first) and never touch an unlinked account (`'not-found'`). Each takes the audit entry of the
+ * change and writes both in one transaction, or neither.
+ */
 export interface LinkedAccountStore {
-  create(input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] }): Promise<LinkedAccount | 'already-linked'>;
-  list(tenantId: string): Promise<LinkedAccount[]>;
+  create(
+    input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
+    audit: AuditEntry,
+  ): Promise<LinkedAccount | 'already-linked'>;
+  list(tenantId: string, options: { includeUnlinked: boolean }): Promise<LinkedAccount[]>;
+  /** Unlinked accounts too: their invitations still point at them. */
   find(tenantId: string, id: string): Promise<LinkedAccount | null>;
+  /** Null for an unknown or unlinked account. */
+  findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null>;
   credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null>;
-  delete(tenantId: string, id: string): Promise<boolean>;
-  update(
+  update(tenantId: string, id: string, expectedVersion: number, changes: LinkedAccountChanges, audit: AuditEntry | null): Promise<LinkedAccount | 'not-found' | 'conflict'>;
+  /** Destroys the credentials, clears the default groups and ends the account's queued invitations as `skipQueued` says. */
+  unlink(
     tenantId: string,
     id: string,
-    changes: { credentials?: BitbucketCredentials; status?: LinkedAccountStatus; statusReason?: string | null; groups?: TargetGroup[]; defaultGroups?: TargetGroup[] },
-  ): Promise<LinkedAccount | null>;
-  markStatus(id: string, status: LinkedAccountStatus, reason: string | null): Promise<void>;
+    expectedVersion: number,
+    change: { skipQueued: { reason: string; reasonCode: ReasonCode }; audit: AuditEntry },
+  ): Promise<'unlinked' | 'not-found' | 'conflict'>;
+  /** What delivery learnt with the credentials of `credentialsVersion`; ignored once they were replaced. */
+  markStatus(id: string, status: Exclude<LinkedAccountStatus, 'active' | 'unlinked'>, reason: string | null, credentialsVersion: number): Promise<void>;
   recordInvitationSent(id: string): Promise<void>;
   withDefaultGroups(tenantId: string): Promise<LinkedAccount[]>;
 }
@@ -81,8 +104,4 @@ export interface InvitationStore {
   requeue(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-retryable'>;
   requeueFailed(tenantId: string, linkedAccountId: string, codes: ReasonCode[]): Promise<number>;
   list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }>;
-}
-
-export interface AuditTrail {
-  record(entry: AuditEntry): Promise<void>;
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { statusChange } from '../domain/linked-accounts.js';
 import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../domain/model.js';
-import type { LinkedAccountStore } from '../domain/stores.js';
+import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, ReasonCode } from '../domain/stores.js';
+import type { AuditLog } from './audit-log.js';
 import { linkedAccountBinding, type SecretBox } from './secret-box.js';
 
 type LinkedAccountRow = {
@@ -11,7 +13,6 @@ type LinkedAccountRow = {
   workspace: string;
   display_name: string;
   credential_type: BitbucketCredentials['type'];
-  credentials_sealed: string;
   status: LinkedAccountStatus;
   status_reason: string | null;
   groups: TargetGroup[];
@@ -19,6 +20,9 @@ type LinkedAccountRow = {
   default_groups: TargetGroup[];
   last_invitation_sent_at: Date | null;
   created_at: Date;
+  unlinked_at: Date | null;
+  version: number;
+  credentials_version: number;
 };
 
 const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
@@ -35,50 +39,65 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   defaultGroups: row.default_groups,
   lastInvitationSentAt: row.last_invitation_sent_at,
   createdAt: row.created_at,
+  unlinkedAt: row.unlinked_at,
+  version: row.version,
+  credentialsVersion: row.credentials_version,
 });
 
-const COLUMNS = `id, tenant_id, target_type, workspace, display_name, credential_type, credentials_sealed, status,
-  status_reason, groups, groups_refreshed_at, default_groups, last_invitation_sent_at, created_at`;
+const COLUMNS = `id, tenant_id, target_type, workspace, display_name, credential_type, status, status_reason, groups,
+  groups_refreshed_at, default_groups, last_invitation_sent_at, created_at, unlinked_at, version, credentials_version`;
+
+const rowCount = (result: unknown): number => (result as { rowCount?: number }).rowCount ?? 0;
 
 /**
  * Linked accounts, with their credentials sealed (AES-256-GCM) in the row. Credentials are
- * only unsealed by `credentialsOf`, for the clients that call Bitbucket.
+ * only unsealed for the clients that call Bitbucket, and destroyed when the account is unlinked.
+ * Every change is written together with its audit entry, in one transaction.
  */
 export class LinkedAccountRepository implements LinkedAccountStore {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly secrets: SecretBox,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(
     input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
+    audit: AuditEntry,
   ): Promise<LinkedAccount | 'already-linked'> {
     // The id is chosen here: the credentials are sealed for this one row before it exists.
     const id = randomUUID();
-    const rows = await this.sequelize.query<LinkedAccountRow>(
-      `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
-       VALUES (:id, :tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
-       ON CONFLICT (tenant_id, target_type, workspace) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      {
-        replacements: {
-          id,
-          tenantId: input.tenantId,
-          workspace: input.workspace,
-          displayName: input.displayName,
-          credentialType: input.credentials.type,
-          sealed: this.secrets.sealJson(input.credentials, linkedAccountBinding(input.tenantId, id)),
-          groups: JSON.stringify(input.groups),
+    return this.sequelize.transaction(async (transaction) => {
+      const [row] = await this.sequelize.query<LinkedAccountRow>(
+        `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
+         VALUES (:id, :tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
+         ON CONFLICT (tenant_id, target_type, workspace) WHERE status <> 'unlinked' DO NOTHING
+         RETURNING ${COLUMNS}`,
+        {
+          replacements: {
+            id,
+            tenantId: input.tenantId,
+            workspace: input.workspace,
+            displayName: input.displayName,
+            credentialType: input.credentials.type,
+            sealed: this.#seal(input.credentials, input.tenantId, id),
+            groups: JSON.stringify(input.groups),
+          },
+          type: QueryTypes.SELECT,
+          transaction,
         },
-        type: QueryTypes.SELECT,
-      },
-    );
-    return rows[0] ? toLinkedAccount(rows[0]) : 'already-linked';
+      );
+      if (!row) return 'already-linked';
+      await this.audit.record(audit, transaction);
+      return toLinkedAccount(row);
+    });
   }
 
-  async list(tenantId: string): Promise<LinkedAccount[]> {
+  /** Linked accounts first, by name; then, when asked for, the unlinked ones, latest first. */
+  async list(tenantId: string, options: { includeUnlinked: boolean }): Promise<LinkedAccount[]> {
     const rows = await this.sequelize.query<LinkedAccountRow>(
-      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId ORDER BY lower(display_name), created_at`,
+      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId ${options.includeUnlinked ? '' : "AND status <> 'unlinked'"}
+       ORDER BY unlinked_at DESC NULLS FIRST, lower(display_name), created_at`,
       { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
     return rows.map(toLinkedAccount);
@@ -93,38 +112,35 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? toLinkedAccount(row) : null;
   }
 
-  async credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null> {
-    const [row] = await this.sequelize.query<{ credentials_sealed: string }>(
-      'SELECT credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id',
+  async findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null> {
+    const [row] = await this.sequelize.query<LinkedAccountRow & { credentials_sealed: string }>(
+      `SELECT ${COLUMNS}, credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
     );
-    return row ? this.secrets.openJson<BitbucketCredentials>(row.credentials_sealed, linkedAccountBinding(tenantId, id)) : null;
+    return row ? { account: toLinkedAccount(row), credentials: this.#open(row.credentials_sealed, tenantId, id) } : null;
   }
 
-  async delete(tenantId: string, id: string): Promise<boolean> {
-    const [, result] = await this.sequelize.query('DELETE FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id', {
-      replacements: { tenantId, id },
-    });
-    return ((result as { rowCount?: number }).rowCount ?? 0) > 0;
+  async credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null> {
+    const [row] = await this.sequelize.query<{ credentials_sealed: string }>(
+      `SELECT credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
+      { replacements: { tenantId, id }, type: QueryTypes.SELECT },
+    );
+    return row ? this.#open(row.credentials_sealed, tenantId, id) : null;
   }
 
   async update(
     tenantId: string,
     id: string,
-    changes: {
-      credentials?: BitbucketCredentials;
-      status?: LinkedAccountStatus;
-      statusReason?: string | null;
-      groups?: TargetGroup[];
-      defaultGroups?: TargetGroup[];
-    },
-  ): Promise<LinkedAccount | null> {
-    const sets: string[] = ['updated_at = now()'];
-    const replacements: Record<string, unknown> = { tenantId, id };
+    expectedVersion: number,
+    changes: LinkedAccountChanges,
+    audit: AuditEntry | null,
+  ): Promise<LinkedAccount | 'not-found' | 'conflict'> {
+    const sets: string[] = ['updated_at = now()', 'version = version + 1'];
+    const replacements: Record<string, unknown> = { tenantId, id, expectedVersion };
     if (changes.credentials) {
-      sets.push('credential_type = :credentialType', 'credentials_sealed = :sealed');
+      sets.push('credential_type = :credentialType', 'credentials_sealed = :sealed', 'credentials_version = credentials_version + 1');
       replacements.credentialType = changes.credentials.type;
-      replacements.sealed = this.secrets.sealJson(changes.credentials, linkedAccountBinding(tenantId, id));
+      replacements.sealed = this.#seal(changes.credentials, tenantId, id);
     }
     if (changes.status) {
       sets.push('status = :status');
@@ -142,21 +158,76 @@ export class LinkedAccountRepository implements LinkedAccountStore {
       sets.push('default_groups = CAST(:defaultGroups AS jsonb)');
       replacements.defaultGroups = JSON.stringify(changes.defaultGroups);
     }
-    const [row] = await this.sequelize.query<LinkedAccountRow>(
-      `UPDATE linked_accounts SET ${sets.join(', ')} WHERE tenant_id = :tenantId AND id = :id RETURNING ${COLUMNS}`,
-      { replacements, type: QueryTypes.SELECT },
-    );
-    return row ? toLinkedAccount(row) : null;
+    return this.sequelize.transaction(async (transaction) => {
+      const [row] = await this.sequelize.query<LinkedAccountRow>(
+        `UPDATE linked_accounts SET ${sets.join(', ')}
+         WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked' AND version = :expectedVersion
+         RETURNING ${COLUMNS}`,
+        { replacements, type: QueryTypes.SELECT, transaction },
+      );
+      if (!row) return this.#whyUnchanged(tenantId, id, transaction);
+      if (audit) await this.audit.record(audit, transaction);
+      return toLinkedAccount(row);
+    });
   }
 
-  /** Records what delivery learnt about the account: credentials rejected, invitations refused, or fine again. */
-  async markStatus(id: string, status: LinkedAccountStatus, reason: string | null): Promise<void> {
-    await this.sequelize.query(
-      'UPDATE linked_accounts SET status = :status, status_reason = :reason, updated_at = now() WHERE id = :id',
-      { replacements: { id, status, reason } },
-    );
+  async unlink(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    change: { skipQueued: { reason: string; reasonCode: ReasonCode }; audit: AuditEntry },
+  ): Promise<'unlinked' | 'not-found' | 'conflict'> {
+    return this.sequelize.transaction(async (transaction) => {
+      const [, unlinked] = await this.sequelize.query(
+        `UPDATE linked_accounts SET status = 'unlinked', status_reason = NULL, credentials_sealed = NULL, default_groups = '[]',
+           unlinked_at = now(), updated_at = now(), version = version + 1, credentials_version = credentials_version + 1
+         WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked' AND version = :expectedVersion`,
+        { replacements: { tenantId, id, expectedVersion }, transaction },
+      );
+      if (rowCount(unlinked) === 0) return this.#whyUnchanged(tenantId, id, transaction);
+      // In the unlink's own transaction: no invitation stays queued for credentials that are gone.
+      // Clearing job_id disowns their delivery jobs, which then do nothing.
+      await this.sequelize.query(
+        `UPDATE invitations SET status = 'skipped', reason = :reason, reason_code = :reasonCode, job_id = NULL,
+           next_attempt_at = NULL, updated_at = now()
+         WHERE tenant_id = :tenantId AND linked_account_id = :id AND status = 'queued'`,
+        { replacements: { tenantId, id, ...change.skipQueued }, transaction },
+      );
+      await this.audit.record(change.audit, transaction);
+      return 'unlinked';
+    });
   }
 
+  /**
+   * Records what delivery learnt about the account (credentials rejected, invitations refused),
+   * unless the credentials it used have been replaced since: then it says nothing about the new ones.
+   * A change of status is audited as the app's own (no actor).
+   */
+  async markStatus(
+    id: string,
+    status: Exclude<LinkedAccountStatus, 'active' | 'unlinked'>,
+    reason: string | null,
+    credentialsVersion: number,
+  ): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
+      const [current] = await this.sequelize.query<Pick<LinkedAccountRow, 'tenant_id' | 'workspace' | 'status'>>(
+        `SELECT tenant_id, workspace, status FROM linked_accounts
+         WHERE id = :id AND credentials_version = :credentialsVersion AND status <> 'unlinked' FOR UPDATE`,
+        { replacements: { id, credentialsVersion }, type: QueryTypes.SELECT, transaction },
+      );
+      if (!current) return;
+      await this.sequelize.query(
+        'UPDATE linked_accounts SET status = :status, status_reason = :reason, updated_at = now(), version = version + 1 WHERE id = :id',
+        { replacements: { id, status, reason }, transaction },
+      );
+      if (current.status !== status) {
+        const account = { tenantId: current.tenant_id, workspace: current.workspace, status: current.status };
+        await this.audit.record(statusChange(account, null, status, reason), transaction);
+      }
+    });
+  }
+
+  /** Leaves `version` alone: no change a user makes depends on this column. */
   async recordInvitationSent(id: string): Promise<void> {
     await this.sequelize.query(
       'UPDATE linked_accounts SET last_invitation_sent_at = now() WHERE id = :id AND (last_invitation_sent_at IS NULL OR last_invitation_sent_at < now())',
@@ -164,12 +235,29 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     );
   }
 
-  /** The accounts a new user of this tenant is invited through: active ones with a selection. */
+  /** The accounts a new user of this tenant is invited through: linked ones with a selection. */
   async withDefaultGroups(tenantId: string): Promise<LinkedAccount[]> {
     const rows = await this.sequelize.query<LinkedAccountRow>(
-      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND jsonb_array_length(default_groups) > 0`,
+      `SELECT ${COLUMNS} FROM linked_accounts
+       WHERE tenant_id = :tenantId AND status <> 'unlinked' AND jsonb_array_length(default_groups) > 0`,
       { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
     return rows.map(toLinkedAccount);
+  }
+
+  async #whyUnchanged(tenantId: string, id: string, transaction: Transaction): Promise<'not-found' | 'conflict'> {
+    const [row] = await this.sequelize.query<{ status: LinkedAccountStatus }>(
+      'SELECT status FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id',
+      { replacements: { tenantId, id }, type: QueryTypes.SELECT, transaction },
+    );
+    return !row || row.status === 'unlinked' ? 'not-found' : 'conflict';
+  }
+
+  #seal(credentials: BitbucketCredentials, tenantId: string, id: string): string {
+    return this.secrets.sealJson(credentials, linkedAccountBinding(tenantId, id));
+  }
+
+  #open(sealed: string, tenantId: string, id: string): BitbucketCredentials {
+    return this.secrets.openJson<BitbucketCredentials>(sealed, linkedAccountBinding(tenantId, id));
   }
 }

@@ -2,10 +2,11 @@ import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../logger.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
+import { unlinkedAccounts } from './migrations/003-unlinked-accounts.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
-const MIGRATIONS: Migration[] = [initialSchema];
+const MIGRATIONS: Migration[] = [initialSchema, unlinkedAccounts];
 
 /** Any constant works; it only has to be the same for every instance of the app. */
 const MIGRATION_LOCK_ID = 727_001;

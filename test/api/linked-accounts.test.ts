@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
 import { ADMIN, OAUTH, WORKSPACE, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
@@ -7,6 +7,9 @@ import { withClient } from '../support/test-database.js';
 const API_TOKEN = { type: 'api-token', email: 'owner@acme.example', token: 'acme-api-token-789' } as const;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UNLINKED_REASON = 'The workspace was unlinked before this invitation was sent.';
+
+type Invitation = { id: string; linkedAccountId: string; workspace: string; accountId: string; groupSlug: string; status: string; reason: string | null };
 
 describe('linked Bitbucket workspaces', () => {
   let harness: Harness;
@@ -15,13 +18,35 @@ describe('linked Bitbucket workspaces', () => {
 
   const api = (method: string, path: string, body?: unknown) => harness.api(method, path, body, { site });
   const link = (body: unknown) => api('POST', '/api/linked-accounts', body);
+  /** Rows of the site's linked accounts that are still linked (unlinked ones stay as history). */
   const linkedAccountRows = () =>
     withClient(harness.databaseUrl, async (client) =>
       Number(
-        (await client.query(`SELECT count(*) FROM linked_accounts l JOIN tenants t ON t.id = l.tenant_id WHERE t.host_key = $1`, [site.clientKey]))
-          .rows[0].count,
+        (
+          await client.query(
+            `SELECT count(*) FROM linked_accounts l JOIN tenants t ON t.id = l.tenant_id WHERE t.host_key = $1 AND l.status <> 'unlinked'`,
+            [site.clientKey],
+          )
+        ).rows[0].count,
       ),
     );
+  const storedAccount = (id: string) =>
+    withClient(harness.databaseUrl, async (client) =>
+      (await client.query('SELECT status, credentials_sealed, default_groups FROM linked_accounts WHERE id = $1', [id])).rows[0],
+    );
+  const invitationsOf = async (query = '') => (await api('GET', `/api/invitations?pageSize=100${query}`)).body.invitations as Invitation[];
+  const newUser = async (accountId: string) => {
+    const user = { accountId, displayName: accountId, emailAddress: `${accountId}@example.com`, emailVisible: true };
+    expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
+    return user;
+  };
+  /** Makes every later write to the audit log fail, as a full disk or a lost connection would; returns the undo. */
+  const breakAuditLog = async () => {
+    await withClient(harness.databaseUrl, (client) =>
+      client.query(`ALTER TABLE audit_log ADD CONSTRAINT audit_log_broken_in_test CHECK (false) NOT VALID`),
+    );
+    return () => withClient(harness.databaseUrl, (client) => client.query('ALTER TABLE audit_log DROP CONSTRAINT audit_log_broken_in_test'));
+  };
   const auditEntries = () =>
     withClient(harness.databaseUrl, async (client) =>
       (
@@ -63,6 +88,7 @@ describe('linked Bitbucket workspaces', () => {
           groupsRefreshedAt: expect.stringMatching(ISO_DATE),
           lastInvitationSentAt: null,
           createdAt: expect.stringMatching(ISO_DATE),
+          unlinkedAt: null,
         },
       });
       expect(await api('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [linked.body.linkedAccount] } });
@@ -227,6 +253,13 @@ describe('linked Bitbucket workspaces', () => {
       }, 15_000, 'the account to be marked credentials-invalid');
       expect(broken.statusReason).toMatch(/rejected/i);
       expect((await api('GET', '/api/invitations?status=failed')).body.total).toBe(1);
+      expect((await auditEntries()).at(-1)).toMatchObject({
+        actor_account_id: null,
+        action: 'linked-account.status-changed',
+        subject: 'acme',
+        before: { status: 'active' },
+        after: { status: 'credentials-invalid', statusReason: broken.statusReason },
+      });
 
       const updated = await api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: OAUTH });
 
@@ -252,25 +285,118 @@ describe('linked Bitbucket workspaces', () => {
       // The stored credentials still work: a refresh asks Bitbucket and succeeds.
       expect((await api('GET', `/api/linked-accounts/${id}/groups?refresh=true`)).status).toBe(200);
     });
+  });
 
-    it('unlinks a workspace, after which it is gone', async () => {
+  describe('unlinking', () => {
+    it('keeps the invitation history of an unlinked workspace, destroys its credentials and skips what was still queued', async () => {
       site = await harness.addSite();
-      const id = await linkWorkspace(harness, ['qa'], site);
+      const id = await linkWorkspace(harness, ['developers', 'qa'], site);
+      await newUser('sent-before');
+      await eventually(async () => (await invitationsOf('&status=sent')).length === 2, 15_000, 'two invitations to be sent');
+      // Bitbucket is down for the next two: they wait, queued, for a retry in ten minutes.
+      harness.bitbucket.failInvitations('acme', { status: 503, count: 2, retryAfterSeconds: 600 });
+      await newUser('queued-at-unlink');
+      await eventually(
+        async () => (await invitationsOf('&status=queued')).filter((i) => i.reason !== null).length === 2,
+        15_000,
+        'two invitations to wait for a retry',
+      );
 
       const removed = await api('DELETE', `/api/linked-accounts/${id}`);
 
-      expect(removed.status).toBe(200);
-      expect(removed.body).toEqual({ unlinked: id });
+      expect(removed).toEqual({ status: 200, body: { unlinked: id } });
+      const history = await invitationsOf();
+      expect(history).toHaveLength(4);
+      expect(history.every((i) => i.linkedAccountId === id && i.workspace === 'acme')).toBe(true);
+      expect(history.filter((i) => i.accountId === 'sent-before').map((i) => i.status)).toEqual(['sent', 'sent']);
+      expect(history.filter((i) => i.accountId === 'queued-at-unlink').map((i) => [i.status, i.reason])).toEqual([
+        ['skipped', UNLINKED_REASON],
+        ['skipped', UNLINKED_REASON],
+      ]);
+      expect(await storedAccount(id)).toEqual({ status: 'unlinked', credentials_sealed: null, default_groups: [] });
+    });
+
+    it('lists only linked accounts by default, and unlinked ones too with include=unlinked', async () => {
+      site = await harness.addSite();
+      const id = await linkWorkspace(harness, ['qa'], site);
+      expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(200);
+
       expect(await api('GET', '/api/linked-accounts')).toEqual({ status: 200, body: { linkedAccounts: [] } });
-      expect((await api('GET', `/api/linked-accounts/${id}/groups`)).status).toBe(404);
-      expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(404);
-      expect(await linkedAccountRows()).toBe(0);
-      // It can be linked again.
-      expect((await link({ workspace: 'acme', credentials: OAUTH })).status).toBe(201);
+      const all = await api('GET', '/api/linked-accounts?include=unlinked');
+      expect(all.status).toBe(200);
+      expect(all.body.linkedAccounts).toEqual([
+        expect.objectContaining({ id, workspace: 'acme', status: 'unlinked', statusReason: null, defaultGroups: [], unlinkedAt: expect.stringMatching(ISO_DATE) }),
+      ]);
+      const wrong = await api('GET', '/api/linked-accounts?include=everything');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.fieldErrors).toEqual({ include: 'The only value of "include" is "unlinked".' });
+    });
+
+    it('answers 404 to every change of an unlinked account', async () => {
+      site = await harness.addSite();
+      const id = await linkWorkspace(harness, ['qa'], site);
+      expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(200);
+      const listings = groupListings();
+
+      for (const [method, path, body] of [
+        ['GET', `/api/linked-accounts/${id}/groups`],
+        ['GET', `/api/linked-accounts/${id}/groups?refresh=true`],
+        ['POST', `/api/linked-accounts/${id}/refresh-groups`],
+        ['PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa'] }],
+        ['PUT', `/api/linked-accounts/${id}/credentials`, { credentials: OAUTH }],
+        ['DELETE', `/api/linked-accounts/${id}`],
+      ] as const) {
+        expect(await api(method, path, body), `${method} ${path}`).toEqual({ status: 404, body: { message: 'No linked account with this id.' } });
+      }
+      expect(groupListings()).toBe(listings);
+      expect(await storedAccount(id)).toEqual({ status: 'unlinked', credentials_sealed: null, default_groups: [] });
+    });
+
+    it('links the workspace again as a new linked account, while the old invitations keep naming the unlinked one', async () => {
+      site = await harness.addSite();
+      const oldId = await linkWorkspace(harness, ['designers'], site);
+      await newUser('before-relink');
+      await eventually(async () => (await invitationsOf('&status=sent')).length === 1, 15_000, 'the invitation to be sent');
+      expect((await api('DELETE', `/api/linked-accounts/${oldId}`)).status).toBe(200);
+
+      const relinked = await link({ workspace: 'ACME', credentials: OAUTH });
+
+      expect(relinked.status).toBe(201);
+      const newId = relinked.body.linkedAccount.id as string;
+      expect(newId).not.toBe(oldId);
+      expect(relinked.body.linkedAccount).toMatchObject({ status: 'active', defaultGroups: [], unlinkedAt: null });
+      expect((await link({ workspace: 'acme', credentials: OAUTH })).status).toBe(409);
+      expect((await api('GET', '/api/linked-accounts?include=unlinked')).body.linkedAccounts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([
+        [newId, 'active'],
+        [oldId, 'unlinked'],
+      ]);
+      expect((await invitationsOf(`&linkedAccountId=${oldId}`)).map((i) => [i.accountId, i.status])).toEqual([['before-relink', 'sent']]);
+      expect(await invitationsOf(`&linkedAccountId=${newId}`)).toEqual([]);
+    });
+
+    it('still removes unlinked accounts and their invitations when the app is uninstalled', async () => {
+      site = await harness.addSite();
+      const id = await linkWorkspace(harness, ['qa'], site);
+      await newUser('before-uninstall');
+      await eventually(async () => (await invitationsOf('&status=sent')).length === 1, 15_000, 'the invitation to be sent');
+      expect((await api('DELETE', `/api/linked-accounts/${id}`)).status).toBe(200);
+
+      expect(await site.uninstall(harness.app.baseUrl)).toBe(204);
+
+      const left = await withClient(harness.databaseUrl, async (client) =>
+        (
+          await client.query(
+            `SELECT (SELECT count(*) FROM linked_accounts WHERE id = $1)::int AS linked_accounts,
+                    (SELECT count(*) FROM invitations WHERE linked_account_id = $1)::int AS invitations`,
+            [id],
+          )
+        ).rows[0],
+      );
+      expect(left).toEqual({ linked_accounts: 0, invitations: 0 });
     });
   });
 
-  it('answers a change that races an unlink with 404, never with a server error', async () => {
+  it('answers a change that races an unlink with 404, never with a server error, and never brings credentials back', async () => {
     site = await harness.addSite();
     for (let round = 0; round < 10; round += 1) {
       const id = (await link({ workspace: 'acme', credentials: OAUTH })).body.linkedAccount.id as string;
@@ -288,7 +414,65 @@ describe('linked Bitbucket workspaces', () => {
         if (change.status === 404) expect(change.body.message).toMatch(/no linked account/i);
       }
       expect(await linkedAccountRows()).toBe(0);
+      expect(await storedAccount(id)).toEqual({ status: 'unlinked', credentials_sealed: null, default_groups: [] });
     }
+  });
+
+  describe('changes made while another one waits for Bitbucket', () => {
+    beforeEach(async () => {
+      site = await harness.addSite();
+    });
+
+    it('keeps default groups saved while new credentials were being checked with Bitbucket', async () => {
+      const id = await linkWorkspace(harness, ['qa'], site);
+      const slow = harness.bitbucket.hold('groups', 'acme');
+      const credentialsSaved = api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN });
+      await slow.arrived;
+
+      const groupsSaved = await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers', 'designers'] });
+      slow.release();
+
+      expect(groupsSaved.status).toBe(200);
+      expect((await credentialsSaved).status).toBe(200);
+      const [account] = (await api('GET', '/api/linked-accounts')).body.linkedAccounts;
+      expect(account.credentialType).toBe('api-token');
+      expect(account.defaultGroups.map((g: { slug: string }) => g.slug)).toEqual(['designers', 'developers']);
+    });
+
+    it('keeps default groups saved while the groups were being refreshed from Bitbucket', async () => {
+      const id = await linkWorkspace(harness, ['qa'], site);
+      const slow = harness.bitbucket.hold('groups', 'acme');
+      const refreshed = api('POST', `/api/linked-accounts/${id}/refresh-groups`);
+      await slow.arrived;
+
+      const groupsSaved = await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers'] });
+      slow.release();
+
+      expect(groupsSaved.status).toBe(200);
+      const refresh = await refreshed;
+      expect(refresh.status).toBe(200);
+      expect(refresh.body.linkedAccount.defaultGroups).toEqual([{ slug: 'developers', name: 'Developers' }]);
+      const [account] = (await api('GET', '/api/linked-accounts')).body.linkedAccounts;
+      expect(account.defaultGroups).toEqual([{ slug: 'developers', name: 'Developers' }]);
+    });
+
+    it('does not mark new credentials invalid because of a refusal of the old ones', async () => {
+      // An API token first: the client does not retry a refused one, so the 401 reaches delivery.
+      const linked = await link({ workspace: 'acme', credentials: API_TOKEN });
+      const id = linked.body.linkedAccount.id as string;
+      expect((await api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['qa'] })).status).toBe(200);
+      const slow = harness.bitbucket.hold('invitations', 'acme');
+      await newUser('sent-with-old-credentials');
+      await slow.arrived;
+
+      expect((await api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: OAUTH })).status).toBe(200);
+      harness.bitbucket.failInvitations('acme', { status: 401, count: 1 });
+      slow.release();
+
+      await eventually(async () => (await invitationsOf('&status=failed')).length === 1, 15_000, 'the refused invitation to fail');
+      const [account] = (await api('GET', '/api/linked-accounts')).body.linkedAccounts;
+      expect(account).toMatchObject({ status: 'active', statusReason: null, credentialType: 'oauth-consumer' });
+    });
   });
 
   it('records who linked, changed the default groups and unlinked, when, and what was before and after', async () => {
@@ -342,5 +526,69 @@ describe('linked Bitbucket workspaces', () => {
     expect((await link({ workspace: 'other', credentials: { ...OAUTH, secret: 'bad' } })).status).toBe(422);
 
     expect((await auditEntries()).length).toBe(before);
+  });
+
+  it('records refreshes that change the status or the groups, with the groups added and removed', async () => {
+    site = await harness.addSite();
+    const beta = (groups: { slug: string; name: string }[], admin: boolean) => ({
+      slug: 'beta',
+      groups,
+      apiTokens: [{ email: 'owner@beta.example', token: 'beta-api-token-321', admin }],
+    });
+    const developers = { slug: 'developers', name: 'Developers' };
+    harness.bitbucket.addWorkspace(beta([developers, { slug: 'qa', name: 'QA' }], true));
+    const id = (await link({ workspace: 'beta', credentials: { type: 'api-token', email: 'owner@beta.example', token: 'beta-api-token-321' } })).body
+      .linkedAccount.id;
+    const before = (await auditEntries()).length;
+
+    harness.bitbucket.addWorkspace(beta([developers, { slug: 'qa', name: 'QA' }], false));
+    const refused = await api('POST', `/api/linked-accounts/${id}/refresh-groups`);
+    expect(refused.status).toBe(422);
+    harness.bitbucket.addWorkspace(beta([developers, { slug: 'ops', name: 'Ops' }], true));
+    const refreshed = await api('POST', `/api/linked-accounts/${id}/refresh-groups`);
+    expect(refreshed.status).toBe(200);
+    expect((await api('POST', `/api/linked-accounts/${id}/refresh-groups`)).status).toBe(200);
+
+    const entries = (await auditEntries()).slice(before).map(({ actor_account_id, action, subject, before, after }) => ({ actor_account_id, action, subject, before, after }));
+    expect(entries).toEqual([
+      {
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.status-changed',
+        subject: 'beta',
+        before: { status: 'active' },
+        after: { status: 'credentials-invalid', statusReason: refused.body.message },
+      },
+      {
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.groups-refreshed',
+        subject: 'beta',
+        before: { status: 'credentials-invalid', statusReason: refused.body.message },
+        after: { status: 'active', groupsAdded: ['ops'], groupsRemoved: ['qa'] },
+      },
+    ]);
+  });
+
+  it('changes nothing when the audit entry of the change cannot be written', async () => {
+    site = await harness.addSite();
+    const failsOnItsAuditEntry = async (request: () => Promise<unknown>) => {
+      const restore = await breakAuditLog();
+      try {
+        expect(await request()).toEqual({ status: 500, body: { message: 'Something went wrong on our side. Please try again.' } });
+      } finally {
+        await restore();
+      }
+    };
+
+    await failsOnItsAuditEntry(() => link({ workspace: 'acme', credentials: OAUTH }));
+    expect(await api('GET', '/api/linked-accounts?include=unlinked')).toEqual({ status: 200, body: { linkedAccounts: [] } });
+
+    const id = await linkWorkspace(harness, ['qa'], site);
+    const accountsBefore = await api('GET', '/api/linked-accounts');
+    await failsOnItsAuditEntry(() => api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers'] }));
+    await failsOnItsAuditEntry(() => api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN }));
+    await failsOnItsAuditEntry(() => api('DELETE', `/api/linked-accounts/${id}`));
+
+    expect(await api('GET', '/api/linked-accounts')).toEqual(accountsBefore);
+    expect(await storedAccount(id)).toMatchObject({ status: 'active', default_groups: [{ slug: 'qa', name: 'QA' }] });
   });
 });

@@ -14,27 +14,35 @@ const XSS = '<img src=x onerror=alert(1)>';
 
 const session = useSandboxBrowser('connect');
 
-/** Links a workspace and picks its default groups through the admin API, as the sandbox's admin (a Connect context token). */
-async function linkThroughApi(form: LinkForm, groups: string[]): Promise<void> {
+/** Calls the admin API as the sandbox's admin (a Connect context token), as another tab of the page would. */
+async function adminApi(method: string, apiPath: string, body?: unknown): Promise<{ linkedAccount?: { id: string } }> {
   const baseUrl = session.sandbox.baseUrl;
   const tokenResponse = await fetch(`${baseUrl}/sandbox/api/context-token`, { method: 'POST' });
   const { token } = (await tokenResponse.json()) as { token: string };
-  const call = async (method: string, apiPath: string, body: unknown) => {
-    const response = await fetch(`${baseUrl}${apiPath}`, {
-      method,
-      headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json()) as { linkedAccount?: { id: string } };
-    if (!response.ok) throw new Error(`${method} ${apiPath} answered ${response.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
-  const linked = await call('POST', '/api/linked-accounts', {
+  const response = await fetch(`${baseUrl}${apiPath}`, {
+    method,
+    headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as { linkedAccount?: { id: string } };
+  if (!response.ok) throw new Error(`${method} ${apiPath} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Links a workspace and picks its default groups through the admin API; returns the linked account's id. */
+async function linkThroughApi(form: LinkForm, groups: string[]): Promise<string> {
+  const linked = await adminApi('POST', '/api/linked-accounts', {
     workspace: form.workspace,
     credentials: { type: 'oauth-consumer', key: form.key, secret: form.secret },
   });
-  await call('PUT', `/api/linked-accounts/${linked.linkedAccount!.id}/default-groups`, { groups });
+  const id = linked.linkedAccount!.id;
+  await adminApi('PUT', `/api/linked-accounts/${id}/default-groups`, { groups });
+  return id;
 }
+
+const DEMO = { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' };
+/** What the browser reports about the 404s a page gets for an account unlinked elsewhere. */
+const NOT_FOUND_AFTER_UNLINK = /^HTTP 404: (GET|PUT) .*\/api\/linked-accounts\/[^/]+\/(groups\?refresh=true|default-groups)$|^console error: Failed to load resource: .* 404 /;
 
 // --- tests ---------------------------------------------------------------------------------
 
@@ -119,10 +127,7 @@ describe('the admin page in the sandbox', () => {
 
   it('shows a user name holding HTML as text, never as markup', async () => {
     const { page, ui, problems } = session;
-    await linkThroughApi(
-      { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' },
-      ['developers'],
-    );
+    await linkThroughApi(DEMO, ['developers']);
     const app = await ui.open();
     const name = `${XSS} Mallory`;
     await ui.createJiraUser(name, 'mallory@example.com');
@@ -138,10 +143,7 @@ describe('the admin page in the sandbox', () => {
 
   it('works the actions menu and the dialog with the keyboard, with a visible focus', async () => {
     const { page, ui, problems } = session;
-    await linkThroughApi(
-      { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' },
-      ['developers'],
-    );
+    await linkThroughApi(DEMO, ['developers']);
     const app = await ui.open();
     const trigger = app.getByRole('button', { name: 'Actions for acme-demo' });
     const menu = app.getByRole('menu', { name: 'Actions for acme-demo' });
@@ -203,5 +205,63 @@ describe('the admin page in the sandbox', () => {
     const tags = accountRow(app, 'acme-demo').getByRole('listitem');
     expect(await tags.allTextContents()).toEqual(['Developers']);
     expect(problems).toEqual([]);
+  });
+
+  it('unlinks a workspace after saying what happens, and keeps its invitations, marked Unlinked', async () => {
+    const { page, ui, problems } = session;
+    await linkThroughApi(DEMO, ['developers']);
+    const app = await ui.open();
+    await ui.createJiraUser('Ada Lovelace', 'ada@example.com');
+    await expectSentInvitations(app, 'ada@example.com', 1);
+
+    await app.getByRole('button', { name: 'Actions for acme-demo' }).click();
+    await app.getByRole('menu', { name: 'Actions for acme-demo' }).getByRole('menuitem', { name: 'Unlink' }).click();
+    const modal = app.getByRole('dialog', { name: 'Unlink acme-demo?' });
+    for (const consequence of [
+      'The record of its invitations stays in Recent invitations, marked Unlinked.',
+      'Its credentials are deleted from this app.',
+      'Invitations still queued for it are cancelled and show as skipped.',
+    ]) {
+      await modal.getByText(consequence, { exact: true }).waitFor();
+    }
+    await modal.getByRole('button', { name: 'Unlink' }).click();
+    await modal.waitFor({ state: 'detached' });
+
+    await page.getByRole('alert').filter({ hasText: 'Unlinked acme-demo' }).waitFor();
+    await app.getByRole('heading', { name: 'No linked accounts yet' }).waitFor();
+    const invitation = invitationRows(app).filter({ hasText: 'ada@example.com' });
+    await expect.poll(() => textOf(invitation.getByRole('cell').nth(2))).toBe('acme-demoUnlinked');
+    expect(await textOf(invitation.getByRole('cell').nth(4))).toBe('sent');
+    const workspaces = app.getByRole('combobox', { name: 'Workspace' }).getByRole('option');
+    await expect.poll(() => workspaces.allTextContents()).toEqual(['All', expect.stringMatching(/^acme-demo \(unlinked \d{1,2} \w{3} \d{4}\)$/)]);
+    expect(problems).toEqual([]);
+  });
+
+  it('says the workspace was unlinked in another tab when Refresh groups or Save finds it gone, and updates the list', async () => {
+    const { page, ui, problems } = session;
+    const id = await linkThroughApi(DEMO, ['developers']);
+    const app = await ui.open();
+
+    const { dialog, frame } = await ui.openConfigureDialog(app, 'acme-demo');
+    await frame.getByRole('checkbox', { name: 'QA' }).check();
+    await adminApi('DELETE', `/api/linked-accounts/${id}`);
+    await frame.getByRole('button', { name: 'Save' }).click();
+    const banner = frame.getByRole('region', { name: 'acme-demo is no longer linked' });
+    await banner.waitFor();
+    expect(await textOf(banner)).toContain('It was unlinked in another tab or by another administrator, so nothing was saved.');
+    expect(await frame.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await frame.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await app.getByRole('heading', { name: 'No linked accounts yet' }).waitFor();
+
+    const relinked = await linkThroughApi(DEMO, ['qa']);
+    await page.reload();
+    const again = await ui.open();
+    await adminApi('DELETE', `/api/linked-accounts/${relinked}`);
+    await again.getByRole('button', { name: 'Actions for acme-demo' }).click();
+    await again.getByRole('menu', { name: 'Actions for acme-demo' }).getByRole('menuitem', { name: 'Refresh groups' }).click();
+    await page.getByRole('alert').filter({ hasText: 'acme-demo is no longer linked' }).waitFor();
+    await again.getByRole('heading', { name: 'No linked accounts yet' }).waitFor();
+    expect(problems.filter((problem) => !NOT_FOUND_AFTER_UNLINK.test(problem))).toEqual([]);
   });
 });

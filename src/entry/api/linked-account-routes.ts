@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.js';
 import { actorOf } from './actor.js';
 import { asyncRoute } from './async-route.js';
 import { presentLinkedAccount } from './presenters.js';
-import { defaultGroupsBody, groupsQuery, idParam, linkAccountBody, updateCredentialsBody } from './schemas.js';
+import { defaultGroupsBody, groupsQuery, idParam, linkAccountBody, linkedAccountsQuery, updateCredentialsBody } from './schemas.js';
 
 function accountId(raw: string | undefined): string {
   const parsed = idParam.safeParse(raw);
@@ -17,8 +17,9 @@ function accountId(raw: string | undefined): string {
 export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
   const router = Router();
 
-  router.get('/linked-accounts', asyncRoute(async (_req, res) => {
-    const accounts = await deps.linkedAccounts.list(actorOf(res).tenantId);
+  router.get('/linked-accounts', asyncRoute(async (req, res) => {
+    const query = linkedAccountsQuery.parse(req.query);
+    const accounts = await deps.linkedAccounts.list(actorOf(res).tenantId, { includeUnlinked: query.include === 'unlinked' });
     res.json({ linkedAccounts: accounts.map(presentLinkedAccount) });
   }));
 

@@ -16,6 +16,7 @@ export function presentLinkedAccount(account: LinkedAccount) {
     groupsRefreshedAt: account.groupsRefreshedAt,
     lastInvitationSentAt: account.lastInvitationSentAt,
     createdAt: account.createdAt,
+    unlinkedAt: account.unlinkedAt,
   };
 }
 

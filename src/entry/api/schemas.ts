@@ -96,3 +96,7 @@ export const invitationQuery = z.object({
 export const groupsQuery = z.object({
   refresh: z.enum(['true', 'false'], { error: 'The refresh flag must be "true" or "false".' }).optional(),
 });
+
+export const linkedAccountsQuery = z.object({
+  include: z.enum(['unlinked'], { error: 'The only value of "include" is "unlinked".' }).optional(),
+});

@@ -4,8 +4,12 @@ import type { Credentials, GroupList, Invitation, InvitationPage, InvitationStat
 
 const id = (value: string) => encodeURIComponent(value);
 
-export function listLinkedAccounts(bridge: HostBridge): Promise<ApiResult<{ linkedAccounts: LinkedAccount[] }>> {
-  return bridge.request('GET', '/api/linked-accounts');
+/** `includeUnlinked` adds the unlinked accounts, which the invitation history still names. */
+export function listLinkedAccounts(
+  bridge: HostBridge,
+  options: { includeUnlinked?: boolean } = {},
+): Promise<ApiResult<{ linkedAccounts: LinkedAccount[] }>> {
+  return bridge.request('GET', `/api/linked-accounts${options.includeUnlinked ? '?include=unlinked' : ''}`);
 }
 
 export function linkAccount(

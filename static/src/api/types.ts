@@ -1,7 +1,7 @@
 // Shapes of docs/admin-api.md.
 
 export type CredentialType = 'oauth-consumer' | 'api-token';
-export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused';
+export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
 export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
 
 export interface GroupRef {
@@ -23,6 +23,7 @@ export interface LinkedAccount {
   groupsRefreshedAt: string | null;
   lastInvitationSentAt: string | null;
   createdAt: string;
+  unlinkedAt: string | null;
 }
 
 export interface Group extends GroupRef {

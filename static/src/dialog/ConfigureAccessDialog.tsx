@@ -16,7 +16,13 @@ export const DIALOG_TITLE = 'Configure automatic access';
 
 export function ConfigureAccessDialog({ data }: { data: DialogData }) {
   const bridge = useBridge();
-  const load = useCallback(() => listGroups(bridge, data.linkedAccountId, true), [bridge, data.linkedAccountId]);
+  // Set when the account turns out to be unlinked (in another tab, or by another administrator).
+  const [unlinked, setUnlinked] = useState(false);
+  const load = useCallback(async () => {
+    const result = await listGroups(bridge, data.linkedAccountId, true);
+    if (!result.ok && result.status === 404) setUnlinked(true);
+    return result;
+  }, [bridge, data.linkedAccountId]);
   const { state, reload } = useResource(load);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [saving, setSaving] = useState(false);
@@ -50,7 +56,8 @@ export function ConfigureAccessDialog({ data }: { data: DialogData }) {
       return;
     }
     setSaving(false);
-    setSaveError(result.message);
+    if (result.status === 404) setUnlinked(true);
+    else setSaveError(result.message);
   };
 
   const workspace = data.workspace || 'this workspace';
@@ -64,39 +71,48 @@ export function ConfigureAccessDialog({ data }: { data: DialogData }) {
           Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these
           Bitbucket groups:
         </p>
-        <div className="ati-dialog__groups">
-          {state.status === 'loading' ? <LoadingBlock label="Loading groups" /> : null}
-          {state.status === 'error' ? (
-            <SectionMessage
-              appearance="error"
-              title="Couldn't load the groups"
-              actions={<Button onClick={() => void reload()}>Try again</Button>}
-            >
-              <p>{state.message}</p>
-            </SectionMessage>
-          ) : null}
-          {state.status === 'ready' && state.data.groups.length === 0 ? (
-            <p className="ati-dialog__empty">There are no Bitbucket groups configured for the selected account.</p>
-          ) : null}
-          {state.status === 'ready' && state.data.groups.length > 0 ? (
-            <>
-              <GroupChecklist
-                groups={state.data.groups}
-                selected={selected}
-                disabled={saving}
-                onChange={setSelected}
-              />
-              {selected.size === 0 ? (
-                <p className="ati-dialog__hint">
-                  No group ticked: new Jira users won’t be invited to {workspace}.
-                </p>
-              ) : null}
-              {state.data.refreshedAt ? (
-                <p className="ati-muted ati-dialog__refreshed">Groups read from Bitbucket {relativeTime(state.data.refreshedAt)}.</p>
-              ) : null}
-            </>
-          ) : null}
-        </div>
+        {unlinked ? (
+          <SectionMessage appearance="warning" title={`${workspace} is no longer linked`}>
+            <p>
+              It was unlinked in another tab or by another administrator, so nothing was saved. Close this dialog to
+              see the linked accounts as they are now.
+            </p>
+          </SectionMessage>
+        ) : (
+          <div className="ati-dialog__groups">
+            {state.status === 'loading' ? <LoadingBlock label="Loading groups" /> : null}
+            {state.status === 'error' ? (
+              <SectionMessage
+                appearance="error"
+                title="Couldn't load the groups"
+                actions={<Button onClick={() => void reload()}>Try again</Button>}
+              >
+                <p>{state.message}</p>
+              </SectionMessage>
+            ) : null}
+            {state.status === 'ready' && state.data.groups.length === 0 ? (
+              <p className="ati-dialog__empty">There are no Bitbucket groups configured for the selected account.</p>
+            ) : null}
+            {state.status === 'ready' && state.data.groups.length > 0 ? (
+              <>
+                <GroupChecklist
+                  groups={state.data.groups}
+                  selected={selected}
+                  disabled={saving}
+                  onChange={setSelected}
+                />
+                {selected.size === 0 ? (
+                  <p className="ati-dialog__hint">
+                    No group ticked: new Jira users won’t be invited to {workspace}.
+                  </p>
+                ) : null}
+                {state.data.refreshedAt ? (
+                  <p className="ati-muted ati-dialog__refreshed">Groups read from Bitbucket {relativeTime(state.data.refreshedAt)}.</p>
+                ) : null}
+              </>
+            ) : null}
+          </div>
+        )}
         {saveError ? (
           <SectionMessage appearance="error" title="Couldn't save">
             <p>{saveError}</p>
@@ -104,11 +120,11 @@ export function ConfigureAccessDialog({ data }: { data: DialogData }) {
         ) : null}
       </div>
       <footer className="ati-dialog__footer">
-        <Button appearance="primary" isLoading={saving} disabled={state.status !== 'ready'} onClick={() => void save()}>
+        <Button appearance="primary" isLoading={saving} disabled={state.status !== 'ready' || unlinked} onClick={() => void save()}>
           Save
         </Button>
         <Button appearance="subtle" disabled={saving} onClick={cancel}>
-          Cancel
+          {unlinked ? 'Close' : 'Cancel'}
         </Button>
       </footer>
     </div>

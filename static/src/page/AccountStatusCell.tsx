@@ -22,5 +22,6 @@ export function AccountStatusCell({ account, onUpdateCredentials }: { account: L
       </div>
     );
   }
+  if (account.status === 'unlinked') return <Lozenge>Unlinked</Lozenge>;
   return <Lozenge appearance="success">Active</Lozenge>;
 }

@@ -2,16 +2,20 @@ import type { Invitation } from '../api/types';
 import { canRetry } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Button } from '../ui/Button';
+import { Lozenge } from '../ui/Lozenge';
 import { InvitationStatusCell } from './InvitationStatusCell';
 
 export function InvitationRow({
   invitation,
   now,
+  unlinked,
   retrying,
   onRetry,
 }: {
   invitation: Invitation;
   now: Date;
+  /** Its workspace was unlinked: nothing can be sent through it any more. */
+  unlinked: boolean;
   retrying: boolean;
   onRetry(): void;
 }) {
@@ -26,7 +30,16 @@ export function InvitationRow({
         </span>
       </td>
       <td>{invitation.email ?? <span className="ati-none">—</span>}</td>
-      <td>{invitation.workspace}</td>
+      <td>
+        {unlinked ? (
+          <span className="ati-cell-stack">
+            {invitation.workspace}
+            <Lozenge>Unlinked</Lozenge>
+          </span>
+        ) : (
+          invitation.workspace
+        )}
+      </td>
       <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>
       <td>
         <InvitationStatusCell invitation={invitation} now={now} />
@@ -39,7 +52,7 @@ export function InvitationRow({
         ) : null}
       </td>
       <td className="ads-table__actions">
-        {canRetry(invitation.status) ? (
+        {canRetry(invitation.status) && !unlinked ? (
           <Button spacing="compact" isLoading={retrying} onClick={onRetry}>
             Retry
           </Button>

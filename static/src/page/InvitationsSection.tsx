@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { listInvitations, retryInvitation } from '../api/admin-api';
-import type { Invitation, InvitationStatus } from '../api/types';
+import { listInvitations, listLinkedAccounts, retryInvitation } from '../api/admin-api';
+import type { Invitation, InvitationStatus, LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { INVITATION_STATUSES, STATUS_OPTION, STATUS_TEXT } from '../lib/invitation-status';
+import { formatDate } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
 import { Button } from '../ui/Button';
 import { EmptyState } from '../ui/EmptyState';
@@ -27,10 +28,19 @@ export function InvitationsSection({
 }) {
   const bridge = useBridge();
   const [status, setStatus] = useState<InvitationStatus | ''>('');
+  const [linkedAccountId, setLinkedAccountId] = useState('');
   const [page, setPage] = useState(1);
   const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set());
-  const load = useCallback(() => listInvitations(bridge, { status, page, pageSize: PAGE_SIZE }), [bridge, status, page]);
+  const load = useCallback(
+    () => listInvitations(bridge, { status, linkedAccountId, page, pageSize: PAGE_SIZE }),
+    [bridge, status, linkedAccountId, page],
+  );
   const { state, reload } = useResource(load);
+  // Unlinked accounts too: the history still names them, and can be filtered by them.
+  const loadAccounts = useCallback(() => listLinkedAccounts(bridge, { includeUnlinked: true }), [bridge]);
+  const { state: accountsState, reload: reloadAccounts } = useResource(loadAccounts);
+  const accounts = accountsState.status === 'ready' ? accountsState.data.linkedAccounts : [];
+  const unlinkedIds = new Set(accounts.filter((a) => a.status === 'unlinked').map((a) => a.id));
 
   // Tell the page when invitations change, so that "Last invitation sent" can follow.
   const signature = state.status === 'ready' ? state.data.invitations.map((i) => `${i.id}:${i.status}`).join(',') : null;
@@ -74,8 +84,10 @@ export function InvitationsSection({
   // Refresh when the linked accounts change.
   const firstVersion = useRef(accountsVersion);
   useEffect(() => {
-    if (accountsVersion !== firstVersion.current) void reload({ silent: true });
-  }, [accountsVersion, reload]);
+    if (accountsVersion === firstVersion.current) return;
+    void reload({ silent: true });
+    void reloadAccounts({ silent: true });
+  }, [accountsVersion, reload, reloadAccounts]);
 
   const retry = async (invitation: Invitation) => {
     setRetrying((prev) => new Set(prev).add(invitation.id));
@@ -102,6 +114,16 @@ export function InvitationsSection({
     setPage(1);
   };
 
+  const changeAccount = (value: string) => {
+    setLinkedAccountId(value);
+    setPage(1);
+  };
+
+  const showAll = () => {
+    changeStatus('');
+    setLinkedAccountId('');
+  };
+
   return (
     <section className="ati-section" aria-labelledby="ati-invitations-title">
       <div className="ati-section__header">
@@ -109,12 +131,20 @@ export function InvitationsSection({
           <h2 id="ati-invitations-title">Recent invitations</h2>
           <p className="ati-section__description">Every invitation the app sent or tried to send, newest first.</p>
         </div>
-        <Select
-          label="Status"
-          value={status}
-          onChange={changeStatus}
-          options={[{ value: '', label: 'All' }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: STATUS_OPTION[s] }))]}
-        />
+        <div className="ati-filters">
+          <Select
+            label="Workspace"
+            value={linkedAccountId}
+            onChange={changeAccount}
+            options={[{ value: '', label: 'All' }, ...accounts.map((a) => ({ value: a.id, label: accountOption(a) }))]}
+          />
+          <Select
+            label="Status"
+            value={status}
+            onChange={changeStatus}
+            options={[{ value: '', label: 'All' }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: STATUS_OPTION[s] }))]}
+          />
+        </div>
       </div>
 
       {state.status === 'loading' ? <LoadingBlock label="Loading invitations" /> : null}
@@ -128,22 +158,27 @@ export function InvitationsSection({
         </SectionMessage>
       ) : null}
       {state.status === 'ready' && state.data.invitations.length === 0 ? (
-        status === '' ? (
+        status === '' && linkedAccountId === '' ? (
           <EmptyState
             header="No invitations yet"
             description="When someone is added to Jira, the invitations sent for them to your linked workspaces appear here."
           />
         ) : (
           <EmptyState
-            header={`No ${STATUS_TEXT[status]} invitations`}
-            description="No invitation has this status."
-            primaryAction={<Button onClick={() => changeStatus('')}>Show all invitations</Button>}
+            header={status === '' ? 'No invitations' : `No ${STATUS_TEXT[status]} invitations`}
+            description={linkedAccountId === '' ? 'No invitation has this status.' : 'No invitation matches these filters.'}
+            primaryAction={<Button onClick={showAll}>Show all invitations</Button>}
           />
         )
       ) : null}
       {state.status === 'ready' && state.data.invitations.length > 0 ? (
         <>
-          <InvitationsTable invitations={state.data.invitations} retrying={retrying} onRetry={(i) => void retry(i)} />
+          <InvitationsTable
+            invitations={state.data.invitations}
+            unlinkedIds={unlinkedIds}
+            retrying={retrying}
+            onRetry={(i) => void retry(i)}
+          />
           <Pagination
             page={state.data.page || page}
             pageSize={state.data.pageSize || PAGE_SIZE}
@@ -155,4 +190,12 @@ export function InvitationsSection({
       ) : null}
     </section>
   );
+}
+
+/** An unlinked account says so, and when: a workspace linked again has several. */
+function accountOption(account: LinkedAccount): string {
+  if (account.status !== 'unlinked') return account.displayName;
+  return account.unlinkedAt
+    ? `${account.displayName} (unlinked ${formatDate(new Date(account.unlinkedAt))})`
+    : `${account.displayName} (unlinked)`;
 }

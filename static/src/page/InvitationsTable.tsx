@@ -5,10 +5,13 @@ import '../ui/table.css';
 
 export function InvitationsTable({
   invitations,
+  unlinkedIds,
   retrying,
   onRetry,
 }: {
   invitations: Invitation[];
+  /** Linked accounts that were unlinked: their invitations are history. */
+  unlinkedIds: ReadonlySet<string>;
   retrying: ReadonlySet<string>;
   onRetry(invitation: Invitation): void;
 }) {
@@ -35,6 +38,7 @@ export function InvitationsTable({
               key={invitation.id}
               invitation={invitation}
               now={now}
+              unlinked={unlinkedIds.has(invitation.linkedAccountId)}
               retrying={retrying.has(invitation.id)}
               onRetry={() => onRetry(invitation)}
             />

@@ -68,7 +68,7 @@ export function LinkedAccountRow({
       </td>
       <td className="ads-table__actions">
         {busy ? <Spinner size="small" label={`Refreshing groups of ${name}`} /> : null}{' '}
-        <AccountActionsMenu workspace={account.workspace} onAction={onAction} />
+        {account.status === 'unlinked' ? null : <AccountActionsMenu workspace={account.workspace} onAction={onAction} />}
       </td>
     </tr>
   );

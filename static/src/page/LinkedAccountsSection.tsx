@@ -49,14 +49,25 @@ export function LinkedAccountsSection({
     onAccountsChanged();
   };
 
+  /** The account was unlinked elsewhere (another tab, another administrator): show the list as it now is. */
+  const gone = async (account: LinkedAccount) => {
+    await changed();
+    bridge.showFlag({
+      type: 'info',
+      title: `${account.displayName} is no longer linked`,
+      description: 'It was unlinked in another tab or by another administrator, so nothing was changed. The list now shows the linked accounts as they are.',
+    });
+  };
+
   const configure = async (account: LinkedAccount) => {
     // The host's dialog takes the focus away from this frame: give it back to what opened the
     // dialog (the actions menu's trigger), as a modal does, unless it has moved on meanwhile.
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const { saved } = await bridge.openConfigureDialog({ id: account.id, workspace: account.workspace });
     if (opener?.isConnected && (document.activeElement === null || document.activeElement === document.body)) opener.focus();
-    if (!saved) return;
+    // Even unsaved, the dialog read the groups afresh from Bitbucket (or found the account unlinked).
     await changed();
+    if (!saved) return;
     bridge.showFlag({
       type: 'success',
       title: 'Automatic access saved',
@@ -67,6 +78,11 @@ export function LinkedAccountsSection({
   const refreshGroups = async (account: LinkedAccount) => {
     setBusy(account.id, true);
     const result = await listGroups(bridge, account.id, true);
+    if (!result.ok && result.status === 404) {
+      setBusy(account.id, false);
+      await gone(account);
+      return;
+    }
     await reload({ silent: true });
     setBusy(account.id, false);
     if (result.ok) {
@@ -160,10 +176,18 @@ export function LinkedAccountsSection({
         <UnlinkModal
           account={modal.account}
           onClose={() => setModal(null)}
-          onDone={() => {
-            const name = modal.account.displayName;
+          onDone={({ alreadyUnlinked }) => {
+            const { account } = modal;
             setModal(null);
-            bridge.showFlag({ type: 'success', title: `Unlinked ${name}`, description: 'New Jira users are no longer invited to it.' });
+            if (alreadyUnlinked) {
+              void gone(account);
+              return;
+            }
+            bridge.showFlag({
+              type: 'success',
+              title: `Unlinked ${account.displayName}`,
+              description: 'New Jira users are no longer invited to it. Its invitations stay in Recent invitations.',
+            });
             void changed();
           }}
         />

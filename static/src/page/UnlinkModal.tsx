@@ -6,7 +6,16 @@ import { Button } from '../ui/Button';
 import { Modal } from '../ui/Modal';
 import { SectionMessage } from '../ui/SectionMessage';
 
-export function UnlinkModal({ account, onClose, onDone }: { account: LinkedAccount; onClose(): void; onDone(): void }) {
+export function UnlinkModal({
+  account,
+  onClose,
+  onDone,
+}: {
+  account: LinkedAccount;
+  onClose(): void;
+  /** `alreadyUnlinked`: another tab or administrator unlinked it first. */
+  onDone(outcome: { alreadyUnlinked: boolean }): void;
+}) {
   const bridge = useBridge();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -17,7 +26,7 @@ export function UnlinkModal({ account, onClose, onDone }: { account: LinkedAccou
     setError(null);
     const result = await unlinkAccount(bridge, account.id);
     setBusy(false);
-    if (result.ok) onDone();
+    if (result.ok || result.status === 404) onDone({ alreadyUnlinked: !result.ok });
     else setError(result.message);
   };
 
@@ -48,9 +57,14 @@ export function UnlinkModal({ account, onClose, onDone }: { account: LinkedAccou
         </div>
       ) : null}
       <p>
-        New Jira users will no longer be invited to <strong>{account.workspace}</strong>. Invitations already sent are
-        not withdrawn. You can link the workspace again later.
+        New Jira users will no longer be invited to <strong>{account.workspace}</strong>.
       </p>
+      <ul className="ati-unlink-consequences">
+        <li>The record of its invitations stays in Recent invitations, marked Unlinked.</li>
+        <li>Its credentials are deleted from this app.</li>
+        <li>Invitations still queued for it are cancelled and show as skipped.</li>
+      </ul>
+      <p>Invitations already sent are not withdrawn. You can link the workspace again later.</p>
     </Modal>
   );
 }

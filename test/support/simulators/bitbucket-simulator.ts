@@ -41,6 +41,10 @@ type Principal = { id: string; workspace: string; admin: boolean };
 type Workspace = { slug: string; uuid: string; groups: { slug: string; name: string }[]; adminManaged: boolean };
 type Failure = { status: number; remaining: number; retryAfterSeconds?: number };
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+type Hold = { arrive: () => void; released: Promise<void> };
+
+/** A held request: `arrived` resolves once one is waiting; `release()` lets it (and every later one) through. */
+export type HeldRequests = { arrived: Promise<void>; release: () => void };
 
 export class BitbucketSimulator {
   readonly received: ReceivedRequest[] = [];
@@ -54,6 +58,7 @@ export class BitbucketSimulator {
   readonly #failures = new Map<string, Failure[]>();
   readonly #invitationBuckets = new Map<string, TokenBucket>();
   readonly #requestBuckets = new Map<string, TokenBucket>();
+  readonly #holds = new Map<string, Hold>(); // key: 'groups' | 'invitations' + '\0' + workspace
   #rateLimitedCount = 0;
   #server: Server | null = null;
   #url: string | null = null;
@@ -115,6 +120,26 @@ export class BitbucketSimulator {
     this.#failures.set(slug, queue);
   }
 
+  /**
+   * A slow Bitbucket: the workspace's groups listings (or invitation PUTs) wait until released,
+   * so a test can make a change while the app is waiting for Bitbucket.
+   */
+  hold(kind: 'groups' | 'invitations', slug: string): HeldRequests {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const key = `${kind}\0${slug}`;
+    this.#holds.set(key, { arrive, released });
+    return {
+      arrived,
+      release: () => {
+        this.#holds.delete(key);
+        release();
+      },
+    };
+  }
+
   invitations(slug: string): SimulatedInvitation[] {
     return [...(this.#invitations.get(slug)?.values() ?? [])].map((i) => ({ ...i }));
   }
@@ -142,6 +167,7 @@ export class BitbucketSimulator {
     let body: unknown = null;
     try {
       const raw = await readBody(req);
+      await this.#waitIfHeld(method, path);
       ({ reply, body } = this.#route(method, path, req.headers, raw, at));
     } catch {
       reply = errorReply(500, 'Internal server error');
@@ -151,6 +177,16 @@ export class BitbucketSimulator {
     const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
     res.end(payload);
+  }
+
+  async #waitIfHeld(method: string, path: string): Promise<void> {
+    const groups = method === 'GET' ? GROUPS_PATH.exec(path) : null;
+    const invitations = method === 'PUT' ? INVITATIONS_PATH.exec(path) : null;
+    const key = groups?.[1] ? `groups\0${decodeURIComponent(groups[1])}` : invitations?.[1] ? `invitations\0${decodeURIComponent(invitations[1])}` : null;
+    const hold = key ? this.#holds.get(key) : undefined;
+    if (!hold) return;
+    hold.arrive();
+    await hold.released;
   }
 
   #route(method: string, path: string, headers: IncomingHttpHeaders, raw: string, now: number): { reply: Reply; body: unknown } {
