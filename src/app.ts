@@ -135,7 +135,8 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   if (config.runWorkers && options.workers !== false) {
     await startWorkers(queue, {
       planning: { newUsers, linkedAccounts, invitations, jira },
-      delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts, retryBaseMs: config.delivery.retryBaseMs },
+      // A run's lease on its invitation lasts as long as pg-boss lets a job run before handing it out again.
+      delivery: { invitations, linkedAccounts, bitbucket, jira, ...config.delivery, leaseMs: config.queue.jobExpireSeconds * 1000 },
     });
   }
   log.info({ baseUrl, port }, 'app started');
