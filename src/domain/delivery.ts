@@ -6,7 +6,7 @@ import type { DeliverableInvitation, FinalOutcome, InvitationStore, LinkedAccoun
 import { explainTargetFailure } from './target-failures.js';
 
 export type DeliveryDeps = {
-  invitations: Pick<InvitationStore, 'claim' | 'deferUntilLeaseEnds' | 'finish' | 'reschedule' | 'release' | 'recoverStalled'>;
+  invitations: Pick<InvitationStore, 'claim' | 'extendLease' | 'deferUntilLeaseEnds' | 'finish' | 'reschedule' | 'release' | 'recoverStalled'>;
   linkedAccounts: Pick<LinkedAccountStore, 'find' | 'credentialsOf' | 'markStatus' | 'recordInvitationSent'>;
   bitbucket: BitbucketGateway;
   jira: JiraGatewayFactory;
@@ -79,6 +79,9 @@ async function deliver(run: Run): Promise<void> {
   if (!email) return;
 
   const credentials = await deps.linkedAccounts.credentialsOf(invitation.tenantId, account.id);
+  // The lease must outlast the call: renewed here, after the Jira lookup. Lost meanwhile (this run
+  // was slower than its lease and another run took over), this run must not send as well.
+  if (!(await deps.invitations.extendLease(invitation.id, run.lease, deps.leaseMs))) return;
   let outcome: 'sent' | 'already-invited';
   try {
     outcome = await deps.bitbucket.invite(account.workspace, credentials!, email, invitation.groupSlug);
@@ -180,14 +183,15 @@ async function handleNotFound(run: Run, account: LinkedAccount, reason: string, 
   });
 }
 
+/** Only a run that still holds its invitation speaks for the linked account. */
 async function credentialsRefused(run: Run, account: LinkedAccount, reason: string, email: string): Promise<void> {
+  if (!(await finish(run, { status: 'failed', reason, reasonCode: 'credentials-invalid', attempted: true, email }))) return;
   await run.deps.linkedAccounts.markStatus(account.id, 'credentials-invalid', reason);
-  await finish(run, { status: 'failed', reason, reasonCode: 'credentials-invalid', attempted: true, email });
 }
 
 async function invitationsRefused(run: Run, account: LinkedAccount, reason: string, email: string): Promise<void> {
+  if (!(await finish(run, { status: 'failed', reason, reasonCode: 'invitations-refused', attempted: true, email }))) return;
   await run.deps.linkedAccounts.markStatus(account.id, 'invitations-refused', reason);
-  await finish(run, { status: 'failed', reason, reasonCode: 'invitations-refused', attempted: true, email });
 }
 
 /** The linked account needs the admin first (credentials invalid, invitations refused): the invitation waits as failed, unsent. */

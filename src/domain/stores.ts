@@ -105,6 +105,11 @@ export interface InvitationStore {
    * and no other run holds it. The lease lasts `leaseMs` unless finished or rescheduled sooner.
    */
   claim(id: string, jobId: string, leaseMs: number): Promise<DeliveryClaim>;
+  /**
+   * Renews the lease for another `leaseMs` right before a call to the target, in the statement that
+   * checks `lease` still holds the invitation. False when another run took it over meanwhile.
+   */
+  extendLease(id: string, lease: string, leaseMs: number): Promise<boolean>;
   /** Hands the invitation to a new job that starts when the current lease ends. */
   deferUntilLeaseEnds(id: string, jobId: string): Promise<boolean>;
   /** Ends the invitation, if `lease` still holds it. */

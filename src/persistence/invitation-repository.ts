@@ -130,6 +130,15 @@ export class InvitationRepository implements InvitationStore {
     return owned ? { outcome: 'leased-elsewhere' } : { outcome: 'not-owner' };
   }
 
+  async extendLease(id: string, lease: string, leaseMs: number): Promise<boolean> {
+    const [, result] = await this.sequelize.query(
+      `UPDATE invitations SET lease_expires_at = now() + :leaseMs * interval '1 millisecond'
+       WHERE id = :id AND lease_owner = :lease AND status = 'queued'`,
+      { replacements: { id, lease, leaseMs: Math.ceil(leaseMs) } },
+    );
+    return rowCount(result) > 0;
+  }
+
   /** The new job starts when the lease ends; if the lease holder finishes or reschedules first, that job finds nothing to do. */
   async deferUntilLeaseEnds(id: string, jobId: string): Promise<boolean> {
     const newJobId = randomUUID();
