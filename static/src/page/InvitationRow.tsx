@@ -1,5 +1,5 @@
 import type { Invitation } from '../api/types';
-import { canRetry } from '../lib/invitation-status';
+import { canRetry, canSendNow } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Button } from '../ui/Button';
 import { InvitationStatusCell } from './InvitationStatusCell';
@@ -7,13 +7,16 @@ import { InvitationStatusCell } from './InvitationStatusCell';
 export function InvitationRow({
   invitation,
   now,
-  retrying,
+  busy,
   onRetry,
+  onSendNow,
 }: {
   invitation: Invitation;
   now: Date;
-  retrying: boolean;
+  /** A Retry or Send now for this row is on its way. */
+  busy: boolean;
   onRetry(): void;
+  onSendNow(): void;
 }) {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
   return (
@@ -39,9 +42,14 @@ export function InvitationRow({
         ) : null}
       </td>
       <td className="ads-table__actions">
-        {canRetry(invitation.status) ? (
-          <Button spacing="compact" isLoading={retrying} onClick={onRetry}>
+        {canRetry(invitation) ? (
+          <Button spacing="compact" isLoading={busy} onClick={onRetry}>
             Retry
+          </Button>
+        ) : null}
+        {canSendNow(invitation) ? (
+          <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
+            Send now
           </Button>
         ) : null}
       </td>

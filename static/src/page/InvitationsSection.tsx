@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { listInvitations, retryInvitation } from '../api/admin-api';
+import { listInvitations, retryInvitation, sendInvitationNow } from '../api/admin-api';
 import type { Invitation, InvitationStatus } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
+import type { ApiResult } from '../host/host-bridge';
 import { INVITATION_STATUSES, STATUS_OPTION, STATUS_TEXT } from '../lib/invitation-status';
 import { useResource } from '../lib/use-resource';
 import { Button } from '../ui/Button';
@@ -28,7 +29,7 @@ export function InvitationsSection({
   const bridge = useBridge();
   const [status, setStatus] = useState<InvitationStatus | ''>('');
   const [page, setPage] = useState(1);
-  const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const load = useCallback(() => listInvitations(bridge, { status, page, pageSize: PAGE_SIZE }), [bridge, status, page]);
   const { state, reload } = useResource(load);
 
@@ -77,15 +78,21 @@ export function InvitationsSection({
     if (accountsVersion !== firstVersion.current) void reload({ silent: true });
   }, [accountsVersion, reload]);
 
-  const retry = async (invitation: Invitation) => {
-    setRetrying((prev) => new Set(prev).add(invitation.id));
-    const result = await retryInvitation(bridge, invitation.id);
+  /** Runs an action on one invitation, with its row busy meanwhile, then shows the list as it now is. */
+  const act = async <T,>(invitation: Invitation, action: () => Promise<ApiResult<T>>): Promise<ApiResult<T>> => {
+    setBusy((prev) => new Set(prev).add(invitation.id));
+    const result = await action();
     await reload({ silent: true });
-    setRetrying((prev) => {
+    setBusy((prev) => {
       const next = new Set(prev);
       next.delete(invitation.id);
       return next;
     });
+    return result;
+  };
+
+  const retry = async (invitation: Invitation) => {
+    const result = await act(invitation, () => retryInvitation(bridge, invitation.id));
     if (result.ok) {
       bridge.showFlag({
         type: 'success',
@@ -94,6 +101,19 @@ export function InvitationsSection({
       });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
+    }
+  };
+
+  const sendNow = async (invitation: Invitation) => {
+    const result = await act(invitation, () => sendInvitationNow(bridge, invitation.id));
+    if (result.ok) {
+      bridge.showFlag({
+        type: 'success',
+        title: 'Sending the invitation now',
+        description: `${invitation.displayName} will be invited to ${invitation.groupName} in ${invitation.workspace} without waiting for the next attempt.`,
+      });
+    } else {
+      bridge.showFlag({ type: 'error', title: "Couldn't send the invitation now", description: result.message });
     }
   };
 
@@ -143,7 +163,12 @@ export function InvitationsSection({
       ) : null}
       {state.status === 'ready' && state.data.invitations.length > 0 ? (
         <>
-          <InvitationsTable invitations={state.data.invitations} retrying={retrying} onRetry={(i) => void retry(i)} />
+          <InvitationsTable
+            invitations={state.data.invitations}
+            busy={busy}
+            onRetry={(i) => void retry(i)}
+            onSendNow={(i) => void sendNow(i)}
+          />
           <Pagination
             page={state.data.page || page}
             pageSize={state.data.pageSize || PAGE_SIZE}

@@ -5,12 +5,15 @@ import '../ui/table.css';
 
 export function InvitationsTable({
   invitations,
-  retrying,
+  busy,
   onRetry,
+  onSendNow,
 }: {
   invitations: Invitation[];
-  retrying: ReadonlySet<string>;
+  /** Invitations with a Retry or Send now on its way. */
+  busy: ReadonlySet<string>;
   onRetry(invitation: Invitation): void;
+  onSendNow(invitation: Invitation): void;
 }) {
   const now = useNow();
   return (
@@ -35,8 +38,9 @@ export function InvitationsTable({
               key={invitation.id}
               invitation={invitation}
               now={now}
-              retrying={retrying.has(invitation.id)}
+              busy={busy.has(invitation.id)}
               onRetry={() => onRetry(invitation)}
+              onSendNow={() => onSendNow(invitation)}
             />
           ))}
         </tbody>
