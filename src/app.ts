@@ -55,6 +55,13 @@ export type AppOptions = {
 /** Longest a job waits for the shared rate limit before it reschedules itself instead. */
 const MAX_THROTTLE_WAIT_MS = 5_000;
 
+/**
+ * The shortest lease a delivery run takes on its invitation: longer than one invitation call can
+ * last (the throttle's wait, an OAuth token and the request, 10 s timeouts, each once more after a
+ * refused token), so no second run can take the invitation while a call is still under way.
+ */
+const MIN_DELIVERY_LEASE_MS = 60_000;
+
 /** Builds and starts everything: database, queue, HTTP entry points, workers. */
 export async function startApp(config: Config, log: Logger, options: AppOptions = {}): Promise<RunningApp> {
   const database = await openDatabase(config, log);
@@ -141,7 +148,11 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   if (config.runWorkers && options.workers !== false) {
     await startWorkers(queue, {
       planning: { newUsers, linkedAccounts, invitations, jira },
-      delivery: { invitations, linkedAccounts, bitbucket, jira, maxAttempts: config.delivery.maxAttempts, retryBaseMs: config.delivery.retryBaseMs },
+      // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
+      delivery: {
+        invitations, linkedAccounts, bitbucket, jira, ...config.delivery,
+        leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
+      },
     });
   }
   log.info({ baseUrl, port }, 'app started');

@@ -33,6 +33,7 @@ const schema = z.object({
   FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
+  RETRY_AFTER_CAP_SECONDS: z.coerce.number().positive().default(3600),
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(120),
   QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
   QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
@@ -62,7 +63,8 @@ export type Config = {
   linkAttemptsPerMinute: number;
   connect: { allJsUrl: string };
   forge: { jwksUrl: string | undefined; appId: string | undefined; apiOrigins: string[] };
-  delivery: { maxAttempts: number; retryBaseMs: number };
+  /** `retryAfterCapMs`: the longest wait a Retry-After (Bitbucket's or Jira's) can impose on an invitation. */
+  delivery: { maxAttempts: number; retryBaseMs: number; retryAfterCapMs: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   adminCheckCacheSeconds: number;
   sandbox: boolean;
@@ -107,7 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkAttemptsPerMinute: e.LINK_ATTEMPTS_PER_MINUTE,
     connect: { allJsUrl: e.CONNECT_ALL_JS_URL },
     forge: { jwksUrl: e.FORGE_JWKS_URL, appId: e.FORGE_APP_ID, apiOrigins: e.FORGE_API_HOSTS },
-    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000 },
+    delivery: {
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: e.DELIVERY_RETRY_BASE_SECONDS * 1000,
+      retryAfterCapMs: e.RETRY_AFTER_CAP_SECONDS * 1000,
+    },
     queue: {
       jobExpireSeconds: e.JOB_EXPIRE_SECONDS,
       maintenanceSeconds: e.QUEUE_MAINTENANCE_SECONDS,

@@ -47,3 +47,24 @@ export class ThrottledError extends Error {
     this.name = 'ThrottledError';
   }
 }
+
+/**
+ * Jira cannot answer the app now: it is unavailable or rate limiting (429, 5xx, timeout, no
+ * connection), or it refused the app's credentials in a way a fresh credential cures (Forge sends
+ * a new app token with the next event or page load). It is a DomainError of kind
+ * 'upstream-unavailable' so HTTP adapters map it without knowing Jira; delivery waits
+ * `retryAfterMs` when Jira said how long, and tries again a bounded number of times.
+ */
+export class JiraUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    /** The HTTP status, or null when no answer arrived. */
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+    /** What the next attempt waits for: Jira to answer again, or fresh credentials for the app. */
+    readonly awaiting: 'jira' | 'fresh-credentials' = 'jira',
+  ) {
+    super('upstream-unavailable', message);
+    this.name = 'JiraUnavailableError';
+  }
+}

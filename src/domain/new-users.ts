@@ -1,3 +1,4 @@
+import { JiraUnavailableError } from './errors.js';
 import type { JiraGatewayFactory } from './ports.js';
 import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation } from './stores.js';
 
@@ -14,28 +15,42 @@ const NOT_PEOPLE: Record<string, string> = {
   customer: 'This is a Jira Service Management customer account, not a licensed Jira user.',
 };
 
+/** Why a Jira account of this type gets no invitation, or null for a person. */
+export function notAPersonReason(accountType: string | null): string | null {
+  return accountType !== null && Object.hasOwn(NOT_PEOPLE, accountType) ? NOT_PEOPLE[accountType]! : null;
+}
+
 /** Decides the invitations of one new user: one per (linked account, default group). */
 export async function planInvitations(deps: NewUserDeps, newUserId: string): Promise<void> {
   const user = await deps.newUsers.find(newUserId);
   if (!user || user.plannedAt) return; // already planned: a repeated job changes nothing
 
   const accounts = await deps.linkedAccounts.withDefaultGroups(user.tenantId);
-  const skipReason = user.accountType ? NOT_PEOPLE[user.accountType] : undefined;
+  const skipReason = notAPersonReason(user.accountType);
 
   let email = user.email;
   let noEmailReason: string | null = null;
+  let waitingReason: string | null = null;
   if (accounts.length > 0 && !skipReason && !email) {
-    const jira = await deps.jira.forTenant(user.tenantId);
-    const lookup = await jira.getUserEmail(user.accountId);
-    if (lookup.found) email = lookup.email;
-    else noEmailReason = lookup.reason;
+    try {
+      const lookup = await (await deps.jira.forTenant(user.tenantId)).getUserEmail(user.accountId);
+      if (lookup.found) email = lookup.email;
+      else noEmailReason = lookup.reason;
+    } catch (error) {
+      if (!(error instanceof JiraUnavailableError)) throw error;
+      // Jira cannot say now (an outage, credentials a fresh token cures): the invitations are queued
+      // without the address, and each delivery asks Jira again, with its backoff and attempt limit.
+      waitingReason = error.message;
+    }
   }
 
   const planned: PlannedInvitation[] = accounts.flatMap((account) =>
     account.defaultGroups.map((group): PlannedInvitation => {
-      if (skipReason) return { linkedAccountId: account.id, workspace: account.workspace, group, status: 'skipped', reason: skipReason, reasonCode: 'not-a-person' };
-      if (!email) return { linkedAccountId: account.id, workspace: account.workspace, group, status: 'skipped', reason: noEmailReason, reasonCode: 'no-email' };
-      return { linkedAccountId: account.id, workspace: account.workspace, group, status: 'queued', reason: null, reasonCode: null };
+      const base = { linkedAccountId: account.id, workspace: account.workspace, group };
+      if (skipReason) return { ...base, status: 'skipped', reason: skipReason, reasonCode: 'not-a-person' };
+      if (email) return { ...base, status: 'queued', reason: null, reasonCode: null };
+      if (waitingReason) return { ...base, status: 'queued', reason: waitingReason, reasonCode: 'retrying' };
+      return { ...base, status: 'skipped', reason: noEmailReason, reasonCode: 'no-email' };
     }),
   );
   await deps.invitations.createPlanned(user, email, planned);

@@ -29,8 +29,37 @@ export type PlannedInvitation = {
   reasonCode: ReasonCode | null;
 };
 
-/** An invitation as delivery sees it: with the job that currently owns it. */
-export type DeliverableInvitation = Invitation & { jobId: string | null; newUserId: string; reasonCode: ReasonCode | null };
+/** An invitation as delivery sees it: with the job that currently owns it, and the new user's Jira account type. */
+export type DeliverableInvitation = Invitation & {
+  jobId: string | null;
+  newUserId: string;
+  reasonCode: ReasonCode | null;
+  accountType: string | null;
+};
+
+/** How an invitation ends. `attempted` counts the run as an attempt (Bitbucket or Jira was asked). */
+export type FinalOutcome = {
+  status: Exclude<InvitationStatus, 'queued'>;
+  reason: string | null;
+  reasonCode: ReasonCode | null;
+  attempted: boolean;
+  email?: string;
+};
+
+/** Another try later: `reason` says why (null when it is only our own rate limit). */
+export type RetryPlan = { delayMs: number; reason: string | null; attempted: boolean; email?: string };
+
+/** What a delivery run gets when it asks for its invitation. */
+export type DeliveryClaim =
+  /** The run holds the invitation until it finishes or reschedules it, or the lease runs out. */
+  | { outcome: 'claimed'; invitation: DeliverableInvitation; lease: string }
+  /** The invitation is this job's, but another run of the same job holds it (pg-boss handed the job out twice). */
+  | { outcome: 'leased-elsewhere' }
+  /** Finished already, or a newer job owns it: nothing to do. */
+  | { outcome: 'not-owner' };
+
+/** What becomes of a queued invitation whose job ended without finishing it. */
+export type StalledDecision = { requeue: { delayMs: number; reason: string } } | { finish: FinalOutcome };
 
 export type InvitationFilter = { status?: InvitationStatus; linkedAccountId?: string; page: number; pageSize: number };
 
@@ -93,15 +122,34 @@ export interface LinkedAccountStore {
 
 export interface InvitationStore {
   createPlanned(newUser: StoredNewUser, email: string | null, planned: PlannedInvitation[]): Promise<number>;
-  findForDelivery(id: string): Promise<DeliverableInvitation | null>;
   find(tenantId: string, id: string): Promise<DeliverableInvitation | null>;
-  finish(
-    id: string,
-    jobId: string,
-    outcome: { status: Exclude<InvitationStatus, 'queued'>; reason: string | null; reasonCode: ReasonCode | null; attempted: boolean; email?: string },
-  ): Promise<boolean>;
-  reschedule(id: string, jobId: string, change: { delayMs: number; reason: string | null; attempted: boolean; email?: string }): Promise<boolean>;
+  /**
+   * Takes the invitation for one run of job `jobId`, in the statement that checks the job owns it
+   * and no other run holds it. The lease lasts `leaseMs` unless finished or rescheduled sooner.
+   */
+  claim(id: string, jobId: string, leaseMs: number): Promise<DeliveryClaim>;
+  /**
+   * Renews the lease for another `leaseMs` right before a call to the target, in the statement that
+   * checks `lease` still holds the invitation. False when another run took it over meanwhile.
+   */
+  extendLease(id: string, lease: string, leaseMs: number): Promise<boolean>;
+  /** Hands the invitation to a new job that starts when the current lease ends. */
+  deferUntilLeaseEnds(id: string, jobId: string): Promise<boolean>;
+  /** Ends the invitation, if `lease` still holds it. */
+  finish(id: string, lease: string, outcome: FinalOutcome): Promise<boolean>;
+  /** Hands the invitation to a new job starting after `delayMs`, if `lease` still holds it; the lease ends. */
+  reschedule(id: string, lease: string, change: RetryPlan): Promise<boolean>;
+  /** Lets go of the invitation without changing it (the run failed unexpectedly; the job's retry takes it again). */
+  release(id: string, lease: string): Promise<void>;
+  /**
+   * Finds up to `limit` queued invitations that no job will finish (theirs completed, failed or
+   * vanished, and no lease is held) and applies `decide` to each. Safe with several instances.
+   */
+  recoverStalled(limit: number, decide: (invitation: DeliverableInvitation) => StalledDecision): Promise<number>;
+  /** The admin's Retry: a failed or skipped invitation is queued again, with a fresh series of attempts. */
   requeue(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-retryable'>;
+  /** The admin's Send now: a queued invitation waiting for its next attempt gets a new job that starts now. */
+  sendNow(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'>;
   requeueFailed(tenantId: string, linkedAccountId: string, codes: ReasonCode[]): Promise<number>;
   list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }>;
 }

@@ -11,6 +11,28 @@ export const JOBS = {
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
+/** pg-boss's tables live in this schema. */
+const SCHEMA = 'pgboss';
+
+/**
+ * How often pg-boss retries a job that throws, per queue. Delivery handles every failure it
+ * expects itself (rescheduling, counting attempts); what still throws is unexpected, and after a
+ * few quick retries the invitation sweep takes over, counting an attempt each time.
+ */
+const RETRIES: Record<JobName, { retryLimit: number; retryDelay: number }> = {
+  [JOBS.planInvitations]: { retryLimit: 20, retryDelay: 5 },
+  [JOBS.deliverInvitation]: { retryLimit: 3, retryDelay: 5 },
+};
+
+/**
+ * SQL that is true when `jobIdSql` names a job of `name` that pg-boss will still run (created,
+ * waiting for a retry, or active). Completed, failed and cancelled jobs are not, nor are jobs
+ * pg-boss has archived or deleted.
+ */
+export function liveJobSql(name: JobName, jobIdSql: string): string {
+  return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.id = ${jobIdSql} AND j.state < 'completed')`;
+}
+
 export type JobQueueOptions = {
   databaseUrl: string;
   jobExpireSeconds: number;
@@ -28,6 +50,7 @@ export type Job<T> = { id: string; data: T };
 export class JobQueue {
   readonly #boss: PgBoss;
   readonly #workers = new Map<JobName, string[]>();
+  readonly #repeating: { timer: NodeJS.Timeout; running: () => Promise<void> | null }[] = [];
 
   constructor(
     private readonly options: JobQueueOptions,
@@ -35,6 +58,7 @@ export class JobQueue {
   ) {
     this.#boss = new PgBoss({
       connectionString: options.databaseUrl,
+      schema: SCHEMA,
       max: 4,
       maintenanceIntervalSeconds: options.maintenanceSeconds,
     });
@@ -49,8 +73,7 @@ export class JobQueue {
         name,
         // A worker that dies mid-job leaves it active; after this long pg-boss hands it out again.
         expireInSeconds: this.options.jobExpireSeconds,
-        retryLimit: 20,
-        retryDelay: 5,
+        ...RETRIES[name],
         retryBackoff: true,
       };
       await this.#boss.createQueue(name, queueOptions);
@@ -106,7 +129,29 @@ export class JobQueue {
     this.#workers.set(name, ids);
   }
 
+  /**
+   * Runs `task` on this instance every maintenance interval (when pg-boss also fails the jobs of
+   * dead workers), until stop(). A run still going when the next is due makes that one skip.
+   */
+  repeatWithMaintenance(what: string, task: () => Promise<number>): void {
+    let running: Promise<void> | null = null;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = task()
+        .then((count) => {
+          if (count > 0) this.log.info({ task: what, count }, 'periodic task acted');
+        })
+        .catch((error: unknown) => this.log.error({ task: what, error: describe(error) }, 'periodic task failed'))
+        .finally(() => (running = null));
+    }, this.options.maintenanceSeconds * 1000);
+    timer.unref();
+    this.#repeating.push({ timer, running: () => running });
+  }
+
   async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
+    const repeating = this.#repeating.splice(0);
+    for (const { timer } of repeating) clearInterval(timer);
+    await Promise.all(repeating.map(({ running }) => running()));
     await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: 10_000 });
   }
 }

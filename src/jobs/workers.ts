@@ -1,11 +1,14 @@
-import { deliverInvitation, type DeliveryDeps } from '../domain/delivery.js';
+import { deliverInvitation, recoverStalledInvitations, type DeliveryDeps } from '../domain/delivery.js';
 import { planInvitations, type NewUserDeps } from '../domain/new-users.js';
 import { JOBS, type JobQueue } from './job-queue.js';
 
-/** The two kinds of background work: planning a new user's invitations, and sending each one. */
+/**
+ * The background work: planning a new user's invitations, sending each one, and the sweep that
+ * gives an invitation whose job ended without finishing it a new job (or its final failure).
+ */
 export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDeps; delivery: DeliveryDeps }): Promise<void> {
   await queue.work<{ newUserIds: string[] }>(JOBS.planInvitations, { batchSize: 4, loops: 2 }, async (job) => {
-    // One user's failure (Jira unreachable) must not hold back the others: plan them all, then
+    // One user's failure (the database, say) must not hold back the others: plan them all, then
     // fail the job so the queue retries it; users already planned are skipped the second time.
     const failures: unknown[] = [];
     for (const newUserId of job.data.newUserIds) {
@@ -17,4 +20,6 @@ export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDep
   await queue.work<{ invitationId: string }>(JOBS.deliverInvitation, { batchSize: 25, loops: 2 }, (job) =>
     deliverInvitation(deps.delivery, job.data.invitationId, job.id),
   );
+  // Every worker instance sweeps; the sweep locks what it takes, so instances never recover the same invitation twice.
+  queue.repeatWithMaintenance('recover stalled invitations', () => recoverStalledInvitations(deps.delivery));
 }

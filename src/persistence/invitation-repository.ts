@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { InvitationStatus } from '../domain/model.js';
 import type {
-  DeliverableInvitation, InvitationFilter, InvitationStore, PlannedInvitation, ReasonCode, StoredNewUser,
+  DeliverableInvitation, DeliveryClaim, FinalOutcome, InvitationFilter, InvitationStore, PlannedInvitation, ReasonCode, RetryPlan,
+  StalledDecision, StoredNewUser,
 } from '../domain/stores.js';
-import { JOBS, type JobQueue } from '../jobs/job-queue.js';
+import { JOBS, liveJobSql, type JobQueue } from '../jobs/job-queue.js';
 
 type InvitationRow = {
   id: string; tenant_id: string; new_user_id: string; linked_account_id: string; account_id: string;
   display_name: string | null; email: string | null; workspace: string; group_slug: string; group_name: string;
   status: InvitationStatus; reason: string | null; reason_code: ReasonCode | null; attempts: number;
   next_attempt_at: Date | null; job_id: string | null; created_at: Date; updated_at: Date; sent_at: Date | null;
+  account_type: string | null;
 };
 
 const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
@@ -19,6 +21,7 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   newUserId: row.new_user_id,
   linkedAccountId: row.linked_account_id,
   accountId: row.account_id,
+  accountType: row.account_type,
   displayName: row.display_name,
   email: row.email,
   workspace: row.workspace,
@@ -35,9 +38,20 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   sentAt: row.sent_at,
 });
 
+/** Invitations with the Jira account type of their new user (delivery checks it again). */
+const SELECT_INVITATIONS = 'SELECT i.*, n.account_type FROM invitations i JOIN new_users n ON n.id = i.new_user_id';
+
+/** A lease that no run holds any more (none taken, or run out). */
+const LEASE_FREE = '(i.lease_expires_at IS NULL OR i.lease_expires_at <= now())';
+
+const rowCount = (result: unknown): number => (result as { rowCount?: number }).rowCount ?? 0;
+
 /**
- * Invitations and the delivery jobs that own them. A row's `job_id` names the one job allowed
- * to act on it; a job that finds another id there is stale (a retry overtook it) and does nothing.
+ * Invitations and the delivery jobs that own them. A row's `job_id` names the one job allowed to
+ * claim it; a job that finds another id there is stale (a retry overtook it) and does nothing. A
+ * run of that job then holds the row with a lease (`lease_owner`, `lease_expires_at`) while it
+ * calls Jira and Bitbucket, and only the lease owner may finish or reschedule it: pg-boss can
+ * hand one job to two runs (a slow run outlives the job's expiry), and only one of them may send.
  */
 export class InvitationRepository implements InvitationStore {
   constructor(
@@ -91,38 +105,67 @@ export class InvitationRepository implements InvitationStore {
     return queued;
   }
 
-  async findForDelivery(id: string): Promise<DeliverableInvitation | null> {
-    const [row] = await this.sequelize.query<InvitationRow>('SELECT * FROM invitations WHERE id = :id', {
-      replacements: { id },
-      type: QueryTypes.SELECT,
-    });
-    return row ? toInvitation(row) : null;
-  }
-
   async find(tenantId: string, id: string): Promise<DeliverableInvitation | null> {
-    const [row] = await this.sequelize.query<InvitationRow>('SELECT * FROM invitations WHERE tenant_id = :tenantId AND id = :id', {
+    const [row] = await this.sequelize.query<InvitationRow>(`${SELECT_INVITATIONS} WHERE i.tenant_id = :tenantId AND i.id = :id`, {
       replacements: { tenantId, id },
       type: QueryTypes.SELECT,
     });
     return row ? toInvitation(row) : null;
   }
 
-  /** Ends an invitation, if `jobId` still owns it. Answers false when a newer job took over. */
-  async finish(
-    id: string,
-    jobId: string,
-    outcome: { status: Exclude<InvitationStatus, 'queued'>; reason: string | null; reasonCode: ReasonCode | null; attempted: boolean; email?: string },
-  ): Promise<boolean> {
+  async claim(id: string, jobId: string, leaseMs: number): Promise<DeliveryClaim> {
+    const lease = randomUUID();
+    const [row] = await this.sequelize.query<InvitationRow>(
+      `UPDATE invitations i SET lease_owner = :lease, lease_expires_at = now() + :leaseMs * interval '1 millisecond'
+       FROM new_users n
+       WHERE i.id = :id AND n.id = i.new_user_id AND i.job_id = :jobId AND i.status = 'queued' AND ${LEASE_FREE}
+       RETURNING i.*, n.account_type`,
+      { replacements: { id, jobId, lease, leaseMs: Math.ceil(leaseMs) }, type: QueryTypes.SELECT },
+    );
+    if (row) return { outcome: 'claimed', invitation: toInvitation(row), lease };
+    const [owned] = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM invitations WHERE id = :id AND job_id = :jobId AND status = 'queued'",
+      { replacements: { id, jobId }, type: QueryTypes.SELECT },
+    );
+    return owned ? { outcome: 'leased-elsewhere' } : { outcome: 'not-owner' };
+  }
+
+  async extendLease(id: string, lease: string, leaseMs: number): Promise<boolean> {
+    const [, result] = await this.sequelize.query(
+      `UPDATE invitations SET lease_expires_at = now() + :leaseMs * interval '1 millisecond'
+       WHERE id = :id AND lease_owner = :lease AND status = 'queued'`,
+      { replacements: { id, lease, leaseMs: Math.ceil(leaseMs) } },
+    );
+    return rowCount(result) > 0;
+  }
+
+  /** The new job starts when the lease ends; if the lease holder finishes or reschedules first, that job finds nothing to do. */
+  async deferUntilLeaseEnds(id: string, jobId: string): Promise<boolean> {
+    const newJobId = randomUUID();
+    return this.sequelize.transaction(async (transaction) => {
+      const [row] = await this.sequelize.query<{ starts_at: Date }>(
+        `UPDATE invitations SET job_id = :newJobId
+         WHERE id = :id AND job_id = :jobId AND status = 'queued'
+         RETURNING GREATEST(lease_expires_at, now()) AS starts_at`,
+        { replacements: { id, jobId, newJobId }, type: QueryTypes.SELECT, transaction },
+      );
+      if (!row) return false;
+      await this.queue.send(JOBS.deliverInvitation, { invitationId: id }, transaction, { id: newJobId, startAfter: new Date(row.starts_at) });
+      return true;
+    });
+  }
+
+  async finish(id: string, lease: string, outcome: FinalOutcome): Promise<boolean> {
     const [, result] = await this.sequelize.query(
       `UPDATE invitations SET status = :status, reason = :reason, reason_code = :reasonCode,
-         attempts = attempts + :attempted, next_attempt_at = NULL, job_id = NULL, updated_at = now(),
-         email = COALESCE(:email, email),
+         attempts = attempts + :attempted, next_attempt_at = NULL, job_id = NULL, lease_owner = NULL, lease_expires_at = NULL,
+         updated_at = now(), email = COALESCE(:email, email),
          sent_at = CASE WHEN :status IN ('sent', 'already-invited') THEN now() ELSE sent_at END
-       WHERE id = :id AND job_id = :jobId AND status = 'queued'`,
+       WHERE id = :id AND lease_owner = :lease AND status = 'queued'`,
       {
         replacements: {
           id,
-          jobId,
+          lease,
           status: outcome.status,
           reason: outcome.reason,
           reasonCode: outcome.reasonCode,
@@ -131,49 +174,130 @@ export class InvitationRepository implements InvitationStore {
         },
       },
     );
-    return ((result as { rowCount?: number }).rowCount ?? 0) > 0;
+    return rowCount(result) > 0;
   }
 
-  /** Hands the invitation to a new job that starts later; the old job's id stops owning it. */
-  async reschedule(
-    id: string,
-    jobId: string,
-    change: { delayMs: number; reason: string | null; attempted: boolean; email?: string },
-  ): Promise<boolean> {
+  async reschedule(id: string, lease: string, change: RetryPlan): Promise<boolean> {
     const startAfter = new Date(Date.now() + change.delayMs);
     const newJobId = randomUUID();
     return this.sequelize.transaction(async (transaction) => {
       const [, result] = await this.sequelize.query(
         `UPDATE invitations SET job_id = :newJobId, next_attempt_at = :startAfter, reason = :reason,
            reason_code = CASE WHEN :reason IS NULL THEN NULL ELSE 'retrying' END,
-           attempts = attempts + :attempted, email = COALESCE(:email, email), updated_at = now()
-         WHERE id = :id AND job_id = :jobId AND status = 'queued'`,
+           attempts = attempts + :attempted, email = COALESCE(:email, email), lease_owner = NULL, lease_expires_at = NULL,
+           updated_at = now()
+         WHERE id = :id AND lease_owner = :lease AND status = 'queued'`,
         {
           replacements: {
-            id, jobId, newJobId, startAfter, reason: change.reason, attempted: change.attempted ? 1 : 0, email: change.email ?? null,
+            id, lease, newJobId, startAfter, reason: change.reason, attempted: change.attempted ? 1 : 0, email: change.email ?? null,
           },
           transaction,
         },
       );
-      if (((result as { rowCount?: number }).rowCount ?? 0) === 0) return false;
+      if (rowCount(result) === 0) return false;
       await this.queue.send(JOBS.deliverInvitation, { invitationId: id }, transaction, { id: newJobId, startAfter });
       return true;
     });
   }
 
-  /** Queues a finished invitation again (the admin's Retry). */
+  async release(id: string, lease: string): Promise<void> {
+    await this.sequelize.query('UPDATE invitations SET lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_owner = :lease', {
+      replacements: { id, lease },
+    });
+  }
+
+  async recoverStalled(limit: number, decide: (invitation: DeliverableInvitation) => StalledDecision): Promise<number> {
+    const count = await this.sequelize.transaction(async (transaction) => {
+      // SKIP LOCKED: another instance sweeping at the same moment takes other rows, never the same one.
+      const rows = await this.sequelize.query<InvitationRow>(
+        `${SELECT_INVITATIONS}
+         WHERE i.status = 'queued' AND ${LEASE_FREE} AND NOT ${liveJobSql(JOBS.deliverInvitation, 'i.job_id')}
+         ORDER BY i.updated_at LIMIT :limit FOR UPDATE OF i SKIP LOCKED`,
+        { replacements: { limit }, type: QueryTypes.SELECT, transaction },
+      );
+      let recovered = 0;
+      for (const row of rows) {
+        // A row changed while we waited for its lock is read anew, but its new job may be newer than
+        // this statement's snapshot of the queue: ask the queue again before touching it.
+        const [live] = await this.sequelize.query<{ live: boolean }>(`SELECT ${liveJobSql(JOBS.deliverInvitation, ':jobId')} AS live`, {
+          replacements: { jobId: row.job_id },
+          type: QueryTypes.SELECT,
+          transaction,
+        });
+        if (live?.live) continue;
+        const decision = decide(toInvitation(row));
+        if ('finish' in decision) await this.#finishStalled(row.id, decision.finish, transaction);
+        else await this.#requeueStalled(row.id, decision.requeue, transaction);
+        recovered++;
+      }
+      return recovered;
+    });
+    if (count > 0) this.queue.nudge(JOBS.deliverInvitation);
+    return count;
+  }
+
+  async #finishStalled(id: string, outcome: FinalOutcome, transaction: Transaction): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE invitations SET status = :status, reason = :reason, reason_code = :reasonCode, attempts = attempts + :attempted,
+         next_attempt_at = NULL, job_id = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+       WHERE id = :id`,
+      {
+        replacements: { id, status: outcome.status, reason: outcome.reason, reasonCode: outcome.reasonCode, attempted: outcome.attempted ? 1 : 0 },
+        transaction,
+      },
+    );
+  }
+
+  async #requeueStalled(id: string, change: { delayMs: number; reason: string }, transaction: Transaction): Promise<void> {
+    const jobId = randomUUID();
+    const startAfter = new Date(Date.now() + change.delayMs);
+    await this.sequelize.query(
+      `UPDATE invitations SET job_id = :jobId, next_attempt_at = :startAfter, reason = :reason, reason_code = 'retrying',
+         attempts = attempts + 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+       WHERE id = :id`,
+      { replacements: { id, jobId, startAfter, reason: change.reason }, transaction },
+    );
+    await this.queue.send(JOBS.deliverInvitation, { invitationId: id }, transaction, { id: jobId, startAfter });
+  }
+
   async requeue(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-retryable'> {
     const outcome = await this.sequelize.transaction(async (transaction) => {
-      const [row] = await this.sequelize.query<InvitationRow>(
-        'SELECT * FROM invitations WHERE tenant_id = :tenantId AND id = :id FOR UPDATE',
+      const [row] = await this.sequelize.query<{ status: InvitationStatus }>(
+        'SELECT status FROM invitations WHERE tenant_id = :tenantId AND id = :id FOR UPDATE',
         { replacements: { tenantId, id }, type: QueryTypes.SELECT, transaction },
       );
       if (!row) return 'not-found' as const;
       if (row.status !== 'failed' && row.status !== 'skipped') return 'not-retryable' as const;
-      await this.#requeueRow(row.id, transaction);
+      await this.#requeueRow(id, transaction);
       return 'requeued' as const;
     });
     if (outcome !== 'requeued') return outcome;
+    this.queue.nudge(JOBS.deliverInvitation);
+    return (await this.find(tenantId, id))!;
+  }
+
+  /**
+   * The new job starts now and the old one, when it comes, finds it no longer owns the row. A run
+   * holding the lease is sending right now: it is left alone.
+   */
+  async sendNow(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'> {
+    const outcome = await this.sequelize.transaction(async (transaction) => {
+      const [row] = await this.sequelize.query<{ status: InvitationStatus; leased: boolean }>(
+        `SELECT status, NOT ${LEASE_FREE} AS leased FROM invitations i WHERE i.tenant_id = :tenantId AND i.id = :id FOR UPDATE`,
+        { replacements: { tenantId, id }, type: QueryTypes.SELECT, transaction },
+      );
+      if (!row) return 'not-found' as const;
+      if (row.status !== 'queued') return 'not-queued' as const;
+      if (row.leased) return 'being-sent' as const;
+      const jobId = randomUUID();
+      await this.sequelize.query('UPDATE invitations SET job_id = :jobId, next_attempt_at = NULL, updated_at = now() WHERE id = :id', {
+        replacements: { id, jobId },
+        transaction,
+      });
+      await this.queue.send(JOBS.deliverInvitation, { invitationId: id }, transaction, { id: jobId });
+      return 'sent-now' as const;
+    });
+    if (outcome !== 'sent-now') return outcome;
     this.queue.nudge(JOBS.deliverInvitation);
     return (await this.find(tenantId, id))!;
   }
@@ -193,10 +317,11 @@ export class InvitationRepository implements InvitationStore {
     return count;
   }
 
+  /** Queued again, the invitation starts a fresh series of attempts. */
   async #requeueRow(id: string, transaction: Transaction): Promise<void> {
     const jobId = randomUUID();
     await this.sequelize.query(
-      `UPDATE invitations SET status = 'queued', reason = NULL, reason_code = NULL, job_id = :jobId,
+      `UPDATE invitations SET status = 'queued', reason = NULL, reason_code = NULL, job_id = :jobId, attempts = 0,
          next_attempt_at = NULL, updated_at = now() WHERE id = :id`,
       { replacements: { id, jobId }, transaction },
     );
@@ -204,9 +329,9 @@ export class InvitationRepository implements InvitationStore {
   }
 
   async list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }> {
-    const where = ['tenant_id = :tenantId'];
-    if (filter.status) where.push('status = :status');
-    if (filter.linkedAccountId) where.push('linked_account_id = :linkedAccountId');
+    const where = ['i.tenant_id = :tenantId'];
+    if (filter.status) where.push('i.status = :status');
+    if (filter.linkedAccountId) where.push('i.linked_account_id = :linkedAccountId');
     const replacements = {
       tenantId,
       status: filter.status ?? null,
@@ -216,10 +341,10 @@ export class InvitationRepository implements InvitationStore {
     };
     const [rows, counted] = await Promise.all([
       this.sequelize.query<InvitationRow>(
-        `SELECT * FROM invitations WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset`,
+        `${SELECT_INVITATIONS} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id DESC LIMIT :limit OFFSET :offset`,
         { replacements, type: QueryTypes.SELECT },
       ),
-      this.sequelize.query<{ total: string }>(`SELECT count(*) AS total FROM invitations WHERE ${where.join(' AND ')}`, {
+      this.sequelize.query<{ total: string }>(`SELECT count(*) AS total FROM invitations i WHERE ${where.join(' AND ')}`, {
         replacements,
         type: QueryTypes.SELECT,
       }),

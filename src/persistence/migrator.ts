@@ -2,11 +2,12 @@ import { Umzug, SequelizeStorage, type MigrationParams } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../logger.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
+import { deliveryLeases } from './migrations/002-delivery-leases.js';
 import { unlinkedAccounts } from './migrations/003-unlinked-accounts.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
-const MIGRATIONS: Migration[] = [initialSchema, unlinkedAccounts];
+const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts];
 
 /** Any constant works; it only has to be the same for every instance of the app. */
 const MIGRATION_LOCK_ID = 727_001;

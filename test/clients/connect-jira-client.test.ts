@@ -104,15 +104,17 @@ describe('ConnectJiraClient', () => {
   it('is refused by Jira when built with the wrong shared secret, and never reveals a secret in what it reports', async () => {
     const wrong = new ConnectJiraClient({ baseUrl: jira.baseUrl, appKey: APP_KEY, sharedSecret: WRONG_SECRET });
 
-    const lookup = await wrong.getUserEmail('712020:member');
-    expect(lookup).toMatchObject({ found: false, reason: expect.stringContaining('HTTP 401') });
+    // A refused email lookup is a wait for fresh credentials, not an answer about the user.
+    const lookup = await wrong.getUserEmail('712020:member').catch((e: unknown) => e);
+    expect(lookup).toBeInstanceOf(JiraUnavailableError);
+    expect(lookup).toMatchObject({ status: 401, awaiting: 'fresh-credentials', message: expect.stringContaining('HTTP 401') });
     expect(jira.received.at(-1)).toMatchObject({ path: '/rest/api/3/user/email', status: 401 });
 
     const error = await wrong.isAdministrator('712020:admin').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).not.toBeInstanceOf(JiraUnavailableError);
     expect(error).toMatchObject({ kind: 'upstream-rejected', message: expect.stringContaining('HTTP 401') });
-    const reported = `${JSON.stringify(lookup)} ${(error as Error).message} ${JSON.stringify(wrong)}`;
+    const reported = `${(lookup as Error).message} ${(error as Error).message} ${JSON.stringify(wrong)}`;
     expect(reported).not.toContain(WRONG_SECRET);
     expect(reported).not.toContain(jira.sharedSecret);
     expect(reported).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ForgeJiraClient, forgeJiraClientFrom } from '../../src/clients/jira/forge-jira-client.js';
-import { JiraUnavailableError } from '../../src/clients/jira/jira-unavailable-error.js';
+import { JiraUnavailableError } from '../../src/domain/errors.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { FORGE_APP_ID } from '../support/forge-harness.js';
 import { ForgeSimulator, readManifestRoutes } from '../support/simulators/forge-simulator.js';
@@ -37,7 +37,11 @@ describe('ForgeJiraClient', () => {
     });
 
     const stale = new ForgeJiraClient({ apiBaseUrl: forge.apiBaseUrl, appToken: 'a-token-the-site-does-not-take' });
-    expect(await stale.getUserEmail('member-1')).toMatchObject({ found: false, reason: expect.stringContaining('HTTP 401') });
+    // A refused app token is a wait for the fresh one Forge sends with the next event or page load.
+    const lookup = await stale.getUserEmail('member-1').catch((e: unknown) => e);
+    expect(lookup).toBeInstanceOf(JiraUnavailableError);
+    expect(lookup).toMatchObject({ status: 401, awaiting: 'fresh-credentials', message: expect.stringContaining('HTTP 401') });
+    expect(String((lookup as Error).message)).not.toContain('a-token-the-site-does-not-take');
     const error = await stale.isAdministrator('admin-1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: 'upstream-rejected', message: expect.stringContaining('HTTP 401') });
@@ -47,8 +51,24 @@ describe('ForgeJiraClient', () => {
   it('waits (retryable) instead of calling Jira when no app token is stored, or the stored one has expired', () => {
     expect(() => forgeJiraClientFrom(null, 'https://acme.atlassian.net')).toThrow(JiraUnavailableError);
     const expired = { apiBaseUrl: forge.apiBaseUrl, appToken: forge.appToken, expiresAt: new Date(Date.now() - 1_000) };
-    expect(() => forgeJiraClientFrom(expired, 'https://acme.atlassian.net')).toThrow(/expired/);
-    const valid = { ...expired, expiresAt: new Date(Date.now() + 60_000) };
+    expect(() => forgeJiraClientFrom(expired, 'https://acme.atlassian.net')).toThrow(/waiting for a fresh one/);
+    const valid = { ...expired, expiresAt: new Date(Date.now() + 5 * 60_000) };
     expect(forgeJiraClientFrom(valid, 'https://acme.atlassian.net')).toBeInstanceOf(ForgeJiraClient);
+  });
+
+  it('also waits for a fresh app token when the stored one expires within the next minute', () => {
+    const now = Date.now();
+    const expiringSoon = { apiBaseUrl: forge.apiBaseUrl, appToken: forge.appToken, expiresAt: new Date(now + 30_000) };
+    const error = (() => {
+      try {
+        forgeJiraClientFrom(expiringSoon, 'https://acme.atlassian.net', now);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(JiraUnavailableError);
+    expect(error).toMatchObject({ awaiting: 'fresh-credentials' });
+    const later = { ...expiringSoon, expiresAt: new Date(now + 61_000) };
+    expect(forgeJiraClientFrom(later, 'https://acme.atlassian.net', now)).toBeInstanceOf(ForgeJiraClient);
   });
 });

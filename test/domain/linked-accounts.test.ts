@@ -5,6 +5,7 @@ import { UNLINKED_REASON, refreshGroups, setDefaultGroups, type LinkedAccountDep
 import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus } from '../../src/domain/model.js';
 import type { BitbucketGateway } from '../../src/domain/ports.js';
 import type { AuditEntry, DeliverableInvitation, LinkedAccountChanges, LinkedAccountStore } from '../../src/domain/stores.js';
+import { FakeInvitations } from './delivery-fakes.js';
 
 /*
  * The interleavings that an HTTP test cannot time exactly: another change landing between a
@@ -205,19 +206,23 @@ describe('delivery and the linked account it delivers through', () => {
     attempts: 0,
     nextAttemptAt: null,
     jobId: 'job-1',
+    accountType: 'atlassian',
     createdAt: new Date(),
     updatedAt: new Date(),
     sentAt: null,
   };
   const deliveryDeps = (store: InMemoryLinkedAccounts, bitbucket: BitbucketGateway) => {
-    const finish = vi.fn(async () => true);
+    const invitations = new FakeInvitations({ ...invitation });
+    const finish = vi.spyOn(invitations, 'finish');
     const deps: DeliveryDeps = {
-      invitations: { findForDelivery: async () => ({ ...invitation }), finish, reschedule: async () => true },
+      invitations,
       linkedAccounts: store,
       bitbucket,
       jira: { forTenant: async () => ({ getUserEmail: async () => ({ found: false, reason: 'unused' }), isAdministrator: async () => true }) },
       maxAttempts: 3,
       retryBaseMs: 1000,
+      retryAfterCapMs: 3_600_000,
+      leaseMs: 60_000,
     };
     return { deps, finish };
   };

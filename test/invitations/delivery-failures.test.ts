@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import { eventually, linkWorkspace, OAUTH, startHarness, type Harness } from '../support/test-app.js';
 
-type InvitationJson = { id: string; groupSlug: string; status: string; reason: string | null; attempts: number; accountId: string };
+type InvitationJson = {
+  id: string; groupSlug: string; status: string; reason: string | null; attempts: number; accountId: string; nextAttemptAt: string | null;
+};
 
 describe('delivering an invitation', () => {
   let harness: Harness;
@@ -45,6 +47,37 @@ describe('delivering an invitation', () => {
     expect(accepted!.at - refused!.at).toBeGreaterThanOrEqual(950);
   });
 
+  it("waits no longer than an hour however long Bitbucket's Retry-After asks, and sends at once when the admin says Send now", async () => {
+    harness.bitbucket.failInvitations('acme', { status: 429, count: 1, retryAfterSeconds: 999_999_999 });
+    const { jiraAccountId, email } = await createUser();
+    const waiting = await eventually(async () => {
+      const answer = await harness.api('GET', '/api/invitations?status=queued');
+      const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === jiraAccountId);
+      return found?.nextAttemptAt ? found : undefined;
+    }, 15_000, 'the invitation to wait for its next attempt');
+    const nextAttempt = Date.parse(waiting.nextAttemptAt!);
+    expect(nextAttempt).toBeGreaterThan(Date.now() + 55 * 60_000);
+    expect(nextAttempt).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+    expect(waiting.reason).toMatch(/tries again in 1 hour/);
+
+    const sentNow = await harness.api('POST', `/api/invitations/${waiting.id}/send-now`);
+    expect(sentNow.status).toBe(200);
+    expect(sentNow.body.invitation).toMatchObject({ id: waiting.id, status: 'queued', nextAttemptAt: null, attempts: 1 });
+    const sent = await settledInvitation(jiraAccountId, 'sent');
+    expect(sent.attempts).toBe(2);
+    expect(putsFor(email).map((r) => r.status)).toEqual([429, 200]);
+
+    const again = await harness.api('POST', `/api/invitations/${waiting.id}/send-now`);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe('Only a queued invitation can be sent now. A failed or skipped one can be retried.');
+  });
+
+  it('answers Send now for an unknown invitation with 404', async () => {
+    const unknown = await harness.api('POST', '/api/invitations/00000000-0000-4000-8000-000000000000/send-now');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ message: 'No invitation with this id.' });
+  });
+
   it('retries after Bitbucket server errors until it gets through', async () => {
     harness.bitbucket.failInvitations('acme', { status: 503, count: 2 });
     const { jiraAccountId, email } = await createUser();
@@ -62,16 +95,21 @@ describe('delivering an invitation', () => {
     expect(putsFor(email)).toHaveLength(3);
   });
 
-  it('sends a failed invitation again when the admin retries it, and refuses to retry a sent one', async () => {
+  it('sends a failed invitation again when the admin retries it, with a fresh series of attempts, and refuses to retry a sent one', async () => {
     harness.bitbucket.failInvitations('acme', { status: 500, count: 3 });
-    const { jiraAccountId } = await createUser();
+    const { jiraAccountId, email } = await createUser();
     const failed = await settledInvitation(jiraAccountId, 'failed');
+    expect(failed.attempts).toBe(3);
 
+    // One more server error: a retry that kept the spent attempts would give up after it.
+    harness.bitbucket.failInvitations('acme', { status: 500, count: 1 });
     const retried = await harness.api('POST', `/api/invitations/${failed.id}/retry`);
     expect(retried.status).toBe(200);
-    expect(retried.body.invitation.status).toBe('queued');
+    expect(retried.body.invitation).toMatchObject({ status: 'queued', attempts: 0 });
     const sent = await settledInvitation(jiraAccountId, 'sent');
     expect(sent.id).toBe(failed.id);
+    expect(sent.attempts).toBe(2);
+    expect(putsFor(email).map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
 
     const again = await harness.api('POST', `/api/invitations/${failed.id}/retry`);
     expect(again.status).toBe(409);

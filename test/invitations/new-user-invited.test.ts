@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import { eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
 
-type InvitationJson = { groupSlug: string; status: string; reason: string | null; email: string | null; accountId: string };
+type InvitationJson = {
+  id: string; groupSlug: string; status: string; reason: string | null; email: string | null; accountId: string; nextAttemptAt: string | null;
+};
 
 async function invitationsOf(harness: Harness, accountId: string): Promise<InvitationJson[]> {
   const answer = await harness.api('GET', '/api/invitations?pageSize=100');
@@ -81,7 +83,36 @@ describe('a user created in Jira', () => {
     const customer = await settled(harness, 'cust-1', 2);
     expect(bot.every((i) => i.status === 'skipped' && i.reason?.includes('app (bot) account'))).toBe(true);
     expect(customer.every((i) => i.status === 'skipped' && i.reason?.includes('customer'))).toBe(true);
+
+    // Retrying such a skip would contradict it: the admin is told why instead.
+    const retried = await harness.api('POST', `/api/invitations/${bot[0]!.id}/retry`);
+    expect(retried.status).toBe(409);
+    expect(retried.body.message).toBe('This is an app (bot) account, not a person. The app invites people only, so this invitation cannot be retried.');
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for a wrongly queued delivery to run
+    expect((await invitationsOf(harness, 'bot-1')).every((i) => i.status === 'skipped')).toBe(true);
     expect(harness.bitbucket.invitations('acme').some((i) => i.email === 'bot@example.com' || i.email === 'carl@example.com')).toBe(false);
+  });
+
+  it('waits, queued with the reason, while Jira cannot look the address up, and is sent once Jira answers again', async () => {
+    const user = { accountId: 'new-7', displayName: 'Patient Pat', emailAddress: 'pat@example.com' };
+    harness.site.addUser(user);
+    harness.site.setEmailApi('unavailable');
+    let waiting: InvitationJson[];
+    try {
+      await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user);
+      waiting = await eventually(async () => {
+        const found = await invitationsOf(harness, 'new-7');
+        const held = found.every((i) => i.status === 'queued' && i.nextAttemptAt && i.reason?.startsWith('Jira is unavailable'));
+        return found.length === 2 && held ? found : undefined;
+      }, 15_000, 'two invitations waiting for Jira');
+    } finally {
+      harness.site.setEmailApi('ok');
+    }
+    for (const invitation of waiting) {
+      expect((await harness.api('POST', `/api/invitations/${invitation.id}/send-now`)).status).toBe(200);
+    }
+    const invitations = await settled(harness, 'new-7', 2);
+    expect(invitations.every((i) => i.status === 'sent' && i.email === 'pat@example.com')).toBe(true);
   });
 
   it('counts an address Bitbucket already invited as already invited, not as a failure', async () => {

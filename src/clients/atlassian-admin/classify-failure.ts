@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TargetError, type TargetFailureKind } from '../../domain/errors.js';
-import { parseRetryAfter } from '../bitbucket/classify-response.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { OrganizationRefusal, type OrganizationRefusalKind } from './organization-refusal.js';
 
 /** What the client keeps of an HTTP answer. */

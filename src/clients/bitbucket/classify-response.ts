@@ -1,4 +1,5 @@
 import { TargetError, type TargetFailureKind } from '../../domain/errors.js';
+import { parseRetryAfter } from '../retry-after.js';
 
 const MAX_DETAIL_LENGTH = 300;
 
@@ -10,15 +11,6 @@ export function kindForStatus(status: number): TargetFailureKind {
   if (status >= 500) return 'unavailable';
   // 3xx lands here too: the client does not follow redirects (they would carry credentials elsewhere).
   return 'rejected';
-}
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
-  const text = value?.trim();
-  if (!text) return null;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 /**

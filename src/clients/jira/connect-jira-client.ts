@@ -1,7 +1,7 @@
 import { signConnectRequest } from './connect-jwt.js';
 import { JiraRestClient } from './jira-rest-client.js';
 
-export { JiraUnavailableError } from './jira-unavailable-error.js';
+export { JiraUnavailableError } from '../../domain/errors.js';
 
 export interface ConnectJiraClientOptions {
   baseUrl: string;

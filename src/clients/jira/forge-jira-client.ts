@@ -1,5 +1,5 @@
+import { JiraUnavailableError } from '../../domain/errors.js';
 import { JiraRestClient } from './jira-rest-client.js';
-import { JiraUnavailableError } from './jira-unavailable-error.js';
 
 export interface ForgeJiraClientOptions {
   /** The invocation token's `app.apiBaseUrl` (https://api.atlassian.com/ex/jira/<cloudId>). */
@@ -29,9 +29,15 @@ export class ForgeJiraClient extends JiraRestClient {
 }
 
 /**
+ * A stored token this close to its expiry is treated as expired: it could lapse between this
+ * check and Jira reading it, and a 401 then would cost the user an attempt for nothing.
+ */
+export const APP_TOKEN_EXPIRY_MARGIN_MS = 60_000;
+
+/**
  * The client for a site whose app token was stored earlier (jobs run without an invocation at
- * hand). No token, or an expired one, is a wait rather than a refusal: Forge sends a new token
- * with the next event or page load, and the job's retry then goes through.
+ * hand). No token, or one about to expire, is a wait rather than a refusal: Forge sends a new
+ * token with the next event or page load, and the next attempt then goes through.
  */
 export function forgeJiraClientFrom(
   credentials: { apiBaseUrl: string; appToken: string; expiresAt: Date } | null,
@@ -40,11 +46,19 @@ export function forgeJiraClientFrom(
 ): ForgeJiraClient {
   const site = siteUrl || 'this site';
   if (!credentials) {
-    throw new JiraUnavailableError(`Forge has not sent an app token for ${site} yet; it comes with the next event or page load.`);
-  }
-  if (credentials.expiresAt.getTime() <= now) {
     throw new JiraUnavailableError(
-      `The app token Forge last sent for ${site} expired at ${credentials.expiresAt.toISOString()}; a new one comes with the next event or page load.`,
+      `Forge has not sent an app token for ${site} yet; it comes with the next event or page load.`,
+      null,
+      null,
+      'fresh-credentials',
+    );
+  }
+  if (credentials.expiresAt.getTime() - APP_TOKEN_EXPIRY_MARGIN_MS <= now) {
+    throw new JiraUnavailableError(
+      `The app token Forge last sent for ${site} is valid only until ${credentials.expiresAt.toISOString()}; waiting for a fresh one, which comes with the next event or page load.`,
+      null,
+      null,
+      'fresh-credentials',
     );
   }
   return new ForgeJiraClient({ apiBaseUrl: credentials.apiBaseUrl, appToken: credentials.appToken });

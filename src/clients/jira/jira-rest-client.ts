@@ -1,7 +1,7 @@
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
 import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
-import { JiraUnavailableError, parseRetryAfter } from './jira-unavailable-error.js';
+import { parseRetryAfter } from '../retry-after.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -62,15 +62,19 @@ export class JiraRestClient implements JiraGateway {
       return { found: false, reason: `Jira did not share this user's email address: the app needs ${this.#wording.emailPermission} (HTTP ${status}).` };
     }
     if (status === 401) {
-      return {
-        found: false,
-        reason: `Jira did not share this user's email address: it refused the app's credentials (HTTP 401). ${this.#wording.emailCredentialsHint}`,
-      };
+      // Not an answer about this user: the app's credentials were refused (a Forge app token
+      // revoked or stale, a Connect shared secret replaced). Fresh ones cure it, so this waits.
+      throw new JiraUnavailableError(
+        `Jira did not share this user's email address yet: it refused the app's credentials (HTTP 401). ${this.#wording.emailCredentialsHint}`,
+        401,
+        null,
+        'fresh-credentials',
+      );
     }
     if (status === 404) return { found: false, reason: 'Jira has no user with this account ID.' };
     if (status === 429 || status >= 500) {
       // The docs say 503 means "the API is not currently enabled"; retrying lets a passing outage
-      // heal, and the job layer's retry limit ends it if the API stays off.
+      // heal, and delivery's attempt limit ends it if the API stays off.
       throw this.unavailable('the email address lookup', response);
     }
     return { found: false, reason: `Jira refused to share this user's email address (HTTP ${status}).` };

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { retryInvitation, sendInvitationNow } from '../../domain/delivery.js';
 import { DomainError } from '../../domain/errors.js';
 import type { InvitationStore } from '../../domain/stores.js';
 import { actorOf } from './actor.js';
@@ -16,13 +17,20 @@ export function invitationRoutes(deps: { invitations: InvitationStore }): Router
   }));
 
   router.post('/invitations/:id/retry', asyncRoute(async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    if (!id.success) throw new DomainError('not-found', 'No invitation with this id.');
-    const outcome = await deps.invitations.requeue(actorOf(res).tenantId, id.data);
-    if (outcome === 'not-found') throw new DomainError('not-found', 'No invitation with this id.');
-    if (outcome === 'not-retryable') throw new DomainError('conflict', 'Only failed or skipped invitations can be retried.');
-    res.json({ invitation: presentInvitation(outcome) });
+    const invitation = await retryInvitation(deps, actorOf(res).tenantId, invitationId(req.params.id));
+    res.json({ invitation: presentInvitation(invitation) });
+  }));
+
+  router.post('/invitations/:id/send-now', asyncRoute(async (req, res) => {
+    const invitation = await sendInvitationNow(deps, actorOf(res).tenantId, invitationId(req.params.id));
+    res.json({ invitation: presentInvitation(invitation) });
   }));
 
   return router;
+}
+
+function invitationId(value: unknown): string {
+  const id = idParam.safeParse(value);
+  if (!id.success) throw new DomainError('not-found', 'No invitation with this id.');
+  return id.data;
 }

@@ -1,4 +1,5 @@
 import type { Invitation, LinkedAccount } from '../../domain/model.js';
+import type { ReasonCode } from '../../domain/stores.js';
 
 /** The JSON shapes of docs/admin-api.md. Credentials have no field here, by construction. */
 export function presentLinkedAccount(account: LinkedAccount) {
@@ -20,7 +21,7 @@ export function presentLinkedAccount(account: LinkedAccount) {
   };
 }
 
-export function presentInvitation(invitation: Invitation) {
+export function presentInvitation(invitation: Invitation & { reasonCode: ReasonCode | null }) {
   return {
     id: invitation.id,
     linkedAccountId: invitation.linkedAccountId,
@@ -32,6 +33,7 @@ export function presentInvitation(invitation: Invitation) {
     email: invitation.email,
     status: invitation.status,
     reason: invitation.reason,
+    reasonCode: invitation.reasonCode,
     attempts: invitation.attempts,
     nextAttemptAt: invitation.nextAttemptAt,
     createdAt: invitation.createdAt,

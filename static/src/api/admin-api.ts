@@ -67,3 +67,7 @@ export function listInvitations(bridge: HostBridge, query: InvitationQuery): Pro
 export function retryInvitation(bridge: HostBridge, invitationId: string): Promise<ApiResult<{ invitation: Invitation }>> {
   return bridge.request('POST', `/api/invitations/${id(invitationId)}/retry`);
 }
+
+export function sendInvitationNow(bridge: HostBridge, invitationId: string): Promise<ApiResult<{ invitation: Invitation }>> {
+  return bridge.request('POST', `/api/invitations/${id(invitationId)}/send-now`);
+}

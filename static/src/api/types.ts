@@ -3,6 +3,16 @@
 export type CredentialType = 'oauth-consumer' | 'api-token';
 export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
 export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
+/** Why an invitation is skipped, failed or waiting, for code; `reason` is the sentence for people. */
+export type InvitationReasonCode =
+  | 'not-a-person'
+  | 'no-email'
+  | 'credentials-invalid'
+  | 'invitations-refused'
+  | 'group-missing'
+  | 'rejected'
+  | 'attempts-exhausted'
+  | 'retrying';
 
 export interface GroupRef {
   slug: string;
@@ -41,6 +51,7 @@ export interface Invitation {
   email: string | null;
   status: InvitationStatus;
   reason: string | null;
+  reasonCode: InvitationReasonCode | null;
   attempts: number;
   nextAttemptAt: string | null;
   createdAt: string;

@@ -1,4 +1,4 @@
-import type { InvitationStatus } from '../api/types';
+import type { Invitation, InvitationStatus } from '../api/types';
 import type { LozengeAppearance } from '../ui/Lozenge';
 
 export const INVITATION_STATUSES: InvitationStatus[] = ['queued', 'sent', 'already-invited', 'skipped', 'failed'];
@@ -29,6 +29,12 @@ export const STATUS_APPEARANCE: Record<InvitationStatus, LozengeAppearance> = {
   failed: 'removed',
 };
 
-export function canRetry(status: InvitationStatus): boolean {
-  return status === 'failed' || status === 'skipped';
+/** Failed and skipped invitations can be retried, except a skip of an account that is not a person (the server refuses it). */
+export function canRetry(invitation: Pick<Invitation, 'status' | 'reasonCode'>): boolean {
+  return (invitation.status === 'failed' || invitation.status === 'skipped') && invitation.reasonCode !== 'not-a-person';
+}
+
+/** A queued invitation waiting for its next attempt can be sent at once. */
+export function canSendNow(invitation: Pick<Invitation, 'status' | 'nextAttemptAt'>): boolean {
+  return invitation.status === 'queued' && invitation.nextAttemptAt !== null;
 }

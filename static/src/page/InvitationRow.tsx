@@ -1,5 +1,5 @@
 import type { Invitation } from '../api/types';
-import { canRetry } from '../lib/invitation-status';
+import { canRetry, canSendNow } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Button } from '../ui/Button';
 import { Lozenge } from '../ui/Lozenge';
@@ -9,15 +9,18 @@ export function InvitationRow({
   invitation,
   now,
   unlinked,
-  retrying,
+  busy,
   onRetry,
+  onSendNow,
 }: {
   invitation: Invitation;
   now: Date;
   /** Its workspace was unlinked: nothing can be sent through it any more. */
   unlinked: boolean;
-  retrying: boolean;
+  /** A Retry or Send now for this row is on its way. */
+  busy: boolean;
   onRetry(): void;
+  onSendNow(): void;
 }) {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
   return (
@@ -52,9 +55,14 @@ export function InvitationRow({
         ) : null}
       </td>
       <td className="ads-table__actions">
-        {canRetry(invitation.status) && !unlinked ? (
-          <Button spacing="compact" isLoading={retrying} onClick={onRetry}>
+        {canRetry(invitation) && !unlinked ? (
+          <Button spacing="compact" isLoading={busy} onClick={onRetry}>
             Retry
+          </Button>
+        ) : null}
+        {canSendNow(invitation) ? (
+          <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
+            Send now
           </Button>
         ) : null}
       </td>

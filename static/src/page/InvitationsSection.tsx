@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { listInvitations, listLinkedAccounts, retryInvitation } from '../api/admin-api';
+import { listInvitations, listLinkedAccounts, retryInvitation, sendInvitationNow } from '../api/admin-api';
 import type { Invitation, InvitationStatus, LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
+import type { ApiResult } from '../host/host-bridge';
 import { INVITATION_STATUSES, STATUS_OPTION, STATUS_TEXT } from '../lib/invitation-status';
 import { formatDate } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
@@ -30,7 +31,7 @@ export function InvitationsSection({
   const [status, setStatus] = useState<InvitationStatus | ''>('');
   const [linkedAccountId, setLinkedAccountId] = useState('');
   const [page, setPage] = useState(1);
-  const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const load = useCallback(
     () => listInvitations(bridge, { status, linkedAccountId, page, pageSize: PAGE_SIZE }),
     [bridge, status, linkedAccountId, page],
@@ -89,15 +90,21 @@ export function InvitationsSection({
     void reloadAccounts({ silent: true });
   }, [accountsVersion, reload, reloadAccounts]);
 
-  const retry = async (invitation: Invitation) => {
-    setRetrying((prev) => new Set(prev).add(invitation.id));
-    const result = await retryInvitation(bridge, invitation.id);
+  /** Runs an action on one invitation, with its row busy meanwhile, then shows the list as it now is. */
+  const act = async <T,>(invitation: Invitation, action: () => Promise<ApiResult<T>>): Promise<ApiResult<T>> => {
+    setBusy((prev) => new Set(prev).add(invitation.id));
+    const result = await action();
     await reload({ silent: true });
-    setRetrying((prev) => {
+    setBusy((prev) => {
       const next = new Set(prev);
       next.delete(invitation.id);
       return next;
     });
+    return result;
+  };
+
+  const retry = async (invitation: Invitation) => {
+    const result = await act(invitation, () => retryInvitation(bridge, invitation.id));
     if (result.ok) {
       bridge.showFlag({
         type: 'success',
@@ -106,6 +113,19 @@ export function InvitationsSection({
       });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
+    }
+  };
+
+  const sendNow = async (invitation: Invitation) => {
+    const result = await act(invitation, () => sendInvitationNow(bridge, invitation.id));
+    if (result.ok) {
+      bridge.showFlag({
+        type: 'success',
+        title: 'Sending the invitation now',
+        description: `${invitation.displayName} will be invited to ${invitation.groupName} in ${invitation.workspace} without waiting for the next attempt.`,
+      });
+    } else {
+      bridge.showFlag({ type: 'error', title: "Couldn't send the invitation now", description: result.message });
     }
   };
 
@@ -176,8 +196,9 @@ export function InvitationsSection({
           <InvitationsTable
             invitations={state.data.invitations}
             unlinkedIds={unlinkedIds}
-            retrying={retrying}
+            busy={busy}
             onRetry={(i) => void retry(i)}
+            onSendNow={(i) => void sendNow(i)}
           />
           <Pagination
             page={state.data.page || page}

@@ -6,14 +6,17 @@ import '../ui/table.css';
 export function InvitationsTable({
   invitations,
   unlinkedIds,
-  retrying,
+  busy,
   onRetry,
+  onSendNow,
 }: {
   invitations: Invitation[];
   /** Linked accounts that were unlinked: their invitations are history. */
   unlinkedIds: ReadonlySet<string>;
-  retrying: ReadonlySet<string>;
+  /** Invitations with a Retry or Send now on its way. */
+  busy: ReadonlySet<string>;
   onRetry(invitation: Invitation): void;
+  onSendNow(invitation: Invitation): void;
 }) {
   const now = useNow();
   return (
@@ -39,8 +42,9 @@ export function InvitationsTable({
               invitation={invitation}
               now={now}
               unlinked={unlinkedIds.has(invitation.linkedAccountId)}
-              retrying={retrying.has(invitation.id)}
+              busy={busy.has(invitation.id)}
               onRetry={() => onRetry(invitation)}
+              onSendNow={() => onSendNow(invitation)}
             />
           ))}
         </tbody>

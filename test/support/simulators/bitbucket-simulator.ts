@@ -144,6 +144,24 @@ export class BitbucketSimulator {
     return [...(this.#invitations.get(slug)?.values() ?? [])].map((i) => ({ ...i }));
   }
 
+  /**
+   * Every invitation PUT for `slug` that arrived after Bitbucket had already accepted the same
+   * (email, group): a sent invitation sent again, whatever Bitbucket answered to the repeat.
+   */
+  repeatedInvitations(slug: string): (SimulatedInvitation & { status: number })[] {
+    const accepted = new Set<string>();
+    const repeats: (SimulatedInvitation & { status: number })[] = [];
+    for (const request of this.received) {
+      if (request.method !== 'PUT' || INVITATIONS_PATH.exec(request.path)?.[1] !== encodeURIComponent(slug)) continue;
+      const { email, group_slug: groupSlug } = (request.body ?? {}) as { email?: unknown; group_slug?: unknown };
+      if (typeof email !== 'string' || typeof groupSlug !== 'string') continue;
+      const key = `${email.toLowerCase()}\0${groupSlug}`;
+      if (accepted.has(key)) repeats.push({ email, groupSlug, at: request.at, status: request.status });
+      else if (request.status === 200) accepted.add(key);
+    }
+    return repeats;
+  }
+
   /** Makes every issued access token unknown, as if Bitbucket revoked them (tests the client's refresh). */
   revokeTokens(): void {
     this.#issuedTokens.clear();
