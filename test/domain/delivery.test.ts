@@ -64,7 +64,7 @@ describe('delivering one invitation', () => {
     await deliver();
     expect(invitations.finished).toMatchObject({ status: 'failed', reasonCode: 'credentials-invalid', attempted: true });
     expect(invitations.rescheduled).toEqual([]);
-    expect(linkedAccounts.marked).toEqual([{ id: 'account-1', status: 'credentials-invalid', reason: invitations.finished!.reason }]);
+    expect(linkedAccounts.marked).toEqual([{ id: 'account-1', status: 'credentials-invalid', reason: invitations.finished!.reason, credentialsVersion: 1 }]);
   });
 
   describe('on a 404, asks for the group list to learn why', () => {

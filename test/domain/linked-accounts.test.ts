@@ -261,6 +261,6 @@ describe('delivery and the linked account it delivers through', () => {
     await deliverInvitation(deps, invitation.id, 'job-1');
 
     expect(invite).not.toHaveBeenCalled();
-    expect(finish).toHaveBeenCalledWith(invitation.id, 'job-1', { status: 'skipped', reason: UNLINKED_REASON, reasonCode: 'unlinked', attempted: false });
+    expect(finish).toHaveBeenCalledWith(invitation.id, expect.any(String), { status: 'skipped', reason: UNLINKED_REASON, reasonCode: 'unlinked', attempted: false });
   });
 });
