@@ -25,6 +25,8 @@ const USERS = 2_000;
 /** Requests sent before each measured run, so the server's code is warm. */
 const WARM_UP = 1_000;
 const CONCURRENCY = 32;
+/** Webhooks sent to the worker instance during the drain (after a warm-up of half as many), and again once it is quiet. */
+const DURING_DRAIN = 1_000;
 const SIMULATED_INVITATIONS_PER_SECOND = 50;
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
 const APP_KEY = 'automatic-team-invitations';
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
   const site = new JiraConnectSimulator({ keys, appKey: APP_KEY });
   await site.start();
   site.addUser({ accountId: 'bench-admin', displayName: 'Bench Admin', administrator: true });
+  const quietSite = new JiraConnectSimulator({ keys, appKey: APP_KEY });
+  await quietSite.start();
   const bitbucket = new BitbucketSimulator({ invitationsPerSecond: SIMULATED_INVITATIONS_PER_SECOND });
   await bitbucket.start();
   bitbucket.addWorkspace({ slug: 'bench', groups: [{ slug: 'developers', name: 'Developers' }], oauthConsumers: [{ key: 'k', secret: 's' }] });
@@ -107,6 +111,9 @@ async function main(): Promise<void> {
       fetch(`${base}${p}`, { method, headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const linked = await (await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })).json();
     await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
+    // A second site without linked accounts: its webhooks measure intake on the worker instance
+    // during the drain without adding invitations to it.
+    if ((await quietSite.install(base)) !== 204) throw new Error(`install failed: ${quietSite.lastResponse?.body}`);
 
     console.log(`\n(a) Ingest: ${USERS} signed requests at concurrency ${CONCURRENCY}, per route, after ${WARM_UP} to warm each up`);
     const total = WARM_UP + USERS;
@@ -148,18 +155,26 @@ async function main(): Promise<void> {
     report('Forge event throughput / Connect webhook throughput', (forgeIngest.perSecond / hook.perSecond).toFixed(2), '≥ 0.90', forgeIngest.perSecond / hook.perSecond >= 0.9);
 
     console.log(`\n(b) Drain: ${USERS + WARM_UP} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
+    const quietUsers = DURING_DRAIN / 2 + 2 * DURING_DRAIN;
+    const quietJwt = Array.from({ length: quietUsers }, () => quietSite.signRequest('POST', USER_CREATED_PATH, { expiresInSeconds: 900 }));
+    const quietWebhook = (i: number) =>
+      post(`${worker.baseUrl}${USER_CREATED_PATH}`, `JWT ${quietJwt[i]!}`, { ...connectUser(i), user: { ...connectUser(i).user, accountId: `quiet-${i}` } }, {
+        'X-Atlassian-Webhook-Identifier': `quiet-${i}`,
+      });
     await worker.start();
     const drainStarted = Date.now();
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
+    const doneCount = async () =>
+      Number((await db.query<{ done: string }>(`SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done FROM invitations`)).rows[0]!.done);
+    // Webhooks to the instance that is sending invitations, while it sends them: the request path
+    // shares the process (and its database connections) with up to 50 delivery jobs.
+    await runLoad(DURING_DRAIN / 2, CONCURRENCY, quietWebhook);
+    const duringDrain = await runLoad(DURING_DRAIN, CONCURRENCY, (i) => quietWebhook(DURING_DRAIN / 2 + i));
+    const doneAfterLoad = await doneCount();
     const deadline = Date.now() + 10 * 60_000;
-    for (;;) {
-      const { rows: counts } = await db.query<{ done: string; total: string }>(
-        `SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done, count(*) AS total FROM invitations`,
-      );
-      if (Number(counts[0]!.done) >= USERS + WARM_UP || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    while ((await doneCount()) < USERS + WARM_UP && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    const quiet = await runLoad(DURING_DRAIN, CONCURRENCY, (i) => quietWebhook(DURING_DRAIN / 2 + DURING_DRAIN + i));
     const accepted = bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
     const times = accepted.map((r) => r.at).sort((a, b) => a - b);
     const drainSeconds = (times[times.length - 1]! - times[0]!) / 1000;
@@ -173,6 +188,12 @@ async function main(): Promise<void> {
     report('lost invitations', String(lost), '0', lost === 0);
     report('duplicate invitations', String(accepted.length - unique), '0', accepted.length === unique);
     report('429s Bitbucket had to answer', String(bitbucket.rateLimitedCount), '', null);
+    report(
+      'webhook p99 on the worker instance during the drain',
+      `${duringDrain.p99Ms.toFixed(1)} ms (quiet: ${quiet.p99Ms.toFixed(1)} ms); during: ${fmt(duringDrain)}, ${doneAfterLoad} of ${USERS + WARM_UP} invitations sent when it ended; quiet: ${fmt(quiet)}`,
+      '< 100 ms',
+      duringDrain.p99Ms < 100 && duringDrain.failures === 0 && doneAfterLoad < USERS + WARM_UP,
+    );
 
     console.log('\n(d) Accounts list API with 50 linked accounts of 300 groups each');
     await seedLinkedAccounts(db, site.clientKey, 50, 300);
@@ -196,7 +217,7 @@ async function main(): Promise<void> {
   } finally {
     await app.stop();
     await worker.stop();
-    await Promise.all([site.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
+    await Promise.all([site.stop(), quietSite.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
     await embedded?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
