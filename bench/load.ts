@@ -19,10 +19,48 @@ export async function runLoad(count: number, concurrency: number, send: (index: 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
+  return summarise(latencies, failures, (performance.now() - started) / 1000);
+}
+
+/**
+ * An open load: one request every 1/`perSecond` s until `until()` says stop (checked each second),
+ * each timed from when it was due, so a slow server cannot slow the arrivals down.
+ */
+export async function runPaced(perSecond: number, until: () => Promise<boolean>, send: (index: number) => Promise<number>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  let failures = 0;
+  const started = performance.now();
+  let stop = false;
+  const watcher = (async () => {
+    while (!stop) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      stop = await until();
+    }
+  })();
+  for (let index = 0; !stop; index++) {
+    const due = started + (index * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      send(index)
+        .catch(() => 0)
+        .then((status) => {
+          latencies.push(performance.now() - due);
+          if (status < 200 || status >= 300) failures++;
+        }),
+    );
+  }
+  await watcher;
+  await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
+  return summarise(latencies, failures, seconds);
+}
+
+function summarise(latencies: number[], failures: number, seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { count, seconds, perSecond: count / seconds, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), failures };
+  return { count: latencies.length, seconds, perSecond: latencies.length / seconds, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), failures };
 }
 
 export function peakRssMb(pid: number): number {

@@ -20,12 +20,15 @@ import { ConnectInstallKeyServer } from '../test/support/simulators/connect-inst
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
 import { FORGE_APP_ID } from '../test/support/forge-harness.js';
-import { peakRssMb, runLoad, type LoadResult } from './load.js';
+import { peakRssMb, runLoad, runPaced, type LoadResult } from './load.js';
 
 const USERS = 2_000;
 /** Requests sent before each measured run, so the server's code is warm. */
 const WARM_UP = 1_000;
 const CONCURRENCY = 32;
+/** Webhooks per second sent to the worker instance throughout the drain, and for QUIET_SECONDS once it is done. */
+const WEBHOOKS_PER_SECOND_DURING_DRAIN = 100;
+const QUIET_SECONDS = 20;
 const SIMULATED_INVITATIONS_PER_SECOND = 50;
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
 const APP_KEY = 'automatic-team-invitations';
@@ -72,6 +75,8 @@ async function main(): Promise<void> {
   const site = new JiraConnectSimulator({ keys, appKey: APP_KEY });
   await site.start();
   site.addUser({ accountId: 'bench-admin', displayName: 'Bench Admin', administrator: true });
+  const quietSite = new JiraConnectSimulator({ keys, appKey: APP_KEY });
+  await quietSite.start();
   const bitbucket = new BitbucketSimulator({ invitationsPerSecond: SIMULATED_INVITATIONS_PER_SECOND });
   await bitbucket.start();
   bitbucket.addWorkspace({ slug: 'bench', groups: [{ slug: 'developers', name: 'Developers' }], oauthConsumers: [{ key: 'k', secret: 's' }] });
@@ -109,6 +114,9 @@ async function main(): Promise<void> {
       fetch(`${base}${p}`, { method, headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const linked = await (await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })).json();
     await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
+    // A second site without linked accounts: its webhooks measure intake on the worker instance
+    // during the drain without adding invitations to it.
+    if ((await quietSite.install(base)) !== 204) throw new Error(`install failed: ${quietSite.lastResponse?.body}`);
 
     console.log(`\n(a) Ingest: ${USERS} signed requests at concurrency ${CONCURRENCY}, per route, after ${WARM_UP} to warm each up`);
     const total = WARM_UP + USERS;
@@ -150,18 +158,28 @@ async function main(): Promise<void> {
     report('Forge event throughput / Connect webhook throughput', (forgeIngest.perSecond / hook.perSecond).toFixed(2), '≥ 0.90', forgeIngest.perSecond / hook.perSecond >= 0.9);
 
     console.log(`\n(b) Drain: ${USERS + WARM_UP} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
+    let quietUsers = 0;
+    const quietWebhook = () => {
+      const i = quietUsers++;
+      const user = { ...connectUser(i).user, accountId: `quiet-${i}` };
+      return post(`${worker.baseUrl}${USER_CREATED_PATH}`, `JWT ${quietSite.signRequest('POST', USER_CREATED_PATH)}`, { ...connectUser(i), user }, {
+        'X-Atlassian-Webhook-Identifier': `quiet-${i}`,
+      });
+    };
     await worker.start();
     const drainStarted = Date.now();
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     const deadline = Date.now() + 10 * 60_000;
-    for (;;) {
-      const { rows: counts } = await db.query<{ done: string; total: string }>(
-        `SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done, count(*) AS total FROM invitations`,
-      );
-      if (Number(counts[0]!.done) >= USERS + WARM_UP || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const drained = async () =>
+      Date.now() > deadline ||
+      Number((await db.query<{ done: string }>(`SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done FROM invitations`)).rows[0]!.done) >=
+        USERS + WARM_UP;
+    // Webhooks to the instance that sends the invitations, all the while it sends them: its request
+    // path shares the process (and the database) with up to 50 delivery jobs at a time.
+    const duringDrain = await runPaced(WEBHOOKS_PER_SECOND_DURING_DRAIN, drained, quietWebhook);
+    const quietUntil = Date.now() + QUIET_SECONDS * 1000;
+    const quiet = await runPaced(WEBHOOKS_PER_SECOND_DURING_DRAIN, async () => Date.now() >= quietUntil, quietWebhook);
     const accepted = bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
     const times = accepted.map((r) => r.at).sort((a, b) => a - b);
     const drainSeconds = (times[times.length - 1]! - times[0]!) / 1000;
@@ -175,6 +193,12 @@ async function main(): Promise<void> {
     report('lost invitations', String(lost), '0', lost === 0);
     report('duplicate invitations', String(accepted.length - unique), '0', accepted.length === unique);
     report('429s Bitbucket had to answer', String(bitbucket.rateLimitedCount), '', null);
+    report(
+      `webhook p99 at ${WEBHOOKS_PER_SECOND_DURING_DRAIN}/s on the worker instance, during the drain (quiet)`,
+      `${duringDrain.p99Ms.toFixed(1)} ms (${quiet.p99Ms.toFixed(1)} ms); during: ${fmt(duringDrain)}; quiet: ${fmt(quiet)}`,
+      '< 100 ms',
+      duringDrain.p99Ms < 100 && duringDrain.failures === 0,
+    );
 
     console.log('\n(d) Accounts list API with 50 linked accounts of 300 groups each');
     await seedLinkedAccounts(db, site.clientKey, 50, 300);
@@ -198,7 +222,7 @@ async function main(): Promise<void> {
   } finally {
     await app.stop();
     await worker.stop();
-    await Promise.all([site.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
+    await Promise.all([site.stop(), quietSite.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
     await embedded?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

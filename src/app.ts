@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { Sequelize } from 'sequelize';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
 import { createBitbucketThrottle } from './clients/bitbucket/throttle.js';
 import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
@@ -21,6 +22,7 @@ import { noopRoute } from './entry/connect/noop-route.js';
 import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
 import { userCreatedWebhook } from './entry/connect/user-created-webhook.js';
 import { createForgeHost } from './entry/forge/forge-host.js';
+import { securityHeaders } from './entry/security-headers.js';
 import { uiAssets } from './entry/ui-shell.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { startWorkers } from './jobs/workers.js';
@@ -40,6 +42,8 @@ import { TenantRepository } from './persistence/tenant-repository.js';
 export type RunningApp = {
   baseUrl: string;
   port: number;
+  /** Settles when the app can no longer work: its embedded PostgreSQL is gone. */
+  failed: Promise<Error>;
   stop: (options?: { graceful?: boolean }) => Promise<void>;
 };
 
@@ -70,20 +74,28 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const queue = new JobQueue({ databaseUrl: database.url, ...config.queue }, log);
   await queue.start();
 
-  const tenants = new TenantRepository(database.sequelize);
-  const forgeTenants = new ForgeTenantRepository(database.sequelize, secrets);
-  const linkedAccounts = new LinkedAccountRepository(database.sequelize, secrets, new AuditLog(database.sequelize));
-  const invitations = new InvitationRepository(database.sequelize, queue);
-  const newUsers = new NewUserRepository(database.sequelize, queue);
-  const rateLimiter = new RateLimiter(database.sequelize);
-  const throttle = createBitbucketThrottle(rateLimiter, config.bitbucket, { maxWaitMs: MAX_THROTTLE_WAIT_MS, fingerprint: (text) => secrets.fingerprint(text) });
-  const bitbucket =
-    options.bitbucket?.(throttle) ??
-    new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle });
+  const runWorkers = config.runWorkers && options.workers !== false;
+  // The request path and the workers each get their own pool, so that a drain of 50 delivery jobs
+  // at a time never makes a webhook wait for a connection.
+  const stores = storesOn(database.sequelize, queue, secrets);
+  const workerStores = runWorkers ? storesOn(database.openPool(config.databasePool.workers), queue, secrets) : null;
+  const { tenants, forgeTenants, linkedAccounts, invitations, newUsers } = stores;
+  const bitbucketOn = (pool: Stores) => {
+    const throttle = createBitbucketThrottle(pool.rateLimiter, config.bitbucket, {
+      maxWaitMs: MAX_THROTTLE_WAIT_MS,
+      fingerprint: (text) => secrets.fingerprint(text),
+    });
+    return (
+      options.bitbucket?.(throttle) ??
+      new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle })
+    );
+  };
+  const bitbucket = bitbucketOn(stores);
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders({ allJsUrl: config.connect.allJsUrl, sandbox: config.sandbox, https: config.baseUrl?.startsWith('https:') ?? false }));
   app.use(express.json({ limit: '64kb' }));
   // Every route of the app goes into this router, mounted before ACE mounts its own: ACE also
   // answers the descriptor's webhook URL (with a bare 204 that records nothing), and this order
@@ -98,7 +110,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use: stop what runs there, or set PORT.`) : error),
       );
-      server.listen(config.port, resolve);
+      server.listen(config.port, config.listenHost, resolve);
     });
   } catch (error) {
     await queue.stop({ graceful: false });
@@ -116,13 +128,15 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const forge = config.forge.appId
     ? createForgeHost({ appId: config.forge.appId, jwksUrl: config.forge.jwksUrl, apiOrigins: config.forge.apiOrigins, tenants: forgeTenants, log })
     : null;
-  const jira = new JiraGateways((id) => tenants.findById(id), addon.key, {
-    connect: async (clientKey) => {
-      const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
-      return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
-    },
-    ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),
-  });
+  const jiraOn = (pool: Stores) =>
+    new JiraGateways((id) => pool.tenants.findById(id), addon.key, {
+      connect: async (clientKey) => {
+        const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
+        return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
+      },
+      ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await pool.forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),
+    });
+  const jira = jiraOn(stores);
 
   const linkedAccountDeps = { linkedAccounts, invitations, bitbucket };
   await options.extraRoutes?.(routes, baseUrl);
@@ -137,7 +151,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     '/api',
     hostAuthentication({ connect: connectApiAuthentication(addon, directory, log), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
-    linkAttemptLimit(rateLimiter, config.linkAttemptsPerMinute),
+    linkAttemptLimit(stores.rateLimiter, config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     invitationRoutes({ invitations }),
   );
@@ -145,12 +159,17 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
   app.use(errorHandler(log));
 
-  if (config.runWorkers && options.workers !== false) {
+  if (workerStores) {
+    const workerJira = jiraOn(workerStores);
     await startWorkers(queue, {
-      planning: { newUsers, linkedAccounts, invitations, jira },
+      planning: { newUsers: workerStores.newUsers, linkedAccounts: workerStores.linkedAccounts, invitations: workerStores.invitations, jira: workerJira },
       // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
       delivery: {
-        invitations, linkedAccounts, bitbucket, jira, ...config.delivery,
+        invitations: workerStores.invitations,
+        linkedAccounts: workerStores.linkedAccounts,
+        bitbucket: bitbucketOn(workerStores),
+        jira: workerJira,
+        ...config.delivery,
         leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
       },
     });
@@ -160,6 +179,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   return {
     baseUrl,
     port,
+    failed: database.lost,
     stop: async ({ graceful = true } = {}) => {
       await queue.stop({ graceful });
       server.closeAllConnections();
@@ -171,4 +191,16 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   };
 }
 
+/** The stores over one connection pool. */
+function storesOn(sequelize: Sequelize, queue: JobQueue, secrets: SecretBox) {
+  return {
+    tenants: new TenantRepository(sequelize),
+    forgeTenants: new ForgeTenantRepository(sequelize, secrets),
+    linkedAccounts: new LinkedAccountRepository(sequelize, secrets, new AuditLog(sequelize)),
+    invitations: new InvitationRepository(sequelize, queue),
+    newUsers: new NewUserRepository(sequelize, queue),
+    rateLimiter: new RateLimiter(sequelize),
+  };
+}
 
+type Stores = ReturnType<typeof storesOn>;

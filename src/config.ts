@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -12,7 +13,10 @@ const schema = z.object({
   APP_BASE_URL: urlString.optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default('.data'),
-  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  // Unset: the port remembered for this DATA_DIR, else 54329, moving to a free one when another checkout's server holds it.
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  WORKER_DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(8),
   // The key for secrets at rest (SecretBox); a short one would only fail later, at start.
   APP_SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -41,7 +45,42 @@ const schema = z.object({
   SANDBOX: z.enum(['on', 'off']).optional(),
   BENCH_NOOP_ROUTE: z.enum(['on', 'off']).default('off'),
   RUN_WORKERS: z.enum(['on', 'off']).default('on'),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const trust = trustProxy(value);
+      if (trust === null) {
+        context.addIssue({
+          code: 'custom',
+          message: 'give the number of proxies in front of the app, or their addresses or subnets, comma-separated (e.g. 1, or 10.0.0.0/8, loopback)',
+        });
+        return z.NEVER;
+      }
+      return trust;
+    }),
 });
+
+/** The names Express (proxy-addr) accepts for whole address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as Express's 'trust proxy' takes it: off, a hop count, or addresses and subnets.
+ * Never `true` (trust whoever sends X-Forwarded-*); null when the value is not one of these.
+ */
+function trustProxy(value: string | undefined): false | number | string[] | null {
+  if (value === undefined || value === 'off') return false;
+  if (/^\d+$/.test(value)) return Number(value) || false;
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const valid = (entry: string) => {
+    if (PROXY_RANGE_NAMES.has(entry)) return true;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  };
+  return entries.length > 0 && entries.every(valid) ? entries : null;
+}
 
 export type Config = {
   env: 'development' | 'test' | 'production';
@@ -50,7 +89,10 @@ export type Config = {
   baseUrl: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
-  embeddedPostgresPort: number;
+  /** Undefined: the port remembered for DATA_DIR, or the default, moving when another checkout holds it. */
+  embeddedPostgresPort: number | undefined;
+  /** Most connections each pool opens: the request path's, and the background workers' own. */
+  databasePool: { requests: number; workers: number };
   secretKey: string | undefined;
   logLevel: string;
   bitbucket: {
@@ -68,6 +110,10 @@ export type Config = {
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   adminCheckCacheSeconds: number;
   sandbox: boolean;
+  /** The address the HTTP server binds; undefined is every interface. Loopback while the sandbox is on. */
+  listenHost: string | undefined;
+  /** Express's 'trust proxy': whose X-Forwarded-* headers to believe. */
+  trustProxy: false | number | string[];
   /** Whether this instance runs the background jobs (off for web-only instances). */
   runWorkers: boolean;
   /** The benchmark's ACE-authenticated no-op route. */
@@ -91,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.APP_SECRET_KEY) {
     throw new ConfigError('Invalid configuration: APP_SECRET_KEY is required when NODE_ENV=production');
   }
+  // The sandbox hands an admin token to whoever asks, so it runs only where it cannot be taken for
+  // a deployment: asked for by name, or a local run on the embedded database. Never in production.
+  const sandbox = e.NODE_ENV !== 'production' && (e.SANDBOX === 'on' || (e.SANDBOX === undefined && !e.DATABASE_URL));
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -98,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    databasePool: { requests: e.DATABASE_POOL_MAX, workers: e.WORKER_DATABASE_POOL_MAX },
     secretKey: e.APP_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     bitbucket: {
@@ -120,8 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollSeconds: e.QUEUE_POLL_SECONDS,
     },
     adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
-    // The sandbox plays Jira with a built-in Bitbucket simulator: never in production.
-    sandbox: e.NODE_ENV !== 'production' && e.SANDBOX !== 'off',
+    sandbox,
+    listenHost: sandbox ? '127.0.0.1' : undefined,
+    trustProxy: e.TRUST_PROXY,
     runWorkers: e.RUN_WORKERS === 'on',
     benchNoopRoute: e.NODE_ENV !== 'production' && e.BENCH_NOOP_ROUTE === 'on',
   };

@@ -1,6 +1,11 @@
-import { startApp } from './app.js';
+import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+
+/** Longest a stop may take before the process exits anyway (a database that is gone can hang it). */
+const STOP_TIMEOUT_MS = 15_000;
+
+let stopping = false;
 
 async function main(): Promise<void> {
   let config;
@@ -14,25 +19,46 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  if (config.sandbox) {
+    log.warn(
+      { listen: config.listenHost },
+      'SANDBOX ON (SANDBOX=on, or no DATABASE_URL): its simulated Jira site hands an admin token to whoever asks, so the app ' +
+        `listens on ${config.listenHost} only and the sandbox answers only requests to localhost. Never run a deployment like this: ` +
+        'give it DATABASE_URL, APP_SECRET_KEY and NODE_ENV=production.',
+    );
+  }
   const sandbox = config.sandbox ? await (await import('./entry/sandbox/sandbox.js')).createSandbox(log) : null;
   // The sandbox also plays a Forge site: the app must then accept the tokens it signs.
-  const app = await startApp(sandbox?.configure(config) ?? config, log, sandbox?.appOptions ?? {});
-  await sandbox?.install(app.baseUrl);
+  const starting = startApp(sandbox?.configure(config) ?? config, log, sandbox?.appOptions ?? {});
 
-  let stopping = false;
-  const stop = async (signal: string) => {
+  // Listening from the start: a signal that arrives while the app starts stops it once started.
+  const stop = async (reason: Record<string, string>, graceful: boolean, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
-    await app.stop({ graceful: true });
-    await sandbox?.stop();
-    process.exit(0);
+    log.info(reason, 'stopping');
+    const stopped = (async () => {
+      const app = await starting.catch(() => null);
+      await app?.stop({ graceful });
+      await sandbox?.stop();
+    })();
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
+    process.exit(exitCode);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop({ signal: 'SIGINT' }, true, 0));
+  process.on('SIGTERM', () => void stop({ signal: 'SIGTERM' }, true, 0));
+
+  const app: RunningApp = await starting;
+  // Without its database the app could only answer 500s: it says why and exits, to be started again.
+  void app.failed.then((error) => {
+    log.fatal(`${error.message} The app stops; start it again.`);
+    return stop({ reason: 'database lost' }, false, 1);
+  });
+  await sandbox?.install(app.baseUrl);
 }
 
 main().catch((error: unknown) => {
+  // A stop requested mid-start cuts the start short: that is not a failure to start.
+  if (stopping) return;
   console.error('The app could not start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -41,6 +41,10 @@ describe('configuration', () => {
     [{ BITBUCKET_API_URL: 'api.bitbucket.org' }, /BITBUCKET_API_URL/],
     [{ DELIVERY_MAX_ATTEMPTS: '0' }, /DELIVERY_MAX_ATTEMPTS/],
     [{ SANDBOX: 'yes' }, /SANDBOX/],
+    [{ TRUST_PROXY: 'true' }, /TRUST_PROXY: give the number of proxies/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY/],
+    [{ TRUST_PROXY: 'proxy.internal' }, /TRUST_PROXY/],
+    [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX/],
   ])('rejects %j with a message that names the setting', (env, names) => {
     const message = refusal(env);
     expect(message).toMatch(/^Invalid configuration: /);
@@ -74,6 +78,34 @@ describe('configuration', () => {
     expect(refusal(PRODUCTION)).toBeNull();
     // Outside production both may be left out: an embedded database and a generated key.
     expect(refusal({ NODE_ENV: 'development' })).toBeNull();
+  });
+
+  it('turns the sandbox on by itself only for a local run on the embedded database, listening on loopback', () => {
+    expect(loadConfig({})).toMatchObject({ sandbox: true, listenHost: '127.0.0.1' });
+    // A deployment that forgot NODE_ENV: its own database and key say it is not a local run.
+    const forgotNodeEnv = loadConfig({ DATABASE_URL: PRODUCTION.DATABASE_URL, APP_SECRET_KEY: SECRET_KEY });
+    expect(forgotNodeEnv).toMatchObject({ env: 'development', sandbox: false, listenHost: undefined });
+    // Asked for by name it runs on any database (the browser tests do), still on loopback only.
+    expect(loadConfig({ DATABASE_URL: PRODUCTION.DATABASE_URL, SANDBOX: 'on' })).toMatchObject({ sandbox: true, listenHost: '127.0.0.1' });
+    expect(loadConfig({ SANDBOX: 'off' })).toMatchObject({ sandbox: false, listenHost: undefined });
+  });
+
+  it('believes no X-Forwarded-* header unless TRUST_PROXY says whose', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.7' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.7',
+    ]);
+  });
+
+  it('gives the request path and the workers their own connection pools, sized by settings', () => {
+    expect(loadConfig({}).databasePool).toEqual({ requests: 10, workers: 8 });
+    expect(loadConfig({ DATABASE_POOL_MAX: '4', WORKER_DATABASE_POOL_MAX: '3' }).databasePool).toEqual({ requests: 4, workers: 3 });
   });
 
   it('keeps the sandbox off in production even when SANDBOX=on', () => {

@@ -103,7 +103,7 @@ describe('the Bitbucket throttle', () => {
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1 }, createLogger('silent'));
+    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } }, createLogger('silent'));
   });
   afterAll(async () => {
     await database?.close();
@@ -142,7 +142,7 @@ describe('the shared rate limiter', () => {
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1 }, createLogger('silent'));
+    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } }, createLogger('silent'));
   });
   afterAll(async () => {
     await database?.close();

@@ -34,6 +34,20 @@ export class AppProcess {
     });
   }
 
+  /** How the process ended: its exit code, or the signal that ended it; rejects after `timeoutMs`. */
+  async exit(timeoutMs: number): Promise<number | NodeJS.Signals> {
+    const child = this.#child;
+    if (!child) throw new Error('the app was never started');
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode!;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`app still running after ${timeoutMs} ms: ${this.output.join('').slice(-2000)}`)), timeoutMs);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? signal!);
+      });
+    });
+  }
+
   get pid(): number | undefined {
     return this.#child?.pid;
   }

@@ -1,4 +1,6 @@
 import { Router, type Request } from 'express';
+import { crossOriginResourcePolicy } from 'helmet';
+import { cspNonce } from '../security-headers.js';
 import { renderShell } from '../ui-shell.js';
 
 /**
@@ -9,11 +11,13 @@ import { renderShell } from '../ui-shell.js';
 export function connectPages(allJsUrl: string, sandboxAllJsUrl: string | null): Router {
   const router = Router();
   const hostScript = (req: Request) => (sandboxAllJsUrl && req.query.sandbox === '1' ? sandboxAllJsUrl : allJsUrl);
-  router.get('/connect/admin', (req, res) => {
-    res.type('html').send(renderShell({ host: 'connect', view: 'page' }, hostScript(req)));
+  // The pages are made to be embedded by another site (Jira), which helmet's same-origin default would deny.
+  const embeddable = crossOriginResourcePolicy({ policy: 'cross-origin' });
+  router.get('/connect/admin', embeddable, (req, res) => {
+    res.type('html').send(renderShell({ host: 'connect', view: 'page' }, hostScript(req), cspNonce(res)));
   });
-  router.get('/connect/configure-automatic-access', (req, res) => {
-    res.type('html').send(renderShell({ host: 'connect', view: 'dialog' }, hostScript(req)));
+  router.get('/connect/configure-automatic-access', embeddable, (req, res) => {
+    res.type('html').send(renderShell({ host: 'connect', view: 'dialog' }, hostScript(req), cspNonce(res)));
   });
   return router;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { BitbucketClient } from '../../clients/bitbucket/bitbucket-client.js';
 import type { AppOptions } from '../../app.js';
@@ -12,6 +13,7 @@ import { ForgeSimulator, readManifestRoutes } from '../../../test/support/simula
 import { JiraConnectSimulator } from '../../../test/support/simulators/jira-connect-simulator.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
 import { USER_CREATED_PATH } from '../connect/user-created-webhook.js';
+import { cspNonce } from '../security-headers.js';
 import { renderShell } from '../ui-shell.js';
 
 const SANDBOX_DIST = path.resolve('static/dist-sandbox');
@@ -52,6 +54,30 @@ const FORGE = {
   appPageUrl: '/sandbox/forge-app',
   bridgeScriptUrl: '/sandbox/forge-bridge.js',
 };
+/**
+ * The sandbox hands out admin tokens without a login: it answers only a browser on this machine
+ * talking to localhost. The app listens on loopback while the sandbox is on; the Host check keeps
+ * out a page elsewhere that points its own name at 127.0.0.1, or a proxy on this machine that
+ * forwards the world to it. The client address is req.ip, so with TRUST_PROXY set it is the one
+ * the trusted proxy reports.
+ */
+const onlyFromThisMachine: RequestHandler = (req, res, next) => {
+  if (isLoopbackAddress(req.ip) && isLoopbackHost(req.headers.host)) return next();
+  sendError(res, 403, 'The sandbox answers only on this machine: open it at http://localhost.');
+};
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4 === '::1' || (isIP(v4) === 4 && v4.startsWith('127.'));
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || isLoopbackAddress(name);
+}
+
 /** Forge hands the remote a new app token long before the old one (an hour) expires. */
 const APP_TOKEN_REFRESH_MS = 30 * 60_000;
 const NOT_PLAYING_FORGE = 'The sandbox does not play Forge: FORGE_APP_ID is set, so the app only accepts tokens of that Forge app.';
@@ -116,6 +142,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
 
   const extraRoutes = async (app: Router, appBaseUrl: string) => {
     const router = express.Router();
+    router.use('/sandbox', onlyFromThisMachine);
     router.get('/sandbox/api/state', (_req, res) => {
       res.json({
         siteUrl: jira.baseUrl,
@@ -155,7 +182,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
 
     // --- Forge: the Custom UI resource with a stand-in for @forge/bridge, and Forge's side of invokeRemote.
     router.get(FORGE.appPageUrl, (_req, res) => {
-      res.type('html').send(renderShell(null, FORGE.bridgeScriptUrl));
+      res.type('html').send(renderShell(null, FORGE.bridgeScriptUrl, cspNonce(res)));
     });
     const forgeInvocation = z.object({
       path: z.string().regex(/^\/[^\s\\]*$/, 'A path on the remote, starting with /.').max(2000),
