@@ -39,14 +39,18 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 function post(url: string, authorization: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request(url, {
-      method: 'POST',
-      agent,
-      headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
-    }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     request.on('error', reject);
     request.end(payload);
   });
@@ -111,8 +115,14 @@ async function main(): Promise<void> {
     if ((await site.install(base)) !== 204) throw new Error(`install failed: ${site.lastResponse?.body}`);
     const token = site.contextToken('bench-admin');
     const call = (method: string, p: string, body?: unknown) =>
-      fetch(`${base}${p}`, { method, headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const linked = await (await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })).json();
+      fetch(`${base}${p}`, {
+        method,
+        headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const linked = await (
+      await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })
+    ).json();
     await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
     // A second site without linked accounts: its webhooks measure intake on the worker instance
     // during the drain without adding invitations to it.
@@ -155,16 +165,26 @@ async function main(): Promise<void> {
     report('webhook throughput / no-op throughput', (hook.perSecond / noop.perSecond).toFixed(2), '≥ 0.60', hook.perSecond / noop.perSecond >= 0.6);
     report('webhook p99', `${hook.p99Ms.toFixed(1)} ms`, '< 100 ms', hook.p99Ms < 100);
     report('Forge avi:jira:created:user event (FIT)', fmt(forgeIngest), '', null);
-    report('Forge event throughput / Connect webhook throughput', (forgeIngest.perSecond / hook.perSecond).toFixed(2), '≥ 0.90', forgeIngest.perSecond / hook.perSecond >= 0.9);
+    report(
+      'Forge event throughput / Connect webhook throughput',
+      (forgeIngest.perSecond / hook.perSecond).toFixed(2),
+      '≥ 0.90',
+      forgeIngest.perSecond / hook.perSecond >= 0.9,
+    );
 
     console.log(`\n(b) Drain: ${USERS + WARM_UP} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
     let quietUsers = 0;
     const quietWebhook = () => {
       const i = quietUsers++;
       const user = { ...connectUser(i).user, accountId: `quiet-${i}` };
-      return post(`${worker.baseUrl}${USER_CREATED_PATH}`, `JWT ${quietSite.signRequest('POST', USER_CREATED_PATH)}`, { ...connectUser(i), user }, {
-        'X-Atlassian-Webhook-Identifier': `quiet-${i}`,
-      });
+      return post(
+        `${worker.baseUrl}${USER_CREATED_PATH}`,
+        `JWT ${quietSite.signRequest('POST', USER_CREATED_PATH)}`,
+        { ...connectUser(i), user },
+        {
+          'X-Atlassian-Webhook-Identifier': `quiet-${i}`,
+        },
+      );
     };
     await worker.start();
     const drainStarted = Date.now();
@@ -173,7 +193,10 @@ async function main(): Promise<void> {
     const deadline = Date.now() + 10 * 60_000;
     const drained = async () =>
       Date.now() > deadline ||
-      Number((await db.query<{ done: string }>(`SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done FROM invitations`)).rows[0]!.done) >=
+      Number(
+        (await db.query<{ done: string }>(`SELECT count(*) FILTER (WHERE status IN ('sent', 'already-invited')) AS done FROM invitations`)).rows[0]!
+          .done,
+      ) >=
         USERS + WARM_UP;
     // Webhooks to the instance that sends the invitations, all the while it sends them: its request
     // path shares the process (and the database) with up to 50 delivery jobs at a time.
@@ -188,7 +211,12 @@ async function main(): Promise<void> {
     const byStatus = Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]));
     const unique = new Set(accepted.map((r) => JSON.stringify(r.body))).size;
     const lost = USERS + WARM_UP - (byStatus.sent ?? 0) - (byStatus['already-invited'] ?? 0);
-    report('drain rate', `${rate.toFixed(1)} invitations/s over ${drainSeconds.toFixed(1)} s (from the worker's start: ${((times[times.length - 1]! - drainStarted) / 1000).toFixed(1)} s)`, '', null);
+    report(
+      'drain rate',
+      `${rate.toFixed(1)} invitations/s over ${drainSeconds.toFixed(1)} s (from the worker's start: ${((times[times.length - 1]! - drainStarted) / 1000).toFixed(1)} s)`,
+      '',
+      null,
+    );
     report('drain rate / limit', (rate / SIMULATED_INVITATIONS_PER_SECOND).toFixed(2), '≥ 0.90', rate / SIMULATED_INVITATIONS_PER_SECOND >= 0.9);
     report('lost invitations', String(lost), '0', lost === 0);
     report('duplicate invitations', String(accepted.length - unique), '0', accepted.length === unique);
@@ -208,7 +236,12 @@ async function main(): Promise<void> {
       await r.arrayBuffer();
       return r.status;
     });
-    report('GET /api/linked-accounts', `p50 ${list.p50Ms.toFixed(1)} ms, p95 ${list.p95Ms.toFixed(1)} ms`, 'p95 < 150 ms', list.p95Ms < 150 && list.failures === 0);
+    report(
+      'GET /api/linked-accounts',
+      `p50 ${list.p50Ms.toFixed(1)} ms, p95 ${list.p95Ms.toFixed(1)} ms`,
+      'p95 < 150 ms',
+      list.p95Ms < 150 && list.failures === 0,
+    );
 
     console.log('\n(c) Memory');
     const webRss = peakRssMb(app.pid!);
@@ -239,7 +272,14 @@ async function seedLinkedAccounts(db: pg.Client, clientKey: string, accounts: nu
     await db.query(
       `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, default_groups, groups_refreshed_at)
        VALUES ($1, $2, $3, $3, 'oauth-consumer', $4, $5, $6, now())`,
-      [id, rows[0]!.id, `seeded-${a}`, box.sealJson({ type: 'oauth-consumer', key: 'k', secret: 's' }, linkedAccountBinding(rows[0]!.id, id)), JSON.stringify(groupList), JSON.stringify(groupList.slice(0, 5))],
+      [
+        id,
+        rows[0]!.id,
+        `seeded-${a}`,
+        box.sealJson({ type: 'oauth-consumer', key: 'k', secret: 's' }, linkedAccountBinding(rows[0]!.id, id)),
+        JSON.stringify(groupList),
+        JSON.stringify(groupList.slice(0, 5)),
+      ],
     );
   }
 }

@@ -162,7 +162,12 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   if (workerStores) {
     const workerJira = jiraOn(workerStores);
     await startWorkers(queue, {
-      planning: { newUsers: workerStores.newUsers, linkedAccounts: workerStores.linkedAccounts, invitations: workerStores.invitations, jira: workerJira },
+      planning: {
+        newUsers: workerStores.newUsers,
+        linkedAccounts: workerStores.linkedAccounts,
+        invitations: workerStores.invitations,
+        jira: workerJira,
+      },
       // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
       delivery: {
         invitations: workerStores.invitations,

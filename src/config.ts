@@ -32,9 +32,20 @@ const schema = z.object({
   FORGE_API_HOSTS: z
     .string()
     .default('https://api.atlassian.com,https://api.stg.atlassian.com')
-    .transform((value) => value.split(',').map((entry) => entry.trim().replace(/\/$/, '')).filter(Boolean))
-    .refine((origins) => origins.length > 0 && origins.every((o) => URL.canParse(o) && new URL(o).origin === o), 'must be comma-separated origins, such as https://api.atlassian.com'),
-  FORGE_APP_ID: z.string().regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>').optional(),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.length > 0 && origins.every((o) => URL.canParse(o) && new URL(o).origin === o),
+      'must be comma-separated origins, such as https://api.atlassian.com',
+    ),
+  FORGE_APP_ID: z
+    .string()
+    .regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>')
+    .optional(),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
   RETRY_AFTER_CAP_SECONDS: z.coerce.number().positive().default(3600),
@@ -71,7 +82,10 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 function trustProxy(value: string | undefined): false | number | string[] | null {
   if (value === undefined || value === 'off') return false;
   if (/^\d+$/.test(value)) return Number(value) || false;
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const valid = (entry: string) => {
     if (PROXY_RANGE_NAMES.has(entry)) return true;
     const [address = '', prefix, ...rest] = entry.split('/');

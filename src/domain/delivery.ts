@@ -213,15 +213,17 @@ async function finishHeldBack(run: Run, account: LinkedAccount): Promise<void> {
  * This attempt did not get through but a later one may: try again after the wait that was asked
  * for (capped), or after a backoff; once the attempts are used up, end with the last reason.
  */
-async function retryLater(
-  run: Run,
-  failure: { reason: string; retryAfterMs: number | null; email?: string; givenUp?: GivenUp },
-): Promise<void> {
+async function retryLater(run: Run, failure: { reason: string; retryAfterMs: number | null; email?: string; givenUp?: GivenUp }): Promise<void> {
   const { deps, invitation } = run;
   const attempts = invitation.attempts + 1;
   const email = failure.email !== undefined ? { email: failure.email } : {};
   if (attempts >= deps.maxAttempts) {
-    await finish(run, { ...(failure.givenUp ?? ATTEMPTS_EXHAUSTED), reason: `Gave up after ${attempts} attempts. ${failure.reason}`, attempted: true, ...email });
+    await finish(run, {
+      ...(failure.givenUp ?? ATTEMPTS_EXHAUSTED),
+      reason: `Gave up after ${attempts} attempts. ${failure.reason}`,
+      attempted: true,
+      ...email,
+    });
     return;
   }
   let delayMs = failure.retryAfterMs ?? backoffMs(attempts, deps.retryBaseMs);

@@ -11,9 +11,7 @@ export type Tenant = {
 };
 
 /** What the app uses to talk to a Bitbucket workspace. Never leaves the server. */
-export type BitbucketCredentials =
-  | { type: 'oauth-consumer'; key: string; secret: string }
-  | { type: 'api-token'; email: string; token: string };
+export type BitbucketCredentials = { type: 'oauth-consumer'; key: string; secret: string } | { type: 'api-token'; email: string; token: string };
 
 export type CredentialType = BitbucketCredentials['type'];
 

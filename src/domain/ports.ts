@@ -7,9 +7,7 @@ export interface BitbucketGateway {
   invite(workspace: string, credentials: BitbucketCredentials, email: string, groupSlug: string): Promise<'sent' | 'already-invited'>;
 }
 
-export type EmailLookup =
-  | { found: true; email: string }
-  | { found: false; reason: string };
+export type EmailLookup = { found: true; email: string } | { found: false; reason: string };
 
 /** Calls to the Jira site of one tenant, whichever host (Connect or Forge) it came through. */
 export interface JiraGateway {

@@ -106,7 +106,13 @@ export interface LinkedAccountStore {
   /** Null for an unknown or unlinked account. */
   findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null>;
   credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null>;
-  update(tenantId: string, id: string, expectedVersion: number, changes: LinkedAccountChanges, audit: AuditEntry | null): Promise<LinkedAccount | 'not-found' | 'conflict'>;
+  update(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    changes: LinkedAccountChanges,
+    audit: AuditEntry | null,
+  ): Promise<LinkedAccount | 'not-found' | 'conflict'>;
   /** Destroys the credentials, clears the default groups and ends the account's queued invitations as `skipQueued` says. */
   unlink(
     tenantId: string,
@@ -115,7 +121,12 @@ export interface LinkedAccountStore {
     change: { skipQueued: { reason: string; reasonCode: ReasonCode }; audit: AuditEntry },
   ): Promise<'unlinked' | 'not-found' | 'conflict'>;
   /** What delivery learnt with the credentials of `credentialsVersion`; ignored once they were replaced. */
-  markStatus(id: string, status: Exclude<LinkedAccountStatus, 'active' | 'unlinked'>, reason: string | null, credentialsVersion: number): Promise<void>;
+  markStatus(
+    id: string,
+    status: Exclude<LinkedAccountStatus, 'active' | 'unlinked'>,
+    reason: string | null,
+    credentialsVersion: number,
+  ): Promise<void>;
   recordInvitationSent(id: string): Promise<void>;
   withDefaultGroups(tenantId: string): Promise<LinkedAccount[]>;
 }

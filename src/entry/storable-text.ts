@@ -8,9 +8,7 @@ import { isStorableText } from '../domain/storable-text.js';
  * never a failed write that takes other requests' rows with it.
  */
 export function storableText(what: string, missing = `${what} is missing.`) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? missing : `${what} must be text.`) })
-    .refine(isStorableText, {
-      error: `${what} contains a character that cannot be stored (a null character or a malformed Unicode character).`,
-    });
+  return z.string({ error: (issue) => (issue.input === undefined ? missing : `${what} must be text.`) }).refine(isStorableText, {
+    error: `${what} contains a character that cannot be stored (a null character or a malformed Unicode character).`,
+  });
 }

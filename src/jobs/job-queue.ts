@@ -105,25 +105,25 @@ export class JobQueue {
     const ids: string[] = [];
     for (let i = 0; i < (options.loops ?? 1); i++) {
       let id = '';
-      id = await this.#boss.work<T>(
-        name,
-        { batchSize: options.batchSize, pollingIntervalSeconds: this.options.pollSeconds },
-        async (jobs) => {
-          // One failing job must not fail its batch-mates: settle each on its own.
-          const results = await Promise.allSettled(jobs.map((job) => handler({ id: job.id, data: job.data })));
-          const failed = jobs.filter((_, index) => results[index]!.status === 'rejected');
-          for (const [index, result] of results.entries()) {
-            if (result.status === 'rejected') {
-              this.log.warn({ error: describe(result.reason), job: name, jobId: jobs[index]!.id }, 'job failed; the queue will retry it');
-            }
+      id = await this.#boss.work<T>(name, { batchSize: options.batchSize, pollingIntervalSeconds: this.options.pollSeconds }, async (jobs) => {
+        // One failing job must not fail its batch-mates: settle each on its own.
+        const results = await Promise.allSettled(jobs.map((job) => handler({ id: job.id, data: job.data })));
+        const failed = jobs.filter((_, index) => results[index]!.status === 'rejected');
+        for (const [index, result] of results.entries()) {
+          if (result.status === 'rejected') {
+            this.log.warn({ error: describe(result.reason), job: name, jobId: jobs[index]!.id }, 'job failed; the queue will retry it');
           }
-          // pg-boss completes the whole batch once this resolves; that only touches jobs still
-          // active, so the failed ones, moved to retry here, stay failed.
-          if (failed.length > 0) await this.#boss.fail(name, failed.map((job) => job.id));
-          // A full batch means more is probably waiting: fetch again now rather than after the poll interval.
-          if (jobs.length === options.batchSize) this.#boss.notifyWorker(id);
-        },
-      );
+        }
+        // pg-boss completes the whole batch once this resolves; that only touches jobs still
+        // active, so the failed ones, moved to retry here, stay failed.
+        if (failed.length > 0)
+          await this.#boss.fail(
+            name,
+            failed.map((job) => job.id),
+          );
+        // A full batch means more is probably waiting: fetch again now rather than after the poll interval.
+        if (jobs.length === options.batchSize) this.#boss.notifyWorker(id);
+      });
       ids.push(id);
     }
     this.#workers.set(name, ids);

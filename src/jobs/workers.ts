@@ -14,7 +14,8 @@ export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDep
     for (const newUserId of job.data.newUserIds) {
       await planInvitations(deps.planning, newUserId).catch((error: unknown) => failures.push(error));
     }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${job.data.newUserIds.length} new users could not be planned yet`);
+    if (failures.length > 0)
+      throw new AggregateError(failures, `${failures.length} of ${job.data.newUserIds.length} new users could not be planned yet`);
   });
   // Two fetch loops so one slow batch (a Bitbucket timeout) does not hold up the next.
   await queue.work<{ invitationId: string }>(JOBS.deliverInvitation, { batchSize: 25, loops: 2 }, (job) =>

@@ -24,9 +24,7 @@ export type DatabaseOptions = {
 
 /** Connects to DATABASE_URL, or to the embedded PostgreSQL when none is given, and migrates. */
 export async function openDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
-  const embedded = options.databaseUrl
-    ? undefined
-    : await startEmbeddedPostgres(options.dataDir, options.embeddedPostgresPort, log);
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, options.embeddedPostgresPort, log);
   const url = options.databaseUrl ?? embedded!.url;
   const pools: Sequelize[] = [];
   const openPool = (max: number) => {

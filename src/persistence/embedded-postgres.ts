@@ -130,16 +130,18 @@ async function choosePort(dataDir: string, databaseDir: string, port: number | u
     if (port === undefined && candidate !== remembered) await writeFile(rememberedFile, `${candidate}\n`);
     return candidate;
   }
-  const who =
-    holder === 'no-answer' || holder === 'not-ours'
-      ? 'another program'
-      : `the embedded PostgreSQL of ${holder} (another checkout)`;
+  const who = holder === 'no-answer' || holder === 'not-ours' ? 'another program' : `the embedded PostgreSQL of ${holder} (another checkout)`;
   if (port !== undefined) {
-    throw new Error(`Port ${port} (EMBEDDED_POSTGRES_PORT) is taken by ${who}; give this checkout another port, or leave EMBEDDED_POSTGRES_PORT unset to pick a free one.`);
+    throw new Error(
+      `Port ${port} (EMBEDDED_POSTGRES_PORT) is taken by ${who}; give this checkout another port, or leave EMBEDDED_POSTGRES_PORT unset to pick a free one.`,
+    );
   }
   const free = await freePort();
   await writeFile(rememberedFile, `${free}\n`);
-  log.warn({ databaseDir, port: free, taken: candidate }, `port ${candidate} is taken by ${who}: this checkout's embedded PostgreSQL runs on port ${free} (remembered in ${rememberedFile})`);
+  log.warn(
+    { databaseDir, port: free, taken: candidate },
+    `port ${candidate} is taken by ${who}: this checkout's embedded PostgreSQL runs on port ${free} (remembered in ${rememberedFile})`,
+  );
   return free;
 }
 

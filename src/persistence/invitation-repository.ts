@@ -2,16 +2,39 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { InvitationStatus } from '../domain/model.js';
 import type {
-  DeliverableInvitation, DeliveryClaim, FinalOutcome, InvitationFilter, InvitationStore, PlannedInvitation, ReasonCode, RetryPlan,
-  StalledDecision, StoredNewUser,
+  DeliverableInvitation,
+  DeliveryClaim,
+  FinalOutcome,
+  InvitationFilter,
+  InvitationStore,
+  PlannedInvitation,
+  ReasonCode,
+  RetryPlan,
+  StalledDecision,
+  StoredNewUser,
 } from '../domain/stores.js';
 import { JOBS, liveJobSql, type JobQueue } from '../jobs/job-queue.js';
 
 type InvitationRow = {
-  id: string; tenant_id: string; new_user_id: string; linked_account_id: string; account_id: string;
-  display_name: string | null; email: string | null; workspace: string; group_slug: string; group_name: string;
-  status: InvitationStatus; reason: string | null; reason_code: ReasonCode | null; attempts: number;
-  next_attempt_at: Date | null; job_id: string | null; created_at: Date; updated_at: Date; sent_at: Date | null;
+  id: string;
+  tenant_id: string;
+  new_user_id: string;
+  linked_account_id: string;
+  account_id: string;
+  display_name: string | null;
+  email: string | null;
+  workspace: string;
+  group_slug: string;
+  group_name: string;
+  status: InvitationStatus;
+  reason: string | null;
+  reason_code: ReasonCode | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  job_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  sent_at: Date | null;
   account_type: string | null;
 };
 
@@ -189,7 +212,13 @@ export class InvitationRepository implements InvitationStore {
          WHERE id = :id AND lease_owner = :lease AND status = 'queued'`,
         {
           replacements: {
-            id, lease, newJobId, startAfter, reason: change.reason, attempted: change.attempted ? 1 : 0, email: change.email ?? null,
+            id,
+            lease,
+            newJobId,
+            startAfter,
+            reason: change.reason,
+            attempted: change.attempted ? 1 : 0,
+            email: change.email ?? null,
           },
           transaction,
         },

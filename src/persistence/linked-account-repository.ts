@@ -105,10 +105,10 @@ export class LinkedAccountRepository implements LinkedAccountStore {
 
   /** Scoped by tenant: another tenant's id is simply not found. */
   async find(tenantId: string, id: string): Promise<LinkedAccount | null> {
-    const [row] = await this.sequelize.query<LinkedAccountRow>(
-      `SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id`,
-      { replacements: { tenantId, id }, type: QueryTypes.SELECT },
-    );
+    const [row] = await this.sequelize.query<LinkedAccountRow>(`SELECT ${COLUMNS} FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id`, {
+      replacements: { tenantId, id },
+      type: QueryTypes.SELECT,
+    });
     return row ? toLinkedAccount(row) : null;
   }
 

@@ -26,8 +26,13 @@ export class NewUserRepository implements NewUserStore {
 
   async find(id: string): Promise<StoredNewUser | null> {
     const [row] = await this.sequelize.query<{
-      id: string; tenant_id: string; account_id: string; display_name: string | null; email: string | null;
-      account_type: string | null; planned_at: Date | null;
+      id: string;
+      tenant_id: string;
+      account_id: string;
+      display_name: string | null;
+      email: string | null;
+      account_type: string | null;
+      planned_at: Date | null;
     }>('SELECT * FROM new_users WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
     if (!row) return null;
     return {

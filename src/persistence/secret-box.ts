@@ -63,7 +63,8 @@ export class SecretBox {
 
   open(sealed: string, binding: SecretBinding): string {
     const parts = parse(sealed, binding);
-    if (parts.version !== VERSION) throw new SecretUnreadableError(binding, `it is sealed as ${parts.version}, which start-up upgrades to ${VERSION}; restart the app.`);
+    if (parts.version !== VERSION)
+      throw new SecretUnreadableError(binding, `it is sealed as ${parts.version}, which start-up upgrades to ${VERSION}; restart the app.`);
     return this.#decrypt(parts, binding, associatedData(binding));
   }
 

@@ -126,9 +126,10 @@
     context: {
       getToken: function (callback) {
         var promise = fetchToken();
-        if (typeof callback === 'function') promise.then(callback, function (error) {
-          console.error('[sandbox all.js]', error);
-        });
+        if (typeof callback === 'function')
+          promise.then(callback, function (error) {
+            console.error('[sandbox all.js]', error);
+          });
         return promise;
       },
     },

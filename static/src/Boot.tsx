@@ -8,10 +8,7 @@ import { AdminPage } from './page/AdminPage';
 import { SectionMessage } from './ui/SectionMessage';
 import { LoadingBlock } from './ui/Spinner';
 
-type BootState =
-  | { status: 'starting' }
-  | { status: 'failed'; message: string }
-  | { status: 'ready'; bridge: HostBridge; dialog: DialogData | null };
+type BootState = { status: 'starting' } | { status: 'failed'; message: string } | { status: 'ready'; bridge: HostBridge; dialog: DialogData | null };
 
 export function Boot() {
   const [state, setState] = useState<BootState>({ status: 'starting' });
@@ -24,8 +21,7 @@ export function Boot() {
       if (dialog) document.documentElement.classList.add('ati-dialog-view');
       if (!cancelled) setState({ status: 'ready', bridge, dialog });
     })().catch((error: unknown) => {
-      if (!cancelled)
-        setState({ status: 'failed', message: error instanceof Error ? error.message : String(error) });
+      if (!cancelled) setState({ status: 'failed', message: error instanceof Error ? error.message : String(error) });
     });
     return () => {
       cancelled = true;

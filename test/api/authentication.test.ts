@@ -43,7 +43,10 @@ describe('authentication of the admin API', () => {
       ['with a token that is not a JWT', () => 'JWT not-a-token-at-all'],
       ['with a JWT of another scheme', () => `Bearer ${harness.site.contextToken(ADMIN.accountId)}`],
       ['with an expired token', () => `JWT ${harness.site.contextToken(ADMIN.accountId, { expiresInSeconds: -60 })}`],
-      ['with a token signed with a wrong secret', () => `JWT ${harness.site.contextToken(ADMIN.accountId, { secret: 'a-wrong-shared-secret-0123456789abcdef' })}`],
+      [
+        'with a token signed with a wrong secret',
+        () => `JWT ${harness.site.contextToken(ADMIN.accountId, { secret: 'a-wrong-shared-secret-0123456789abcdef' })}`,
+      ],
       [
         "with a token naming another installed site but signed with this site's secret",
         () =>
@@ -85,7 +88,11 @@ describe('authentication of the admin API', () => {
 
   describe('the user_created webhook, which must carry a query string hash', () => {
     const user = { accountId: 'webhook-user', displayName: 'Wanda Webhook', emailAddress: 'wanda@example.com', emailVisible: true };
-    const body = () => ({ timestamp: Date.now(), webhookEvent: 'user_created', user: { accountId: user.accountId, displayName: user.displayName, emailAddress: user.emailAddress } });
+    const body = () => ({
+      timestamp: Date.now(),
+      webhookEvent: 'user_created',
+      user: { accountId: user.accountId, displayName: user.displayName, emailAddress: user.emailAddress },
+    });
 
     const postWebhook = (token: string) =>
       rawRequest(`${harness.app.baseUrl}${USER_CREATED_PATH}`, {
@@ -107,7 +114,7 @@ describe('authentication of the admin API', () => {
       expect(await newUserRows()).toBe(0);
     });
 
-    it("refuses a page's context token (qsh \"context-qsh\"), and records no user", async () => {
+    it('refuses a page\'s context token (qsh "context-qsh"), and records no user', async () => {
       const answer = await postWebhook(harness.site.contextToken(ADMIN.accountId));
       expect(answer.status).toBe(401);
       expect(answer.body.message).toEqual(expect.any(String));
@@ -115,7 +122,9 @@ describe('authentication of the admin API', () => {
     });
 
     it('refuses a webhook signed with a wrong secret, and records no user', async () => {
-      const sent = await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user, { secret: 'a-wrong-shared-secret-0123456789abcdef' });
+      const sent = await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user, {
+        secret: 'a-wrong-shared-secret-0123456789abcdef',
+      });
       expect(sent.status).toBe(401);
       expect(await newUserRows()).toBe(0);
     });
@@ -178,10 +187,14 @@ describe('authentication of the admin API', () => {
       accountId = await linkWorkspace(harness, ['developers'], siteA);
       const user = { accountId: 'a-user', displayName: 'Anna A', emailAddress: 'anna@a.example', emailVisible: true };
       expect((await siteA.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
-      invitationId = await eventually(async () => {
-        const answer = await asA('GET', '/api/invitations?status=sent');
-        return answer.body.invitations[0]?.id as string | undefined;
-      }, 15_000, "site A's invitation");
+      invitationId = await eventually(
+        async () => {
+          const answer = await asA('GET', '/api/invitations?status=sent');
+          return answer.body.invitations[0]?.id as string | undefined;
+        },
+        15_000,
+        "site A's invitation",
+      );
     });
 
     it("sees none of site A's linked accounts or invitations in its lists", async () => {
@@ -233,7 +246,11 @@ describe('verifyContextToken', () => {
   const now = Date.UTC(2026, 10, 1);
   const nowSeconds = now / 1000;
   const token = (exp: number | undefined) =>
-    encodeSymmetric({ iss: 'site-1', sub: 'admin-1', qsh: 'context-qsh', iat: nowSeconds, ...(exp === undefined ? {} : { exp }) }, secret, SymmetricAlgorithm.HS256);
+    encodeSymmetric(
+      { iss: 'site-1', sub: 'admin-1', qsh: 'context-qsh', iat: nowSeconds, ...(exp === undefined ? {} : { exp }) },
+      secret,
+      SymmetricAlgorithm.HS256,
+    );
   const latest = nowSeconds + CONTEXT_TOKEN_LIFETIME_SECONDS + CONTEXT_TOKEN_CLOCK_SKEW_SECONDS;
 
   it('takes a token that lives as long as a context token can, plus the clock skew, and names its site and user', async () => {

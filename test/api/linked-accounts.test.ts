@@ -9,7 +9,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UNLINKED_REASON = 'The workspace was unlinked before this invitation was sent.';
 
-type Invitation = { id: string; linkedAccountId: string; workspace: string; accountId: string; groupSlug: string; status: string; reason: string | null };
+type Invitation = {
+  id: string;
+  linkedAccountId: string;
+  workspace: string;
+  accountId: string;
+  groupSlug: string;
+  status: string;
+  reason: string | null;
+};
 
 describe('linked Bitbucket workspaces', () => {
   let harness: Harness;
@@ -31,8 +39,9 @@ describe('linked Bitbucket workspaces', () => {
       ),
     );
   const storedAccount = (id: string) =>
-    withClient(harness.databaseUrl, async (client) =>
-      (await client.query('SELECT status, credentials_sealed, default_groups FROM linked_accounts WHERE id = $1', [id])).rows[0],
+    withClient(
+      harness.databaseUrl,
+      async (client) => (await client.query('SELECT status, credentials_sealed, default_groups FROM linked_accounts WHERE id = $1', [id])).rows[0],
     );
   const invitationsOf = async (query = '') => (await api('GET', `/api/invitations?pageSize=100${query}`)).body.invitations as Invitation[];
   const newUser = async (accountId: string) => {
@@ -48,14 +57,16 @@ describe('linked Bitbucket workspaces', () => {
     return () => withClient(harness.databaseUrl, (client) => client.query('ALTER TABLE audit_log DROP CONSTRAINT audit_log_broken_in_test'));
   };
   const auditEntries = () =>
-    withClient(harness.databaseUrl, async (client) =>
-      (
-        await client.query(
-          `SELECT a.actor_account_id, a.action, a.subject, a.before, a.after, a.at FROM audit_log a
+    withClient(
+      harness.databaseUrl,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT a.actor_account_id, a.action, a.subject, a.before, a.after, a.at FROM audit_log a
            JOIN tenants t ON t.id = a.tenant_id WHERE t.host_key = $1 ORDER BY a.id`,
-          [site.clientKey],
-        )
-      ).rows,
+            [site.clientKey],
+          )
+        ).rows,
     );
   const groupListings = () => harness.bitbucket.received.filter((r) => r.method === 'GET' && r.path === `/1.0/groups/${WORKSPACE.slug}`).length;
 
@@ -108,7 +119,13 @@ describe('linked Bitbucket workspaces', () => {
       const linked = await link({ workspace: 'acme', credentials: API_TOKEN });
 
       expect(linked.status).toBe(201);
-      expect(linked.body.linkedAccount).toMatchObject({ workspace: 'acme', credentialType: 'api-token', status: 'active', groupCount: 3, defaultGroups: [] });
+      expect(linked.body.linkedAccount).toMatchObject({
+        workspace: 'acme',
+        credentialType: 'api-token',
+        status: 'active',
+        groupCount: 3,
+        defaultGroups: [],
+      });
     });
   });
 
@@ -132,7 +149,10 @@ describe('linked Bitbucket workspaces', () => {
     });
 
     it('says admin rights are missing for credentials of a non-administrator', async () => {
-      const answer = await link({ workspace: 'acme', credentials: { type: 'oauth-consumer', key: 'acme-readonly-key', secret: 'acme-readonly-secret-456' } });
+      const answer = await link({
+        workspace: 'acme',
+        credentials: { type: 'oauth-consumer', key: 'acme-readonly-key', secret: 'acme-readonly-secret-456' },
+      });
       expect(answer.status).toBe(422);
       expect(answer.body.message).toMatch(/no admin rights/i);
       expect(await linkedAccountRows()).toBe(0);
@@ -224,8 +244,10 @@ describe('linked Bitbucket workspaces', () => {
       expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
       await eventually(
         () =>
-          withClient(harness.databaseUrl, async (client) =>
-            (await client.query('SELECT planned_at FROM new_users WHERE account_id = $1', [user.accountId])).rows[0]?.planned_at != null,
+          withClient(
+            harness.databaseUrl,
+            async (client) =>
+              (await client.query('SELECT planned_at FROM new_users WHERE account_id = $1', [user.accountId])).rows[0]?.planned_at != null,
           ),
         15_000,
         'the new user to be planned',
@@ -247,10 +269,14 @@ describe('linked Bitbucket workspaces', () => {
       const user = { accountId: 'rejected-once', displayName: 'Rita Retry', emailAddress: 'rita@example.com', emailVisible: true };
       expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
 
-      const broken = await eventually(async () => {
-        const account = (await api('GET', '/api/linked-accounts')).body.linkedAccounts[0];
-        return account.status === 'credentials-invalid' ? account : undefined;
-      }, 15_000, 'the account to be marked credentials-invalid');
+      const broken = await eventually(
+        async () => {
+          const account = (await api('GET', '/api/linked-accounts')).body.linkedAccounts[0];
+          return account.status === 'credentials-invalid' ? account : undefined;
+        },
+        15_000,
+        'the account to be marked credentials-invalid',
+      );
       expect(broken.statusReason).toMatch(/rejected/i);
       expect((await api('GET', '/api/invitations?status=failed')).body.total).toBe(1);
       expect((await auditEntries()).at(-1)).toMatchObject({
@@ -265,10 +291,14 @@ describe('linked Bitbucket workspaces', () => {
 
       expect(updated.status).toBe(200);
       expect(updated.body.linkedAccount).toMatchObject({ id, status: 'active', statusReason: null, credentialType: 'oauth-consumer' });
-      await eventually(async () => {
-        const sent = await api('GET', '/api/invitations?status=sent');
-        return sent.body.invitations.some((i: { email: string }) => i.email === user.emailAddress);
-      }, 15_000, 'the failed invitation to be sent again');
+      await eventually(
+        async () => {
+          const sent = await api('GET', '/api/invitations?status=sent');
+          return sent.body.invitations.some((i: { email: string }) => i.email === user.emailAddress);
+        },
+        15_000,
+        'the failed invitation to be sent again',
+      );
       expect(harness.bitbucket.invitations('acme').filter((i) => i.email === user.emailAddress)).toHaveLength(1);
     });
 
@@ -325,7 +355,14 @@ describe('linked Bitbucket workspaces', () => {
       const all = await api('GET', '/api/linked-accounts?include=unlinked');
       expect(all.status).toBe(200);
       expect(all.body.linkedAccounts).toEqual([
-        expect.objectContaining({ id, workspace: 'acme', status: 'unlinked', statusReason: null, defaultGroups: [], unlinkedAt: expect.stringMatching(ISO_DATE) }),
+        expect.objectContaining({
+          id,
+          workspace: 'acme',
+          status: 'unlinked',
+          statusReason: null,
+          defaultGroups: [],
+          unlinkedAt: expect.stringMatching(ISO_DATE),
+        }),
       ]);
       const wrong = await api('GET', '/api/linked-accounts?include=everything');
       expect(wrong.status).toBe(400);
@@ -366,7 +403,9 @@ describe('linked Bitbucket workspaces', () => {
       expect(newId).not.toBe(oldId);
       expect(relinked.body.linkedAccount).toMatchObject({ status: 'active', defaultGroups: [], unlinkedAt: null });
       expect((await link({ workspace: 'acme', credentials: OAUTH })).status).toBe(409);
-      expect((await api('GET', '/api/linked-accounts?include=unlinked')).body.linkedAccounts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([
+      expect(
+        (await api('GET', '/api/linked-accounts?include=unlinked')).body.linkedAccounts.map((a: { id: string; status: string }) => [a.id, a.status]),
+      ).toEqual([
         [newId, 'active'],
         [oldId, 'unlinked'],
       ]);
@@ -383,14 +422,16 @@ describe('linked Bitbucket workspaces', () => {
 
       expect(await site.uninstall(harness.app.baseUrl)).toBe(204);
 
-      const left = await withClient(harness.databaseUrl, async (client) =>
-        (
-          await client.query(
-            `SELECT (SELECT count(*) FROM linked_accounts WHERE id = $1)::int AS linked_accounts,
+      const left = await withClient(
+        harness.databaseUrl,
+        async (client) =>
+          (
+            await client.query(
+              `SELECT (SELECT count(*) FROM linked_accounts WHERE id = $1)::int AS linked_accounts,
                     (SELECT count(*) FROM invitations WHERE linked_account_id = $1)::int AS invitations`,
-            [id],
-          )
-        ).rows[0],
+              [id],
+            )
+          ).rows[0],
       );
       expect(left).toEqual({ linked_accounts: 0, invitations: 0 });
     });
@@ -549,7 +590,9 @@ describe('linked Bitbucket workspaces', () => {
     expect(refreshed.status).toBe(200);
     expect((await api('POST', `/api/linked-accounts/${id}/refresh-groups`)).status).toBe(200);
 
-    const entries = (await auditEntries()).slice(before).map(({ actor_account_id, action, subject, before, after }) => ({ actor_account_id, action, subject, before, after }));
+    const entries = (await auditEntries())
+      .slice(before)
+      .map(({ actor_account_id, action, subject, before, after }) => ({ actor_account_id, action, subject, before, after }));
     expect(entries).toEqual([
       {
         actor_account_id: ADMIN.accountId,

@@ -59,17 +59,26 @@ describe('validation of admin API requests', () => {
     });
 
     it('names the missing secret of an OAuth consumer, and the bad email of an API token', async () => {
-      const noSecret = await json('POST', '/api/linked-accounts', { workspace: 'acme', credentials: { type: 'oauth-consumer', key: 'acme-key', secret: '  ' } });
+      const noSecret = await json('POST', '/api/linked-accounts', {
+        workspace: 'acme',
+        credentials: { type: 'oauth-consumer', key: 'acme-key', secret: '  ' },
+      });
       expect(noSecret.status).toBe(400);
       expect(noSecret.body.fieldErrors).toEqual({ 'credentials.secret': expect.stringMatching(/secret/i) });
 
-      const badEmail = await json('POST', '/api/linked-accounts', { workspace: 'acme', credentials: { type: 'api-token', email: 'not-an-email', token: 't' } });
+      const badEmail = await json('POST', '/api/linked-accounts', {
+        workspace: 'acme',
+        credentials: { type: 'api-token', email: 'not-an-email', token: 't' },
+      });
       expect(badEmail.status).toBe(400);
       expect(badEmail.body.fieldErrors).toEqual({ 'credentials.email': expect.stringMatching(/email/i) });
     });
 
     it('refuses an unknown credential type and says which types exist', async () => {
-      const answer = await json('POST', '/api/linked-accounts', { workspace: 'acme', credentials: { type: 'app-password', username: 'u', password: 'p' } });
+      const answer = await json('POST', '/api/linked-accounts', {
+        workspace: 'acme',
+        credentials: { type: 'app-password', username: 'u', password: 'p' },
+      });
 
       expect(answer.status).toBe(400);
       const messages = Object.entries(answer.body.fieldErrors);

@@ -66,6 +66,8 @@ describe('framing the Connect admin page', () => {
   it('is refused by the browser inside any other site', async () => {
     const { frame, errors } = await frameFrom('https://elsewhere.example/');
     expect(frame.url()).not.toContain(APP_ORIGIN);
-    expect(errors.join('\n')).toMatch(/violates the following Content Security Policy directive: "frame-ancestors https:\/\/\*\.atlassian\.net https:\/\/\*\.jira\.com"/);
+    expect(errors.join('\n')).toMatch(
+      /violates the following Content Security Policy directive: "frame-ancestors https:\/\/\*\.atlassian\.net https:\/\/\*\.jira\.com"/,
+    );
   });
 });

@@ -42,7 +42,8 @@ async function linkThroughApi(form: LinkForm, groups: string[]): Promise<string>
 
 const DEMO = { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' };
 /** What the browser reports about the 404s a page gets for an account unlinked elsewhere. */
-const NOT_FOUND_AFTER_UNLINK = /^HTTP 404: (GET|PUT) .*\/api\/linked-accounts\/[^/]+\/(groups\?refresh=true|default-groups)$|^console error: Failed to load resource: .* 404 /;
+const NOT_FOUND_AFTER_UNLINK =
+  /^HTTP 404: (GET|PUT) .*\/api\/linked-accounts\/[^/]+\/(groups\?refresh=true|default-groups)$|^console error: Failed to load resource: .* 404 /;
 
 // --- tests ---------------------------------------------------------------------------------
 

@@ -28,7 +28,9 @@ async function sandboxState(): Promise<SandboxState> {
 async function storedHosts(): Promise<{ linkedAccounts: string[]; newUsers: string[] }> {
   return withClient(session.sandbox.databaseUrl, async (client) => {
     const hosts = async (table: 'linked_accounts' | 'new_users') =>
-      (await client.query<{ host: string }>(`SELECT t.host FROM ${table} x JOIN tenants t ON t.id = x.tenant_id ORDER BY t.host`)).rows.map((r) => r.host);
+      (await client.query<{ host: string }>(`SELECT t.host FROM ${table} x JOIN tenants t ON t.id = x.tenant_id ORDER BY t.host`)).rows.map(
+        (r) => r.host,
+      );
     return { linkedAccounts: await hosts('linked_accounts'), newUsers: await hosts('new_users') };
   });
 }

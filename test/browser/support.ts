@@ -129,8 +129,14 @@ export class SandboxUi {
     // The app's page is the frame in the shell's main area (a dialog's frame may share its title).
     const app = this.page.frameLocator(`main iframe[title="${APP_FRAME}"]`);
     await app.getByRole('heading', { level: 1, name: 'Automatic team invitations' }).waitFor();
-    await app.getByRole('table', { name: 'Linked accounts' }).or(app.getByRole('heading', { name: 'No linked accounts yet' })).waitFor();
-    await app.getByRole('table', { name: 'Recent invitations' }).or(app.getByRole('heading', { name: 'No invitations yet' })).waitFor();
+    await app
+      .getByRole('table', { name: 'Linked accounts' })
+      .or(app.getByRole('heading', { name: 'No linked accounts yet' }))
+      .waitFor();
+    await app
+      .getByRole('table', { name: 'Recent invitations' })
+      .or(app.getByRole('heading', { name: 'No invitations yet' }))
+      .waitFor();
     return app;
   }
 
@@ -179,7 +185,10 @@ export class SandboxUi {
   /** Picks "Configure automatic access" in the row's actions menu; returns the host's dialog and its frame. */
   async openConfigureDialog(app: FrameLocator, workspace: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
     await app.getByRole('button', { name: `Actions for ${workspace}` }).click();
-    await app.getByRole('menu', { name: `Actions for ${workspace}` }).getByRole('menuitem', { name: 'Configure automatic access' }).click();
+    await app
+      .getByRole('menu', { name: `Actions for ${workspace}` })
+      .getByRole('menuitem', { name: 'Configure automatic access' })
+      .click();
     return this.configureDialog();
   }
 

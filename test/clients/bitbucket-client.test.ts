@@ -160,7 +160,7 @@ describe('BitbucketClient listing groups', () => {
     expect(error.kind).toBe('forbidden');
   });
 
-  it('reports not-found with Bitbucket\'s own message for a workspace managed in Atlassian Administration', async () => {
+  it("reports not-found with Bitbucket's own message for a workspace managed in Atlassian Administration", async () => {
     const error = await failure(newClient().listGroups('initech', managedConsumer));
 
     expect(error.kind).toBe('not-found');
@@ -213,7 +213,7 @@ describe('BitbucketClient inviting', () => {
     expect(error.message).toContain('Group no-such-group not found');
   });
 
-  it('reports not-found with Bitbucket\'s own message when a workspace becomes admin-managed', async () => {
+  it("reports not-found with Bitbucket's own message when a workspace becomes admin-managed", async () => {
     simulator.setAdminManaged('acme', true);
     try {
       const error = await failure(newClient().invite('acme', consumer, 'new.user@example.com', 'developers'));
@@ -271,19 +271,23 @@ describe('BitbucketClient inviting', () => {
   });
 });
 
-describe('BitbucketClient against the simulator\'s rate limits', () => {
+describe("BitbucketClient against the simulator's rate limits", () => {
   const limited = new BitbucketSimulator({ invitationsPerSecond: 2 });
 
   beforeAll(async () => {
     await limited.start();
-    limited.addWorkspace({ slug: 'acme', groups: [{ slug: 'developers', name: 'Developers' }], apiTokens: [{ email: 'admin@acme.test', token: API_TOKEN }] });
+    limited.addWorkspace({
+      slug: 'acme',
+      groups: [{ slug: 'developers', name: 'Developers' }],
+      apiTokens: [{ email: 'admin@acme.test', token: API_TOKEN }],
+    });
   });
 
   afterAll(async () => {
     await limited.stop();
   });
 
-  it('reports rate-limited with the simulator\'s Retry-After once the invitation burst is spent', async () => {
+  it("reports rate-limited with the simulator's Retry-After once the invitation burst is spent", async () => {
     const client = new BitbucketClient({ apiUrl: limited.apiUrl, oauthTokenUrl: limited.oauthTokenUrl });
     await client.invite('acme', apiToken, 'one@example.com', 'developers');
     await client.invite('acme', apiToken, 'two@example.com', 'developers');

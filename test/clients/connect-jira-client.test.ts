@@ -53,12 +53,11 @@ describe('ConnectJiraClient', () => {
     expect(await client.getUserEmail('712020:member')).toEqual({
       found: false,
       reason:
-        "Jira did not share this user's email address: the app needs Atlassian's approval for the " +
-        'ACCESS_EMAIL_ADDRESSES scope (HTTP 403).',
+        "Jira did not share this user's email address: the app needs Atlassian's approval for the " + 'ACCESS_EMAIL_ADDRESSES scope (HTTP 403).',
     });
   });
 
-  it("reports the documented 400 for an app without approval the same way", async () => {
+  it('reports the documented 400 for an app without approval the same way', async () => {
     jira.setEmailApi('not-approved');
     const lookup = await client.getUserEmail('712020:member');
     expect(lookup.found).toBe(false);
@@ -148,7 +147,7 @@ describe('ConnectJiraClient', () => {
 });
 
 describe('signConnectRequest', () => {
-  it("hashes the path relative to a site base URL that has a context path, as Jira does", () => {
+  it('hashes the path relative to a site base URL that has a context path, as Jira does', () => {
     const token = signConnectRequest({
       method: 'get',
       url: 'https://example.atlassian.net/jira/rest/api/3/user/email?accountId=712020%3Aabc',

@@ -33,7 +33,9 @@ describe('ForgeJiraClient', () => {
     forge.setEmailApi('forbidden');
     expect(await client().getUserEmail('member-1')).toEqual({
       found: false,
-      reason: expect.stringMatching(/^Jira did not share this user's email address: the app needs the read:email-address:jira scope.*\(HTTP 403\)\.$/),
+      reason: expect.stringMatching(
+        /^Jira did not share this user's email address: the app needs the read:email-address:jira scope.*\(HTTP 403\)\.$/,
+      ),
     });
 
     const stale = new ForgeJiraClient({ apiBaseUrl: forge.apiBaseUrl, appToken: 'a-token-the-site-does-not-take' });

@@ -49,10 +49,8 @@ describe('the Connect install lifecycle', () => {
 
   const count = (sql: string, params: unknown[]) =>
     withClient(harness.databaseUrl, async (client) => Number((await client.query(sql, params)).rows[0].count));
-  const tenantCount = (clientKey: string) =>
-    count(`SELECT count(*) FROM tenants WHERE host = 'connect' AND host_key = $1`, [clientKey]);
-  const storedInstallCount = (clientKey: string) =>
-    count(`SELECT count(*) FROM "AddonSettings" WHERE "clientKey" = $1`, [clientKey]);
+  const tenantCount = (clientKey: string) => count(`SELECT count(*) FROM tenants WHERE host = 'connect' AND host_key = $1`, [clientKey]);
+  const storedInstallCount = (clientKey: string) => count(`SELECT count(*) FROM "AddonSettings" WHERE "clientKey" = $1`, [clientKey]);
 
   /** Rows that belong to the site's tenant, per table; tenant itself included. */
   const siteRows = (clientKey: string) =>
@@ -76,10 +74,14 @@ describe('the Connect install lifecycle', () => {
     await linkWorkspace(harness, ['developers'], site);
     const user = { accountId: `new-${randomUUID()}`, displayName: 'Nora New', emailAddress: `nora-${randomUUID()}@example.com`, emailVisible: true };
     expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
-    await eventually(async () => {
-      const answer = await harness.api('GET', '/api/invitations?status=sent', undefined, { site });
-      return answer.body.invitations.length === 1;
-    }, 15_000, 'the invitation to be sent');
+    await eventually(
+      async () => {
+        const answer = await harness.api('GET', '/api/invitations?status=sent', undefined, { site });
+        return answer.body.invitations.length === 1;
+      },
+      15_000,
+      'the invitation to be sent',
+    );
     return site;
   };
 
@@ -147,19 +149,13 @@ describe('the Connect install lifecycle', () => {
 
   it('refuses an install whose token was altered after signing, and records no site', async () => {
     const clientKey = randomUUID();
-    const forged = await sendLifecycle(
-      harness.app.baseUrl,
-      harness.keys,
-      'installed',
-      { clientKey, baseUrl: 'http://127.0.0.1:9' },
-      (token) => {
-        // Same header and signature, a payload with a later expiry: the signature no longer matches.
-        const [header, payload, signature] = token.split('.');
-        const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
-        const altered = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 3600 })).toString('base64url');
-        return [header, altered, signature].join('.');
-      },
-    );
+    const forged = await sendLifecycle(harness.app.baseUrl, harness.keys, 'installed', { clientKey, baseUrl: 'http://127.0.0.1:9' }, (token) => {
+      // Same header and signature, a payload with a later expiry: the signature no longer matches.
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
+      const altered = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 3600 })).toString('base64url');
+      return [header, altered, signature].join('.');
+    });
 
     expect(forged.status).toBe(401);
     expect(JSON.parse(forged.body).message).toBe(REQUEST_NOT_AUTHENTICATED);
@@ -183,7 +179,13 @@ describe('the Connect install lifecycle', () => {
     const response = await fetch(`${harness.app.baseUrl}/installed`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `JWT ${token}` },
-      body: JSON.stringify({ key: APP_KEY, clientKey: victim.clientKey, sharedSecret: 'attacker-chosen-secret', baseUrl: victim.baseUrl, eventType: 'installed' }),
+      body: JSON.stringify({
+        key: APP_KEY,
+        clientKey: victim.clientKey,
+        sharedSecret: 'attacker-chosen-secret',
+        baseUrl: victim.baseUrl,
+        eventType: 'installed',
+      }),
     });
 
     expect(response.status).toBe(401);
@@ -218,7 +220,12 @@ describe('the Connect install lifecycle', () => {
     expect(await site.uninstall(harness.app.baseUrl)).toBe(204);
 
     expect(await siteRows(site.clientKey)).toEqual({
-      tenants: 0, linked_accounts: 0, new_users: 0, invitations: 0, audit_log: 0, addon_settings: 0,
+      tenants: 0,
+      linked_accounts: 0,
+      new_users: 0,
+      invitations: 0,
+      audit_log: 0,
+      addon_settings: 0,
     });
     for (const accountId of [ADMIN.accountId, NON_ADMIN.accountId]) {
       const answer = await harness.api('GET', '/api/linked-accounts', undefined, { site, accountId });
@@ -303,7 +310,12 @@ describe('the Connect install lifecycle', () => {
     const webhook = await site.sendUserCreated(other.baseUrl, USER_CREATED_PATH, { accountId: 'after-uninstall', displayName: 'Ava After' });
     expect(webhook.status).toBe(401);
     expect(await siteRows(site.clientKey)).toEqual({
-      tenants: 0, linked_accounts: 0, new_users: 0, invitations: 0, audit_log: 0, addon_settings: 0,
+      tenants: 0,
+      linked_accounts: 0,
+      new_users: 0,
+      invitations: 0,
+      audit_log: 0,
+      addon_settings: 0,
     });
   });
 
@@ -322,7 +334,12 @@ describe('the Connect install lifecycle', () => {
       expect(uninstalled).toBe(204);
       for (const status of statuses) expect(status).toBeLessThan(500);
       expect(await siteRows(site.clientKey)).toEqual({
-        tenants: 0, linked_accounts: 0, new_users: 0, invitations: 0, audit_log: 0, addon_settings: 0,
+        tenants: 0,
+        linked_accounts: 0,
+        new_users: 0,
+        invitations: 0,
+        audit_log: 0,
+        addon_settings: 0,
       });
     }
   });

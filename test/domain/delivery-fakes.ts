@@ -62,9 +62,10 @@ export function anAccount(overrides: Partial<LinkedAccount> = {}): LinkedAccount
 type Lease = { owner: string; expiresAt: number };
 
 /** One invitation row, with the job and lease rules of the real repository. */
-export class FakeInvitations
-  implements Pick<InvitationStore, 'claim' | 'extendLease' | 'deferUntilLeaseEnds' | 'finish' | 'reschedule' | 'release' | 'recoverStalled' | 'find' | 'requeue' | 'sendNow'>
-{
+export class FakeInvitations implements Pick<
+  InvitationStore,
+  'claim' | 'extendLease' | 'deferUntilLeaseEnds' | 'finish' | 'reschedule' | 'release' | 'recoverStalled' | 'find' | 'requeue' | 'sendNow'
+> {
   row: DeliverableInvitation;
   lease: Lease | null = null;
   finished: FinalOutcome | null = null;
@@ -74,7 +75,10 @@ export class FakeInvitations
   #leases = 0;
   #jobs = 0;
 
-  constructor(row: DeliverableInvitation, private readonly clock: () => number = Date.now) {
+  constructor(
+    row: DeliverableInvitation,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.row = row;
   }
 

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  deliverInvitation,
-  recoverStalledInvitations,
-  retryInvitation,
-  sendInvitationNow,
-  type DeliveryDeps,
-} from '../../src/domain/delivery.js';
+import { deliverInvitation, recoverStalledInvitations, retryInvitation, sendInvitationNow, type DeliveryDeps } from '../../src/domain/delivery.js';
 import { DomainError, JiraUnavailableError, TargetError, ThrottledError } from '../../src/domain/errors.js';
 import type { DeliverableInvitation } from '../../src/domain/stores.js';
 import { anAccount, anInvitation, FakeBitbucket, FakeInvitations, FakeJira, FakeLinkedAccounts } from './delivery-fakes.js';
@@ -34,7 +28,8 @@ function setUp(invitation: Partial<DeliverableInvitation> = {}) {
   return { deps, invitations, linkedAccounts, bitbucket, jira, deliver };
 }
 
-const rateLimited = (retryAfterMs: number | null) => new TargetError('rate-limited', "Bitbucket's rate limit was reached (HTTP 429)", 429, retryAfterMs);
+const rateLimited = (retryAfterMs: number | null) =>
+  new TargetError('rate-limited', "Bitbucket's rate limit was reached (HTTP 429)", 429, retryAfterMs);
 const unavailable = (status: number | null = 503) => new TargetError('unavailable', `Bitbucket is unavailable (HTTP ${status})`, status);
 const notFound = () => new TargetError('not-found', 'Bitbucket answered "not found" (HTTP 404)', 404);
 
@@ -64,7 +59,9 @@ describe('delivering one invitation', () => {
     await deliver();
     expect(invitations.finished).toMatchObject({ status: 'failed', reasonCode: 'credentials-invalid', attempted: true });
     expect(invitations.rescheduled).toEqual([]);
-    expect(linkedAccounts.marked).toEqual([{ id: 'account-1', status: 'credentials-invalid', reason: invitations.finished!.reason, credentialsVersion: 1 }]);
+    expect(linkedAccounts.marked).toEqual([
+      { id: 'account-1', status: 'credentials-invalid', reason: invitations.finished!.reason, credentialsVersion: 1 },
+    ]);
   });
 
   describe('on a 404, asks for the group list to learn why', () => {
@@ -132,7 +129,9 @@ describe('delivering one invitation', () => {
       const { invitations, bitbucket, deliver } = setUp();
       bitbucket.inviteAnswer = async () => Promise.reject(rateLimited(3_000));
       await deliver();
-      expect(invitations.rescheduled).toEqual([{ delayMs: 3_000, reason: expect.stringContaining('Bitbucket did not answer'), attempted: true, email: 'nina@example.com' }]);
+      expect(invitations.rescheduled).toEqual([
+        { delayMs: 3_000, reason: expect.stringContaining('Bitbucket did not answer'), attempted: true, email: 'nina@example.com' },
+      ]);
     });
 
     it('backs off exponentially without Retry-After', async () => {
@@ -169,7 +168,7 @@ describe('delivering one invitation', () => {
     expect(invitations.finished!.reason).toMatch(/^Gave up after 5 attempts\. Bitbucket did not answer/);
   });
 
-  it("waits for our own rate limit without counting an attempt, and no longer than the cap", async () => {
+  it('waits for our own rate limit without counting an attempt, and no longer than the cap', async () => {
     const { invitations, bitbucket, deliver } = setUp();
     bitbucket.inviteAnswer = async () => Promise.reject(new ThrottledError(2 * CAP_MS));
     await deliver();
@@ -227,7 +226,7 @@ describe('delivering one invitation', () => {
     expect(invitations.finished).toMatchObject({ status: 'skipped', reasonCode: 'not-a-person', attempted: false });
   });
 
-  it("looks the address up in Jira when the invitation has none, and sends to it", async () => {
+  it('looks the address up in Jira when the invitation has none, and sends to it', async () => {
     const { invitations, jira, deliver } = setUp({ email: null });
     await deliver();
     expect(jira.lookups).toBe(1);
@@ -236,14 +235,20 @@ describe('delivering one invitation', () => {
 
   it('skips the invitation with the reason when Jira refuses to share the address', async () => {
     const { invitations, bitbucket, jira, deliver } = setUp({ email: null });
-    jira.emailAnswer = async () => ({ found: false, reason: 'Jira did not share this user\'s email address (HTTP 403).' });
+    jira.emailAnswer = async () => ({ found: false, reason: "Jira did not share this user's email address (HTTP 403)." });
     await deliver();
     expect(bitbucket.invites).toBe(0);
     expect(invitations.finished).toMatchObject({ status: 'skipped', reasonCode: 'no-email', reason: expect.stringContaining('HTTP 403') });
   });
 
   describe("when Jira's email lookup answers 401 (waiting for a fresh app token)", () => {
-    const refused = () => new JiraUnavailableError("Jira did not share this user's email address yet: it refused the app's credentials (HTTP 401).", 401, null, 'fresh-credentials');
+    const refused = () =>
+      new JiraUnavailableError(
+        "Jira did not share this user's email address yet: it refused the app's credentials (HTTP 401).",
+        401,
+        null,
+        'fresh-credentials',
+      );
 
     it('retries later, counting the attempt, instead of skipping', async () => {
       const { invitations, bitbucket, jira, deliver } = setUp({ email: null });
@@ -329,7 +334,10 @@ describe("the admin's actions on an invitation", () => {
 
   it('Retry of a queued invitation points to Send now', async () => {
     const { invitations } = setUp();
-    await expect(retryInvitation({ invitations }, 'tenant-1', invitations.row.id)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('Send now') });
+    await expect(retryInvitation({ invitations }, 'tenant-1', invitations.row.id)).rejects.toMatchObject({
+      kind: 'conflict',
+      message: expect.stringContaining('Send now'),
+    });
   });
 
   it('Send now gives a waiting invitation a new job, unless a run is sending it right now', async () => {
@@ -339,7 +347,10 @@ describe("the admin's actions on an invitation", () => {
     expect(sent.jobId).not.toBe('job-1');
 
     invitations.leaseToAnotherRun();
-    await expect(sendInvitationNow({ invitations }, 'tenant-1', invitations.row.id)).rejects.toMatchObject({ kind: 'conflict', message: 'This invitation is being sent right now.' });
+    await expect(sendInvitationNow({ invitations }, 'tenant-1', invitations.row.id)).rejects.toMatchObject({
+      kind: 'conflict',
+      message: 'This invitation is being sent right now.',
+    });
   });
 
   it('Send now refuses a finished invitation and does not find one of another tenant', async () => {

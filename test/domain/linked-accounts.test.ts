@@ -244,7 +244,10 @@ describe('delivery and the linked account it delivers through', () => {
 
   it('still marks the credentials invalid when the ones Bitbucket refused are the current ones', async () => {
     const store = new InMemoryLinkedAccounts();
-    const { deps } = deliveryDeps(store, bitbucketWith({ invite: async () => Promise.reject(new TargetError('credentials-rejected', 'Invalid credentials', 401)) }));
+    const { deps } = deliveryDeps(
+      store,
+      bitbucketWith({ invite: async () => Promise.reject(new TargetError('credentials-rejected', 'Invalid credentials', 401)) }),
+    );
 
     await deliverInvitation(deps, invitation.id, 'job-1');
 
@@ -261,6 +264,11 @@ describe('delivery and the linked account it delivers through', () => {
     await deliverInvitation(deps, invitation.id, 'job-1');
 
     expect(invite).not.toHaveBeenCalled();
-    expect(finish).toHaveBeenCalledWith(invitation.id, expect.any(String), { status: 'skipped', reason: UNLINKED_REASON, reasonCode: 'unlinked', attempted: false });
+    expect(finish).toHaveBeenCalledWith(invitation.id, expect.any(String), {
+      status: 'skipped',
+      reason: UNLINKED_REASON,
+      reasonCode: 'unlinked',
+      attempted: false,
+    });
   });
 });

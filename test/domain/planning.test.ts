@@ -40,13 +40,16 @@ describe("planning a new user's invitations", () => {
 
   it('skips with the reason when Jira refuses to share the address', async () => {
     const { plan, jira, plans } = setUp();
-    jira.emailAnswer = async () => ({ found: false, reason: 'Jira did not share this user\'s email address (HTTP 403).' });
+    jira.emailAnswer = async () => ({ found: false, reason: "Jira did not share this user's email address (HTTP 403)." });
     await plan();
     expect(plans[0]!.planned).toEqual([expect.objectContaining({ status: 'skipped', reasonCode: 'no-email' })]);
   });
 
   it.each([
-    ['answers 401 (waiting for a fresh app token)', new JiraUnavailableError('it refused the app\'s credentials (HTTP 401).', 401, null, 'fresh-credentials')],
+    [
+      'answers 401 (waiting for a fresh app token)',
+      new JiraUnavailableError("it refused the app's credentials (HTTP 401).", 401, null, 'fresh-credentials'),
+    ],
     ['is unavailable', new JiraUnavailableError('Jira is unavailable: the email address lookup answered HTTP 503.', 503)],
   ])('queues the invitations without an address, saying why, when Jira %s', async (_what, error) => {
     const { plan, jira, plans } = setUp();

@@ -12,10 +12,14 @@ async function invitationsOf(h: ForgeHarness, accountId: string): Promise<Invita
 }
 
 async function settled(h: ForgeHarness, accountId: string, count: number): Promise<InvitationJson[]> {
-  return eventually(async () => {
-    const found = await invitationsOf(h, accountId);
-    return found.length === count && found.every((i) => i.status !== 'queued') ? found : undefined;
-  }, 10_000, `${count} settled invitations for ${accountId}`);
+  return eventually(
+    async () => {
+      const found = await invitationsOf(h, accountId);
+      return found.length === count && found.every((i) => i.status !== 'queued') ? found : undefined;
+    },
+    10_000,
+    `${count} settled invitations for ${accountId}`,
+  );
 }
 
 const putsFor = (h: ForgeHarness, email: string) =>
@@ -35,14 +39,25 @@ describe('a Jira site that installed the app through Forge', () => {
     const installed = await h.forge.sendInstalled(base);
     expect(installed.status).toBe(200);
     expect(await forgeTenantRows(h)).toEqual([
-      expect.objectContaining({ host_key: h.forge.cloudId, cloud_id: h.forge.cloudId, forge_installation_id: h.forge.installationId, forge_api_base_url: h.forge.apiBaseUrl }),
+      expect.objectContaining({
+        host_key: h.forge.cloudId,
+        cloud_id: h.forge.cloudId,
+        forge_installation_id: h.forge.installationId,
+        forge_api_base_url: h.forge.apiBaseUrl,
+      }),
     ]);
 
     // The admin page: link the workspace and choose groups through invokeRemote.
     await linkWorkspaceThroughForge(h, ['developers', 'qa']);
     const listed = await h.api('GET', '/api/linked-accounts');
     expect(listed.body.linkedAccounts).toEqual([
-      expect.objectContaining({ workspace: WORKSPACE.slug, defaultGroups: [{ slug: 'developers', name: 'Developers' }, { slug: 'qa', name: 'QA' }] }),
+      expect.objectContaining({
+        workspace: WORKSPACE.slug,
+        defaultGroups: [
+          { slug: 'developers', name: 'Developers' },
+          { slug: 'qa', name: 'QA' },
+        ],
+      }),
     ]);
     // The page's call carried the site URL, which the install event did not.
     expect((await forgeTenantRows(h))[0]!.site_url).toBe(h.forge.siteUrl);
@@ -58,7 +73,10 @@ describe('a Jira site that installed the app through Forge', () => {
     expect(retries).toEqual(Array(3).fill({ status: 200, body: { recorded: false } }));
 
     const invitations = await settled(h, 'forge-new-1', 2);
-    expect(invitations.map((i) => [i.groupSlug, i.status]).sort()).toEqual([['developers', 'sent'], ['qa', 'sent']]);
+    expect(invitations.map((i) => [i.groupSlug, i.status]).sort()).toEqual([
+      ['developers', 'sent'],
+      ['qa', 'sent'],
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // room for a duplicate job to show up
     expect(putsFor(h, 'nora@example.com')).toHaveLength(2);
     expect(h.harness.bitbucket.invitations('acme').filter((i) => i.email === 'nora@example.com')).toHaveLength(2);

@@ -45,7 +45,10 @@ describe('Forge Invocation Tokens on every remote request', () => {
       ['without an Authorization header', async () => null],
       ['with a bearer token that is not a JWT', async () => 'Bearer not-a-token-at-all'],
       ['with a valid token under another scheme', async () => `JWT ${await h.forge.fit(EVENT_MODULE)}`],
-      ['signed with a key Forge does not publish', async () => `Bearer ${await h.forge.fit(EVENT_MODULE, { key: await ForgeSimulator.foreignKey() })}`],
+      [
+        'signed with a key Forge does not publish',
+        async () => `Bearer ${await h.forge.fit(EVENT_MODULE, { key: await ForgeSimulator.foreignKey() })}`,
+      ],
       [
         'whose claims were changed after signing',
         async () => {

@@ -8,11 +8,15 @@ import { eventually } from '../support/test-app.js';
 type InvitationJson = { status: string; email: string | null; accountId: string };
 
 async function sentTo(h: ForgeHarness, accountId: string, count: number): Promise<InvitationJson[]> {
-  return eventually(async () => {
-    const answer = await h.api('GET', '/api/invitations?pageSize=100');
-    const found = (answer.body.invitations as InvitationJson[]).filter((i) => i.accountId === accountId);
-    return found.length === count && found.every((i) => i.status === 'sent') ? found : undefined;
-  }, 10_000, `${count} sent invitations for ${accountId}`);
+  return eventually(
+    async () => {
+      const answer = await h.api('GET', '/api/invitations?pageSize=100');
+      const found = (answer.body.invitations as InvitationJson[]).filter((i) => i.accountId === accountId);
+      return found.length === count && found.every((i) => i.status === 'sent') ? found : undefined;
+    },
+    10_000,
+    `${count} sent invitations for ${accountId}`,
+  );
 }
 
 /** Every row of every table in the app's database, as text. */
@@ -79,7 +83,11 @@ describe('Forge sites as tenants', () => {
       {
         fit: {
           context: null,
-          app: { installationId: 'ari:cloud:ecosystem::installation/never-seen', apiBaseUrl: `${h.forge.url}/somewhere-else`, installation: undefined },
+          app: {
+            installationId: 'ari:cloud:ecosystem::installation/never-seen',
+            apiBaseUrl: `${h.forge.url}/somewhere-else`,
+            installation: undefined,
+          },
         },
       },
     );

@@ -8,7 +8,17 @@ import { openDatabase, type Database } from '../../src/persistence/database.js';
 import { RateLimiter } from '../../src/persistence/rate-limiter.js';
 import { SecretBox } from '../../src/persistence/secret-box.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
-import { ADMIN, APP_SECRET_KEY, SECRETS, WORKSPACE, eventually, linkWorkspace, startHarness, type ApiAnswer, type Harness } from '../support/test-app.js';
+import {
+  ADMIN,
+  APP_SECRET_KEY,
+  SECRETS,
+  WORKSPACE,
+  eventually,
+  linkWorkspace,
+  startHarness,
+  type ApiAnswer,
+  type Harness,
+} from '../support/test-app.js';
 import { createTestDatabase, withClient } from '../support/test-database.js';
 
 /** What an admin of another site tries on site A's workspace: a token Bitbucket does not know. */
@@ -55,7 +65,9 @@ describe("a workspace's Bitbucket budget, when another site tries bogus credenti
     // Ten at once, then one more every six seconds the attempts took.
     expect(refusedBySiteLimit.length).toBeGreaterThanOrEqual(ATTEMPTS - 10 - Math.ceil(elapsedSeconds / 6));
     expect(answers[10]!.status).toBe(429);
-    expect(answers[10]!.body.message).toMatch(/^This site has made 10 attempts to link a workspace or change its credentials within a minute\. Try again in \d+ seconds?\.$/);
+    expect(answers[10]!.body.message).toMatch(
+      /^This site has made 10 attempts to link a workspace or change its credentials within a minute\. Try again in \d+ seconds?\.$/,
+    );
 
     const refused = await fetch(`${harness.app.baseUrl}/api/linked-accounts/00000000-0000-4000-8000-000000000000/credentials`, {
       method: 'PUT',
@@ -82,7 +94,14 @@ describe("a workspace's Bitbucket budget, when another site tries bogus credenti
 
     await inviteNewUserOfSiteA(harness);
     await sentPromptly(harness);
-    expect((await harness.api('POST', `/api/linked-accounts/${(await harness.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].id}/refresh-groups`)).status).toBe(200);
+    expect(
+      (
+        await harness.api(
+          'POST',
+          `/api/linked-accounts/${(await harness.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].id}/refresh-groups`,
+        )
+      ).status,
+    ).toBe(200);
 
     // Buckets are named by a keyed hash: neither site's credentials appear in their names.
     const buckets = await withClient(harness.databaseUrl, async (c) => (await c.query<{ bucket: string }>('SELECT bucket FROM rate_buckets')).rows);
@@ -103,7 +122,10 @@ describe('the Bitbucket throttle', () => {
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } }, createLogger('silent'));
+    database = await openDatabase(
+      { databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } },
+      createLogger('silent'),
+    );
   });
   afterAll(async () => {
     await database?.close();
@@ -142,7 +164,10 @@ describe('the shared rate limiter', () => {
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    database = await openDatabase({ databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } }, createLogger('silent'));
+    database = await openDatabase(
+      { databaseUrl: created.url, dataDir: '.data', embeddedPostgresPort: 1, databasePool: { requests: 5 } },
+      createLogger('silent'),
+    );
   });
   afterAll(async () => {
     await database?.close();

@@ -94,7 +94,7 @@ describe('a worker that crashes in the middle of sending invitations', () => {
 /** What is still open, for the failure message: the invitations, the new users and their jobs. */
 async function queueState(databaseUrl: string): Promise<string> {
   return withClient(databaseUrl, async (c) => {
-    const users = await c.query("SELECT count(*) FILTER (WHERE planned_at IS NULL) AS unplanned, count(*) AS total FROM new_users");
+    const users = await c.query('SELECT count(*) FILTER (WHERE planned_at IS NULL) AS unplanned, count(*) AS total FROM new_users');
     const open = await c.query(
       `SELECT i.status, i.attempts, i.reason, i.next_attempt_at, j.state, j.retry_count, j.start_after, j.started_on
        FROM invitations i LEFT JOIN pgboss.job j ON j.id = i.job_id WHERE i.status = 'queued'`,

@@ -3,7 +3,13 @@ import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.
 import { eventually, linkWorkspace, OAUTH, startHarness, type Harness } from '../support/test-app.js';
 
 type InvitationJson = {
-  id: string; groupSlug: string; status: string; reason: string | null; attempts: number; accountId: string; nextAttemptAt: string | null;
+  id: string;
+  groupSlug: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  accountId: string;
+  nextAttemptAt: string | null;
 };
 
 describe('delivering an invitation', () => {
@@ -26,11 +32,15 @@ describe('delivering an invitation', () => {
   }
 
   async function settledInvitation(jiraAccountId: string, status?: string): Promise<InvitationJson> {
-    return eventually(async () => {
-      const answer = await harness.api('GET', '/api/invitations?pageSize=100');
-      const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === jiraAccountId);
-      return found && found.status !== 'queued' && (!status || found.status === status) ? found : undefined;
-    }, 15_000, `invitation of ${jiraAccountId}`);
+    return eventually(
+      async () => {
+        const answer = await harness.api('GET', '/api/invitations?pageSize=100');
+        const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === jiraAccountId);
+        return found && found.status !== 'queued' && (!status || found.status === status) ? found : undefined;
+      },
+      15_000,
+      `invitation of ${jiraAccountId}`,
+    );
   }
 
   const putsFor = (email: string) =>
@@ -50,11 +60,15 @@ describe('delivering an invitation', () => {
   it("waits no longer than an hour however long Bitbucket's Retry-After asks, and sends at once when the admin says Send now", async () => {
     harness.bitbucket.failInvitations('acme', { status: 429, count: 1, retryAfterSeconds: 999_999_999 });
     const { jiraAccountId, email } = await createUser();
-    const waiting = await eventually(async () => {
-      const answer = await harness.api('GET', '/api/invitations?status=queued');
-      const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === jiraAccountId);
-      return found?.nextAttemptAt ? found : undefined;
-    }, 15_000, 'the invitation to wait for its next attempt');
+    const waiting = await eventually(
+      async () => {
+        const answer = await harness.api('GET', '/api/invitations?status=queued');
+        const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === jiraAccountId);
+        return found?.nextAttemptAt ? found : undefined;
+      },
+      15_000,
+      'the invitation to wait for its next attempt',
+    );
     const nextAttempt = Date.parse(waiting.nextAttemptAt!);
     expect(nextAttempt).toBeGreaterThan(Date.now() + 55 * 60_000);
     expect(nextAttempt).toBeLessThanOrEqual(Date.now() + 60 * 60_000);

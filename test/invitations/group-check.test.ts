@@ -21,11 +21,15 @@ describe('a 404 for an invitation whose group list cannot be read', () => {
     const user = { accountId: 'hiccup-1', displayName: 'Hilde Hiccup', emailAddress: 'hilde@example.com', emailVisible: true };
     expect((await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
 
-    const waiting = await eventually(async () => {
-      const answer = await harness.api('GET', '/api/invitations');
-      const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === 'hiccup-1');
-      return found && (found.status !== 'queued' || found.attempts > 0) ? found : undefined;
-    }, 15_000, 'the first attempt');
+    const waiting = await eventually(
+      async () => {
+        const answer = await harness.api('GET', '/api/invitations');
+        const found = (answer.body.invitations as InvitationJson[]).find((i) => i.accountId === 'hiccup-1');
+        return found && (found.status !== 'queued' || found.attempts > 0) ? found : undefined;
+      },
+      15_000,
+      'the first attempt',
+    );
     expect(waiting).toMatchObject({ status: 'queued', attempts: 1 });
     expect(waiting.reason).toMatch(/group list of "acme".*could not be read/);
     expect(Date.parse(waiting.nextAttemptAt!)).toBeGreaterThan(Date.now() + 60_000);

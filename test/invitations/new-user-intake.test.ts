@@ -13,7 +13,12 @@ const NUL = '\u0000';
 
 /** 40 valid users and 4 whose account ID, display name or account type carries a NUL, shuffled together. */
 function burst(prefix: string): { good: SimulatedUser[]; bad: SimulatedUser[]; all: SimulatedUser[] } {
-  const good: SimulatedUser[] = Array.from({ length: 40 }, (_, i) => ({ accountId: `${prefix}-good-${i}`, displayName: `Good ${i}`, emailAddress: `${prefix}-good-${i}@example.com`, emailVisible: true }));
+  const good: SimulatedUser[] = Array.from({ length: 40 }, (_, i) => ({
+    accountId: `${prefix}-good-${i}`,
+    displayName: `Good ${i}`,
+    emailAddress: `${prefix}-good-${i}@example.com`,
+    emailVisible: true,
+  }));
   const bad: SimulatedUser[] = [
     { accountId: `${prefix}-bad-0${NUL}`, displayName: 'Bad Account Id' },
     { accountId: `${prefix}-bad-1`, displayName: `Bad${NUL}Name` },
@@ -48,7 +53,9 @@ describe('recording the users Jira creates', () => {
 
   it('records the 40 valid webhooks of a concurrent burst and refuses only the 4 carrying a NUL, with 400 (Connect)', async () => {
     const { good, all } = burst('connect');
-    const statuses = await Promise.all(all.map((user) => h.harness.site.sendUserCreated(base, USER_CREATED_PATH, user).then((r) => [user, r.status] as const)));
+    const statuses = await Promise.all(
+      all.map((user) => h.harness.site.sendUserCreated(base, USER_CREATED_PATH, user).then((r) => [user, r.status] as const)),
+    );
 
     for (const [user, status] of statuses) expect(status, JSON.stringify(user.accountId)).toBe(good.includes(user) ? 204 : 400);
     expect((await newUserCounts(h)).connect).toBe(40);
@@ -86,7 +93,10 @@ describe('recording the users Jira creates', () => {
   it('records the other users of a batch when the database refuses one of them', async () => {
     // Straight to the store, as if validation had let a NUL through: only its own request may fail.
     const sequelize = new Sequelize(h.harness.databaseUrl, { dialect: 'postgres', logging: false });
-    const queue = new JobQueue({ databaseUrl: h.harness.databaseUrl, jobExpireSeconds: 60, maintenanceSeconds: 300, pollSeconds: 1 }, createLogger('silent'));
+    const queue = new JobQueue(
+      { databaseUrl: h.harness.databaseUrl, jobExpireSeconds: 60, maintenanceSeconds: 300, pollSeconds: 1 },
+      createLogger('silent'),
+    );
     await queue.start();
     try {
       const store = new NewUserRepository(sequelize, queue);
@@ -127,7 +137,10 @@ describe('recording the users Jira creates', () => {
       apiTokens: [],
     });
 
-    const linked = await h.harness.api('POST', '/api/linked-accounts', { workspace: 'odd-groups', credentials: { type: 'oauth-consumer', key: 'odd-key', secret: 'odd-secret-value-1234' } });
+    const linked = await h.harness.api('POST', '/api/linked-accounts', {
+      workspace: 'odd-groups',
+      credentials: { type: 'oauth-consumer', key: 'odd-key', secret: 'odd-secret-value-1234' },
+    });
     expect(linked.status, JSON.stringify(linked.body)).toBe(201);
     const id = linked.body.linkedAccount.id as string;
     const groups = await h.harness.api('GET', `/api/linked-accounts/${id}/groups?refresh=true`);
@@ -145,10 +158,14 @@ describe('recording the users Jira creates', () => {
     const sent = await h.harness.site.sendUserCreated(base, USER_CREATED_PATH, { accountId: 'nul-email', displayName: 'Nul Email' });
     expect(sent.status).toBe(204);
 
-    const invitation = await eventually(async () => {
-      const answer = await h.harness.api('GET', '/api/invitations?pageSize=100', undefined, { accountId: ADMIN.accountId });
-      return (answer.body.invitations as { accountId: string; status: string; reason: string | null }[]).find((i) => i.accountId === 'nul-email');
-    }, 10_000, 'the invitation of the user with a NUL email');
+    const invitation = await eventually(
+      async () => {
+        const answer = await h.harness.api('GET', '/api/invitations?pageSize=100', undefined, { accountId: ADMIN.accountId });
+        return (answer.body.invitations as { accountId: string; status: string; reason: string | null }[]).find((i) => i.accountId === 'nul-email');
+      },
+      10_000,
+      'the invitation of the user with a NUL email',
+    );
     expect(invitation).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/email address/i) });
   });
 });

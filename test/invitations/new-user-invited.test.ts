@@ -3,7 +3,13 @@ import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.
 import { eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
 
 type InvitationJson = {
-  id: string; groupSlug: string; status: string; reason: string | null; email: string | null; accountId: string; nextAttemptAt: string | null;
+  id: string;
+  groupSlug: string;
+  status: string;
+  reason: string | null;
+  email: string | null;
+  accountId: string;
+  nextAttemptAt: string | null;
 };
 
 async function invitationsOf(harness: Harness, accountId: string): Promise<InvitationJson[]> {
@@ -12,10 +18,14 @@ async function invitationsOf(harness: Harness, accountId: string): Promise<Invit
 }
 
 async function settled(harness: Harness, accountId: string, count: number): Promise<InvitationJson[]> {
-  return eventually(async () => {
-    const found = await invitationsOf(harness, accountId);
-    return found.length === count && found.every((i) => i.status !== 'queued') ? found : undefined;
-  }, 10_000, `${count} settled invitations for ${accountId}`);
+  return eventually(
+    async () => {
+      const found = await invitationsOf(harness, accountId);
+      return found.length === count && found.every((i) => i.status !== 'queued') ? found : undefined;
+    },
+    10_000,
+    `${count} settled invitations for ${accountId}`,
+  );
 }
 
 describe('a user created in Jira', () => {
@@ -32,7 +42,10 @@ describe('a user created in Jira', () => {
     expect(sent.status).toBe(204);
 
     const invitations = await settled(harness, 'new-1', 2);
-    expect(invitations.map((i) => [i.groupSlug, i.status]).sort()).toEqual([['developers', 'sent'], ['qa', 'sent']]);
+    expect(invitations.map((i) => [i.groupSlug, i.status]).sort()).toEqual([
+      ['developers', 'sent'],
+      ['qa', 'sent'],
+    ]);
     expect(harness.bitbucket.invitations('acme').filter((i) => i.email === 'nina@example.com')).toHaveLength(2);
   });
 
@@ -47,16 +60,19 @@ describe('a user created in Jira', () => {
 
     await settled(harness, 'new-2', 2);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // room for any duplicate job to show up
-    const puts = harness.bitbucket.received.filter(
-      (r) => r.method === 'PUT' && (r.body as { email?: string } | null)?.email === 'rita@example.com',
-    );
+    const puts = harness.bitbucket.received.filter((r) => r.method === 'PUT' && (r.body as { email?: string } | null)?.email === 'rita@example.com');
     expect(puts).toHaveLength(2);
     expect(await invitationsOf(harness, 'new-2')).toHaveLength(2);
   });
 
   it('is looked up through Jira when the webhook leaves the email out', async () => {
     harness.site.addUser({ accountId: 'new-3', displayName: 'Hidden Hugo', emailAddress: 'hugo@example.com' });
-    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-3', displayName: 'Hidden Hugo', emailAddress: 'hugo@example.com', emailVisible: false });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+      accountId: 'new-3',
+      displayName: 'Hidden Hugo',
+      emailAddress: 'hugo@example.com',
+      emailVisible: false,
+    });
 
     const invitations = await settled(harness, 'new-3', 2);
     expect(invitations.every((i) => i.status === 'sent' && i.email === 'hugo@example.com')).toBe(true);
@@ -66,7 +82,11 @@ describe('a user created in Jira', () => {
   it('is skipped with the reason when Jira will not share the email', async () => {
     harness.site.setEmailApi('forbidden');
     try {
-      await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-4', displayName: 'Private Pia', emailAddress: 'pia@example.com' });
+      await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+        accountId: 'new-4',
+        displayName: 'Private Pia',
+        emailAddress: 'pia@example.com',
+      });
       const invitations = await settled(harness, 'new-4', 2);
       expect(invitations.every((i) => i.status === 'skipped')).toBe(true);
       expect(invitations[0]!.reason).toContain('ACCESS_EMAIL_ADDRESSES');
@@ -76,8 +96,20 @@ describe('a user created in Jira', () => {
   });
 
   it('is skipped when it is an app or a customer account, not a person', async () => {
-    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'bot-1', displayName: 'Build Bot', accountType: 'app', emailAddress: 'bot@example.com', emailVisible: true });
-    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'cust-1', displayName: 'Carl Customer', accountType: 'customer', emailAddress: 'carl@example.com', emailVisible: true });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+      accountId: 'bot-1',
+      displayName: 'Build Bot',
+      accountType: 'app',
+      emailAddress: 'bot@example.com',
+      emailVisible: true,
+    });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+      accountId: 'cust-1',
+      displayName: 'Carl Customer',
+      accountType: 'customer',
+      emailAddress: 'carl@example.com',
+      emailVisible: true,
+    });
 
     const bot = await settled(harness, 'bot-1', 2);
     const customer = await settled(harness, 'cust-1', 2);
@@ -87,7 +119,9 @@ describe('a user created in Jira', () => {
     // Retrying such a skip would contradict it: the admin is told why instead.
     const retried = await harness.api('POST', `/api/invitations/${bot[0]!.id}/retry`);
     expect(retried.status).toBe(409);
-    expect(retried.body.message).toBe('This is an app (bot) account, not a person. The app invites people only, so this invitation cannot be retried.');
+    expect(retried.body.message).toBe(
+      'This is an app (bot) account, not a person. The app invites people only, so this invitation cannot be retried.',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for a wrongly queued delivery to run
     expect((await invitationsOf(harness, 'bot-1')).every((i) => i.status === 'skipped')).toBe(true);
     expect(harness.bitbucket.invitations('acme').some((i) => i.email === 'bot@example.com' || i.email === 'carl@example.com')).toBe(false);
@@ -100,11 +134,15 @@ describe('a user created in Jira', () => {
     let waiting: InvitationJson[];
     try {
       await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user);
-      waiting = await eventually(async () => {
-        const found = await invitationsOf(harness, 'new-7');
-        const held = found.every((i) => i.status === 'queued' && i.nextAttemptAt && i.reason?.startsWith('Jira is unavailable'));
-        return found.length === 2 && held ? found : undefined;
-      }, 15_000, 'two invitations waiting for Jira');
+      waiting = await eventually(
+        async () => {
+          const found = await invitationsOf(harness, 'new-7');
+          const held = found.every((i) => i.status === 'queued' && i.nextAttemptAt && i.reason?.startsWith('Jira is unavailable'));
+          return found.length === 2 && held ? found : undefined;
+        },
+        15_000,
+        'two invitations waiting for Jira',
+      );
     } finally {
       harness.site.setEmailApi('ok');
     }
@@ -121,7 +159,12 @@ describe('a user created in Jira', () => {
     const client = new BitbucketClient({ apiUrl: harness.bitbucket.apiUrl, oauthTokenUrl: harness.bitbucket.oauthTokenUrl });
     await client.invite('acme', { type: 'oauth-consumer', key: 'acme-key', secret: 'acme-secret-value-123' }, 'olga@example.com', 'qa');
 
-    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-5', displayName: 'Olga Old', emailAddress: 'olga@example.com', emailVisible: true });
+    await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+      accountId: 'new-5',
+      displayName: 'Olga Old',
+      emailAddress: 'olga@example.com',
+      emailVisible: true,
+    });
     const invitations = await settled(harness, 'new-5', 2);
     expect(Object.fromEntries(invitations.map((i) => [i.groupSlug, i.status]))).toEqual({ qa: 'already-invited', developers: 'sent' });
   });
@@ -129,7 +172,12 @@ describe('a user created in Jira', () => {
   it('gets no invitation when the admin chose no groups', async () => {
     const site = await harness.addSite();
     await linkWorkspace(harness, [], site);
-    await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, { accountId: 'new-6', displayName: 'Nobody Invited', emailAddress: 'nobody@example.com', emailVisible: true });
+    await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+      accountId: 'new-6',
+      displayName: 'Nobody Invited',
+      emailAddress: 'nobody@example.com',
+      emailVisible: true,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const answer = await harness.api('GET', '/api/invitations', undefined, { site });
     expect(answer.body.total).toBe(0);

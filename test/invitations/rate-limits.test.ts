@@ -11,8 +11,9 @@ async function createUsers(harness: Harness, prefix: string, count: number): Pro
 }
 
 const statuses = (harness: Harness) =>
-  withClient(harness.databaseUrl, (c) => c.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status'))
-    .then((r) => Object.fromEntries(r.rows.map((row) => [row.status, Number(row.n)])));
+  withClient(harness.databaseUrl, (c) =>
+    c.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status'),
+  ).then((r) => Object.fromEntries(r.rows.map((row) => [row.status, Number(row.n)])));
 
 describe("a workspace's Bitbucket rate limits", () => {
   let harness: Harness | undefined;
@@ -53,11 +54,15 @@ describe("a workspace's Bitbucket rate limits", () => {
 
     // A burst of 3 (a tenth of the hour): the group list and two invitations. The other four
     // wait for the hour to refill, still queued, each with the time of its next attempt.
-    const waiting = await eventually(async () => {
-      const answer = await harness!.api('GET', '/api/invitations?status=queued');
-      const queued = answer.body.invitations as { nextAttemptAt: string | null }[];
-      return queued.length === 4 && queued.every((i) => i.nextAttemptAt) ? queued : undefined;
-    }, 15_000, 'four invitations waiting for the hourly budget');
+    const waiting = await eventually(
+      async () => {
+        const answer = await harness!.api('GET', '/api/invitations?status=queued');
+        const queued = answer.body.invitations as { nextAttemptAt: string | null }[];
+        return queued.length === 4 && queued.every((i) => i.nextAttemptAt) ? queued : undefined;
+      },
+      15_000,
+      'four invitations waiting for the hourly budget',
+    );
     for (const invitation of waiting) expect(new Date(invitation.nextAttemptAt!).getTime()).toBeGreaterThan(Date.now() + 60_000);
     expect(await statuses(harness)).toEqual({ sent: 2, queued: 4 });
     expect(harness.bitbucket.rateLimitedCount).toBe(0);

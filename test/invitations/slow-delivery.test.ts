@@ -19,7 +19,8 @@ describe('a delivery that runs longer than its job may', () => {
         bitbucket: (throttle) => {
           // Built on first use: the simulator's address is known once the harness has started.
           let client: BitbucketClient | undefined;
-          const real = () => (client ??= new BitbucketClient({ apiUrl: harness.bitbucket.apiUrl, oauthTokenUrl: harness.bitbucket.oauthTokenUrl, throttle }));
+          const real = () =>
+            (client ??= new BitbucketClient({ apiUrl: harness.bitbucket.apiUrl, oauthTokenUrl: harness.bitbucket.oauthTokenUrl, throttle }));
           return {
             listGroups: (workspace, credentials) => real().listGroups(workspace, credentials),
             invite: async (workspace, credentials, email, groupSlug) => {
@@ -44,11 +45,14 @@ describe('a delivery that runs longer than its job may', () => {
       'the invitation',
     );
 
-    const status = () => withClient(harness.databaseUrl, (c) => c.query<{ status: string }>('SELECT status FROM invitations')).then((r) => r.rows[0]!.status);
+    const status = () =>
+      withClient(harness.databaseUrl, (c) => c.query<{ status: string }>('SELECT status FROM invitations')).then((r) => r.rows[0]!.status);
     await eventually(async () => (await status()) === 'sent', 40_000, 'the invitation to be sent');
 
     // pg-boss did hand the job out again while the first run was still sending it.
-    const job = await withClient(harness.databaseUrl, (c) => c.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [jobId]));
+    const job = await withClient(harness.databaseUrl, (c) =>
+      c.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [jobId]),
+    );
     expect(job.rows[0]!.retry_count).toBeGreaterThanOrEqual(1);
     expect(invitesStarted).toBe(1);
     expect(harness.bitbucket.received.filter((r) => r.method === 'PUT')).toHaveLength(1);

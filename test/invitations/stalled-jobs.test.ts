@@ -27,30 +27,45 @@ describe('an invitation whose delivery job ended without finishing it', () => {
   /** An invitation waiting ten minutes on Bitbucket's Retry-After, after one attempt. */
   async function waitingInvitation(): Promise<InvitationJson & { email: string }> {
     counter++;
-    const user = { accountId: `stalled-${counter}`, displayName: `Stalled ${counter}`, emailAddress: `stalled${counter}@example.com`, emailVisible: true };
+    const user = {
+      accountId: `stalled-${counter}`,
+      displayName: `Stalled ${counter}`,
+      emailAddress: `stalled${counter}@example.com`,
+      emailVisible: true,
+    };
     harness.bitbucket.failInvitations('acme', { status: 429, count: 1, retryAfterSeconds: 600 });
     expect((await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
-    const waiting = await eventually(async () => {
-      const found = await invitationOf(user.accountId);
-      return found?.status === 'queued' && found.attempts === 1 ? found : undefined;
-    }, 15_000, 'the invitation to wait');
+    const waiting = await eventually(
+      async () => {
+        const found = await invitationOf(user.accountId);
+        return found?.status === 'queued' && found.attempts === 1 ? found : undefined;
+      },
+      15_000,
+      'the invitation to wait',
+    );
     return { ...waiting, email: user.emailAddress };
   }
 
   /** What pg-boss does once a job has used up its retries. */
   const failJobOf = (invitationId: string) =>
     withClient(harness.databaseUrl, (c) =>
-      c.query("UPDATE pgboss.job SET state = 'failed', completed_on = now() WHERE id = (SELECT job_id FROM invitations WHERE id = $1)", [invitationId]),
+      c.query("UPDATE pgboss.job SET state = 'failed', completed_on = now() WHERE id = (SELECT job_id FROM invitations WHERE id = $1)", [
+        invitationId,
+      ]),
     );
 
   it('gets a fresh job, counting the attempt, and is sent', async () => {
     const waiting = await waitingInvitation();
     await failJobOf(waiting.id);
 
-    const sent = await eventually(async () => {
-      const found = await invitationOf(waiting.accountId);
-      return found?.status === 'sent' ? found : undefined;
-    }, 15_000, 'the invitation to be sent');
+    const sent = await eventually(
+      async () => {
+        const found = await invitationOf(waiting.accountId);
+        return found?.status === 'sent' ? found : undefined;
+      },
+      15_000,
+      'the invitation to be sent',
+    );
     expect(sent.attempts).toBe(3); // the 429, the job that ended, the one that got through
     const puts = harness.bitbucket.received.filter((r) => r.method === 'PUT' && (r.body as { email?: string }).email === waiting.email);
     expect(puts.map((r) => r.status)).toEqual([429, 200]);
@@ -61,10 +76,14 @@ describe('an invitation whose delivery job ended without finishing it', () => {
     await withClient(harness.databaseUrl, (c) => c.query('UPDATE invitations SET attempts = 2 WHERE id = $1', [waiting.id]));
     await failJobOf(waiting.id);
 
-    const failed = await eventually(async () => {
-      const found = await invitationOf(waiting.accountId);
-      return found?.status === 'failed' ? found : undefined;
-    }, 15_000, 'the invitation to fail');
+    const failed = await eventually(
+      async () => {
+        const found = await invitationOf(waiting.accountId);
+        return found?.status === 'failed' ? found : undefined;
+      },
+      15_000,
+      'the invitation to fail',
+    );
     expect(failed.reason).toBe("Gave up after 3 attempts: sending this invitation kept failing on the app's side. The server log has the details.");
     expect(failed.attempts).toBe(3);
   });

@@ -42,7 +42,11 @@ describe('the migration to unlinked accounts', () => {
   });
 
   it('keeps every linked account as it was, at version 1 and still linked', async () => {
-    expect(await sql('SELECT workspace, credentials_sealed, status, status_reason, default_groups, unlinked_at, version, credentials_version FROM linked_accounts')).toEqual([
+    expect(
+      await sql(
+        'SELECT workspace, credentials_sealed, status, status_reason, default_groups, unlinked_at, version, credentials_version FROM linked_accounts',
+      ),
+    ).toEqual([
       {
         workspace: 'acme',
         credentials_sealed: 'sealed-bytes',
@@ -65,21 +69,33 @@ describe('the migration to unlinked accounts', () => {
   it('lets a workspace be linked again beside its unlinked record, but not twice at once', async () => {
     const tenant = '00000000-0000-4000-8000-000000000001';
     await sql(`UPDATE linked_accounts SET status = 'unlinked', credentials_sealed = NULL, unlinked_at = now() WHERE workspace = 'acme'`);
-    await sql(`INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed) VALUES ($1, 'acme', 'acme', 'api-token', 'x')`, [tenant]);
+    await sql(
+      `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed) VALUES ($1, 'acme', 'acme', 'api-token', 'x')`,
+      [tenant],
+    );
     await expect(
-      sql(`INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed) VALUES ($1, 'acme', 'acme', 'api-token', 'y')`, [tenant]),
+      sql(
+        `INSERT INTO linked_accounts (tenant_id, workspace, display_name, credential_type, credentials_sealed) VALUES ($1, 'acme', 'acme', 'api-token', 'y')`,
+        [tenant],
+      ),
     ).rejects.toThrow(/linked_accounts_linked_workspace/);
   });
 
   it('refuses credentials on an unlinked account, and a linked account without them', async () => {
-    await expect(sql(`UPDATE linked_accounts SET credentials_sealed = 'back' WHERE status = 'unlinked'`)).rejects.toThrow(/linked_accounts_credentials_while_linked/);
-    await expect(sql(`UPDATE linked_accounts SET credentials_sealed = NULL WHERE status = 'active'`)).rejects.toThrow(/linked_accounts_credentials_while_linked/);
+    await expect(sql(`UPDATE linked_accounts SET credentials_sealed = 'back' WHERE status = 'unlinked'`)).rejects.toThrow(
+      /linked_accounts_credentials_while_linked/,
+    );
+    await expect(sql(`UPDATE linked_accounts SET credentials_sealed = NULL WHERE status = 'active'`)).rejects.toThrow(
+      /linked_accounts_credentials_while_linked/,
+    );
   });
 
   it('still removes everything of a tenant with the tenant', async () => {
     await sql(`DELETE FROM tenants`);
     expect(
-      await sql(`SELECT (SELECT count(*) FROM linked_accounts)::int AS accounts, (SELECT count(*) FROM invitations)::int AS invitations, (SELECT count(*) FROM audit_log)::int AS audit`),
+      await sql(
+        `SELECT (SELECT count(*) FROM linked_accounts)::int AS accounts, (SELECT count(*) FROM invitations)::int AS invitations, (SELECT count(*) FROM audit_log)::int AS audit`,
+      ),
     ).toEqual([{ accounts: 0, invitations: 0, audit: 0 }]);
   });
 });

@@ -110,7 +110,12 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
         const accountId = `outage-${i}`;
         const sentIn = phase;
         const answer = await site
-          .sendUserCreated(baseUrl, USER_CREATED_PATH, { accountId, displayName: `Outage ${i}`, emailAddress: `outage${i}@example.com`, emailVisible: true })
+          .sendUserCreated(baseUrl, USER_CREATED_PATH, {
+            accountId,
+            displayName: `Outage ${i}`,
+            emailAddress: `outage${i}@example.com`,
+            emailVisible: true,
+          })
           .catch(() => ({ status: 0, identifier: '' }));
         answers.push({ accountId, identifier: answer.identifier, status: answer.status, phase: sentIn });
         await sleep(50);
@@ -125,7 +130,11 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
     await sleep(3_000);
     cluster = await startEmbeddedPostgres(dataDir, port, log);
     phase = 'after';
-    await eventually(async () => accepted(answers.filter((a) => a.phase === 'after')).length >= 20, 60_000, 'webhooks accepted once the database is back');
+    await eventually(
+      async () => accepted(answers.filter((a) => a.phase === 'after')).length >= 20,
+      60_000,
+      'webhooks accepted once the database is back',
+    );
     sending = false;
     await Promise.all(lanes);
 
@@ -136,7 +145,10 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
     expect(accepted(answers.filter((a) => a.phase === 'before')).length).toBeGreaterThanOrEqual(20);
 
     // Every user that got a 2xx is recorded, before Jira's retries of the refused ones arrive.
-    const recorded = await withClient(databaseUrl, async (client) => (await client.query<{ account_id: string }>('SELECT account_id FROM new_users')).rows);
+    const recorded = await withClient(
+      databaseUrl,
+      async (client) => (await client.query<{ account_id: string }>('SELECT account_id FROM new_users')).rows,
+    );
     const recordedIds = new Set(recorded.map((row) => row.account_id));
     expect(accepted(answers).filter((a) => !recordedIds.has(a.accountId))).toEqual([]);
 
@@ -145,7 +157,12 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
       const retried = await site.sendUserCreated(
         baseUrl,
         USER_CREATED_PATH,
-        { accountId: answer.accountId, displayName: answer.accountId, emailAddress: `${answer.accountId.replace('-', '')}@example.com`, emailVisible: true },
+        {
+          accountId: answer.accountId,
+          displayName: answer.accountId,
+          emailAddress: `${answer.accountId.replace('-', '')}@example.com`,
+          emailVisible: true,
+        },
         { identifier: answer.identifier, retry: 1 },
       );
       expect(retried.status, answer.accountId).toBe(204);
@@ -154,15 +171,18 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
     // Every user is invited to each default group exactly once.
     const users = answers.length;
     const sent = () => bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
-    await eventually(async () => sent().length >= users * GROUPS.length, 120_000, `${users * GROUPS.length} invitations accepted by Bitbucket`).catch(async (error: Error) => {
-      throw new Error(`${error.message} (${sent().length} so far)\n${await stateOf(databaseUrl)}\n${app!.output.join('').slice(-3000)}`);
-    });
+    await eventually(async () => sent().length >= users * GROUPS.length, 120_000, `${users * GROUPS.length} invitations accepted by Bitbucket`).catch(
+      async (error: Error) => {
+        throw new Error(`${error.message} (${sent().length} so far)\n${await stateOf(databaseUrl)}\n${app!.output.join('').slice(-3000)}`);
+      },
+    );
     await sleep(2_000); // a duplicate would arrive now
     const bodies = sent().map((r) => JSON.stringify(r.body));
     expect(new Set(bodies).size).toBe(users * GROUPS.length);
     expect(bodies).toHaveLength(users * GROUPS.length);
-    const statuses = await withClient(databaseUrl, async (client) =>
-      (await client.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status')).rows,
+    const statuses = await withClient(
+      databaseUrl,
+      async (client) => (await client.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM invitations GROUP BY status')).rows,
     );
     expect(statuses).toEqual([{ status: 'sent', n: String(users * GROUPS.length) }]);
   });
@@ -171,7 +191,7 @@ describe('a PostgreSQL outage during a burst of webhooks', () => {
 /** What is still open, for the failure message: new users not planned, invitations not sent, their jobs. */
 async function stateOf(databaseUrl: string): Promise<string> {
   return withClient(databaseUrl, async (client) => {
-    const unplanned = await client.query("SELECT account_id, received_at FROM new_users WHERE planned_at IS NULL");
+    const unplanned = await client.query('SELECT account_id, received_at FROM new_users WHERE planned_at IS NULL');
     const open = await client.query("SELECT account_id, group_slug, status, reason, attempts, job_id FROM invitations WHERE status <> 'sent'");
     const jobs = await client.query("SELECT name, state, retry_count, output FROM pgboss.job WHERE state <> 'completed' ORDER BY created_on");
     return JSON.stringify({ unplanned: unplanned.rows, open: open.rows, jobs: jobs.rows }, null, 1).slice(0, 6000);

@@ -72,7 +72,8 @@ async function eventuallyDead(pid: number, timeoutMs: number): Promise<boolean> 
   return true;
 }
 
-const dataDirectoryOf = (url: string) => withClient(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+const dataDirectoryOf = (url: string) =>
+  withClient(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
 
 /** The app of a local run on `dataDir`, as `npm start` runs it (no DATABASE_URL, no NODE_ENV). */
 function localRun(dataDir: string, env: Record<string, string> = {}): AppProcess {
@@ -82,42 +83,50 @@ function localRun(dataDir: string, env: Record<string, string> = {}): AppProcess
 }
 
 describe('two checkouts on one machine', () => {
-  it('moves the second checkout to a free port when its port is held by the first checkout’s server, and remembers it', { timeout: 120_000 }, async () => {
-    const first = checkout();
-    const second = checkout();
-    const port = await freePort();
-    clusters.push(await startEmbeddedPostgres(first, port, log));
-    // The second checkout's remembered port is now the first one's.
-    writeFileSync(path.join(second, 'postgres.port'), `${port}\n`);
+  it(
+    'moves the second checkout to a free port when its port is held by the first checkout’s server, and remembers it',
+    { timeout: 120_000 },
+    async () => {
+      const first = checkout();
+      const second = checkout();
+      const port = await freePort();
+      clusters.push(await startEmbeddedPostgres(first, port, log));
+      // The second checkout's remembered port is now the first one's.
+      writeFileSync(path.join(second, 'postgres.port'), `${port}\n`);
 
-    const moved = await startEmbeddedPostgres(second, undefined, log);
-    clusters.push(moved);
-    expect(moved.port).not.toBe(port);
-    expect(await dataDirectoryOf(moved.url)).toBe(path.join(second, 'postgres'));
-    expect(readFileSync(path.join(second, 'postgres.port'), 'utf8').trim()).toBe(String(moved.port));
+      const moved = await startEmbeddedPostgres(second, undefined, log);
+      clusters.push(moved);
+      expect(moved.port).not.toBe(port);
+      expect(await dataDirectoryOf(moved.url)).toBe(path.join(second, 'postgres'));
+      expect(readFileSync(path.join(second, 'postgres.port'), 'utf8').trim()).toBe(String(moved.port));
 
-    // Started again, it comes back on the port it remembered.
-    await moved.stop();
-    const again = await startEmbeddedPostgres(second, undefined, log);
-    clusters.push(again);
-    expect(again.port).toBe(moved.port);
-  });
+      // Started again, it comes back on the port it remembered.
+      await moved.stop();
+      const again = await startEmbeddedPostgres(second, undefined, log);
+      clusters.push(again);
+      expect(again.port).toBe(moved.port);
+    },
+  );
 
-  it('stops an app whose EMBEDDED_POSTGRES_PORT is held by another checkout’s server, with one line naming its data directory', { timeout: 120_000 }, async () => {
-    const first = checkout();
-    const port = await freePort();
-    clusters.push(await startEmbeddedPostgres(first, port, log));
+  it(
+    'stops an app whose EMBEDDED_POSTGRES_PORT is held by another checkout’s server, with one line naming its data directory',
+    { timeout: 120_000 },
+    async () => {
+      const first = checkout();
+      const port = await freePort();
+      clusters.push(await startEmbeddedPostgres(first, port, log));
 
-    const app = localRun(checkout(), { EMBEDDED_POSTGRES_PORT: String(port) });
-    const failure = await app.start().then(
-      () => null,
-      (error: Error) => error.message,
-    );
-    expect(failure).toContain(
-      `The app could not start: Port ${port} (EMBEDDED_POSTGRES_PORT) is taken by the embedded PostgreSQL of ${path.join(first, 'postgres')} (another checkout)`,
-    );
-    expect(await app.exit(5_000)).toBe(1);
-  });
+      const app = localRun(checkout(), { EMBEDDED_POSTGRES_PORT: String(port) });
+      const failure = await app.start().then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      expect(failure).toContain(
+        `The app could not start: Port ${port} (EMBEDDED_POSTGRES_PORT) is taken by the embedded PostgreSQL of ${path.join(first, 'postgres')} (another checkout)`,
+      );
+      expect(await app.exit(5_000)).toBe(1);
+    },
+  );
 });
 
 describe('the lifecycle of a checkout’s embedded PostgreSQL', () => {

@@ -74,10 +74,14 @@ describe('where the sandbox runs', () => {
     expect(rebound.status).toBe(403);
     expect(JSON.parse(rebound.body)).toEqual({ message: 'The sandbox answers only on this machine: open it at http://localhost.' });
     const tokenRequest = await new Promise<number>((resolve, reject) => {
-      const request = http.request(`${sandbox!.baseUrl}/sandbox/api/context-token`, { method: 'POST', headers: { Host: 'ati.example.com' } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      });
+      const request = http.request(
+        `${sandbox!.baseUrl}/sandbox/api/context-token`,
+        { method: 'POST', headers: { Host: 'ati.example.com' } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
       request.on('error', reject);
       request.end();
     });

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/test-database.js';
 import { OAUTH } from '../support/test-app.js';
-import { expectNoServerError, expectRefusal, leaves, replaced, startInputProbes, type Answer, type InputProbes, type InputRoute } from './input-routes.js';
+import {
+  expectNoServerError,
+  expectRefusal,
+  leaves,
+  replaced,
+  startInputProbes,
+  type Answer,
+  type InputProbes,
+  type InputRoute,
+} from './input-routes.js';
 
 const NUL = '\u0000';
 const LONE_SURROGATE = '\ud800';
@@ -266,7 +275,11 @@ describe('input probes on every route that takes input', () => {
       [{ workspace: 42, credentials: OAUTH }, 'The workspace ID must be text.', 'workspace'],
       [{ credentials: OAUTH }, 'Enter the workspace ID.', 'workspace'],
       [{ workspace: 'acme' }, 'Enter the Bitbucket credentials: an OAuth consumer or an API token.', 'credentials'],
-      [{ workspace: 'acme', credentials: { type: 'app-password' } }, 'Choose a credential type: "oauth-consumer" or "api-token".', 'credentials.type'],
+      [
+        { workspace: 'acme', credentials: { type: 'app-password' } },
+        'Choose a credential type: "oauth-consumer" or "api-token".',
+        'credentials.type',
+      ],
       [
         {
           workspace: 'acme',

@@ -121,7 +121,9 @@ describe('arbitrary input to the routes that take it', () => {
         fc.asyncProperty(jiraUser, fc.boolean(), async (user, wrap) => {
           const event = { ...target.valid!, user };
           const status = await check(target, wrap && name.startsWith('Forge') ? { payload: event } : event);
-          const unstorable = [user.accountId, user.displayName, user.accountType].some((value) => typeof value === 'string' && UNSTORABLE.test(value));
+          const unstorable = [user.accountId, user.displayName, user.accountType].some(
+            (value) => typeof value === 'string' && UNSTORABLE.test(value),
+          );
           if (unstorable) expect(status, JSON.stringify(user)).toBe(400);
         }),
         { numRuns: RUNS },

@@ -99,7 +99,10 @@ describe('secrets stored before they were bound to their rows', () => {
     await withClient(harness.databaseUrl, async (c) => {
       tenantId = (await c.query('SELECT tenant_id FROM linked_accounts WHERE id = $1', [linkedAccountId])).rows[0].tenant_id;
       // What an older version left behind: the linked account's credentials and a Forge site's app token, sealed as v1.
-      await c.query('UPDATE linked_accounts SET credentials_sealed = $1 WHERE id = $2', [sealV1(APP_SECRET_KEY, JSON.stringify(OAUTH)), linkedAccountId]);
+      await c.query('UPDATE linked_accounts SET credentials_sealed = $1 WHERE id = $2', [
+        sealV1(APP_SECRET_KEY, JSON.stringify(OAUTH)),
+        linkedAccountId,
+      ]);
       forgeTenantId = (
         await c.query(
           `INSERT INTO tenants (host, host_key, site_url, cloud_id, forge_api_base_url, forge_app_token_sealed, forge_app_token_expires_at)
@@ -133,7 +136,9 @@ describe('secrets stored before they were bound to their rows', () => {
 
   it('do not stop the app when one cannot be opened: it is left as it was, and the log says which', async () => {
     const foreign = sealV1(`${APP_SECRET_KEY}-of-another-installation`, JSON.stringify(OAUTH));
-    await withClient(harness.databaseUrl, (c) => c.query('UPDATE linked_accounts SET credentials_sealed = $1 WHERE id = $2', [foreign, linkedAccountId]));
+    await withClient(harness.databaseUrl, (c) =>
+      c.query('UPDATE linked_accounts SET credentials_sealed = $1 WHERE id = $2', [foreign, linkedAccountId]),
+    );
 
     await harness.startInstance();
 
@@ -156,7 +161,8 @@ describe('a sealed secret copied into another row', () => {
 
   it('does not open there: the request fails without showing or logging any secret, and the original row still works', async () => {
     const mine = (await harness.api('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: OAUTH })).body.linkedAccount.id;
-    const theirs = (await harness.api('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: API_TOKEN }, { site: second })).body.linkedAccount.id;
+    const theirs = (await harness.api('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: API_TOKEN }, { site: second })).body
+      .linkedAccount.id;
     const copied = await withClient(harness.databaseUrl, async (c) => {
       const { rows } = await c.query('SELECT credentials_sealed FROM linked_accounts WHERE id = $1', [mine]);
       await c.query('UPDATE linked_accounts SET credentials_sealed = $1 WHERE id = $2', [rows[0].credentials_sealed, theirs]);

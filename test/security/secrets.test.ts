@@ -39,9 +39,20 @@ describe('secrets', () => {
     second = await harness.addSite();
 
     // Link: refused (bad secret, no admin rights, wrong token), then accepted with each credential type.
-    expect((await call('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: { ...OAUTH, secret: `${OAUTH.secret}-wrong` } })).status).toBe(422);
+    expect(
+      (await call('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: { ...OAUTH, secret: `${OAUTH.secret}-wrong` } })).status,
+    ).toBe(422);
     expect((await call('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: READONLY })).status).toBe(422);
-    expect((await call('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: { ...API_TOKEN, token: `${API_TOKEN.token}x` } }, { site: second })).status).toBe(422);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/linked-accounts',
+          { workspace: WORKSPACE.slug, credentials: { ...API_TOKEN, token: `${API_TOKEN.token}x` } },
+          { site: second },
+        )
+      ).status,
+    ).toBe(422);
     const linked = await call('POST', '/api/linked-accounts', { workspace: WORKSPACE.slug, credentials: OAUTH });
     expect(linked.status).toBe(201);
     const id = linked.body.linkedAccount.id as string;
@@ -53,7 +64,9 @@ describe('secrets', () => {
     expect((await call('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN })).status).toBe(200);
     expect((await call('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: OAUTH })).status).toBe(200);
     expect((await call('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: ['developers', 'qa'] })).status).toBe(200);
-    expect((await call('PUT', `/api/linked-accounts/${linkedSecond.body.linkedAccount.id}/default-groups`, { groups: ['qa'] }, { site: second })).status).toBe(200);
+    expect(
+      (await call('PUT', `/api/linked-accounts/${linkedSecond.body.linkedAccount.id}/default-groups`, { groups: ['qa'] }, { site: second })).status,
+    ).toBe(200);
     expect((await call('GET', '/api/linked-accounts')).status).toBe(200);
     expect((await call('GET', '/api/linked-accounts', undefined, { site: second })).status).toBe(200);
     expect((await call('GET', `/api/linked-accounts/${id}/groups?refresh=true`)).status).toBe(200);
@@ -65,15 +78,21 @@ describe('secrets', () => {
     expect((await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, hidden)).status).toBe(204);
     const elsewhere = { accountId: 'secret-flow-3', displayName: 'Esa Elsewhere', emailAddress: 'esa@example.com', emailVisible: true };
     expect((await second.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, elsewhere)).status).toBe(204);
-    expect((await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, shown, { secret: 'forged-secret-0123456789abcdef' })).status).toBe(401);
+    expect(
+      (await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, shown, { secret: 'forged-secret-0123456789abcdef' })).status,
+    ).toBe(401);
 
     // Delivery, including an invitation Bitbucket cannot take at first (retried).
     harness.bitbucket.failInvitations('acme', { status: 503, count: 1 });
-    await eventually(async () => {
-      const first = await call('GET', '/api/invitations?status=sent');
-      const other = await call('GET', '/api/invitations?status=sent', undefined, { site: second });
-      return first.body.total === 4 && other.body.total === 1;
-    }, 20_000, 'every invitation to be sent');
+    await eventually(
+      async () => {
+        const first = await call('GET', '/api/invitations?status=sent');
+        const other = await call('GET', '/api/invitations?status=sent', undefined, { site: second });
+        return first.body.total === 4 && other.body.total === 1;
+      },
+      20_000,
+      'every invitation to be sent',
+    );
 
     // An API call refused for a bad token, after all of the above.
     const refused = await fetch(`${harness.app.baseUrl}/api/linked-accounts`, {
@@ -106,7 +125,10 @@ describe('secrets', () => {
   });
 
   it('are stored sealed: the credentials column holds no secret in plain text', async () => {
-    const rows = await withClient(harness.databaseUrl, async (client) => (await client.query('SELECT credential_type, credentials_sealed FROM linked_accounts')).rows);
+    const rows = await withClient(
+      harness.databaseUrl,
+      async (client) => (await client.query('SELECT credential_type, credentials_sealed FROM linked_accounts')).rows,
+    );
 
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {

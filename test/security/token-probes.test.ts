@@ -84,7 +84,9 @@ describe('token probes', () => {
     withClient(h.harness.databaseUrl, async (client) => {
       const state: Record<string, string> = {};
       for (const table of tables) {
-        const { rows } = await client.query(`SELECT count(*) AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);
+        const { rows } = await client.query(
+          `SELECT count(*) AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`,
+        );
         state[table] = `${rows[0].n}:${rows[0].digest}`;
       }
       return state;
@@ -131,10 +133,14 @@ describe('token probes', () => {
     // A user without an address: the invitation is skipped, which its own site could retry.
     siteB.addUser({ accountId: 'b-user-without-email', displayName: 'Bea B' });
     expect((await siteB.sendUserCreated(base, USER_CREATED_PATH, { accountId: 'b-user-without-email', displayName: 'Bea B' })).status).toBe(204);
-    invitationB = await eventually(async () => {
-      const answer = await h.harness.api('GET', '/api/invitations?status=skipped', undefined, { site: siteB });
-      return answer.body.invitations[0]?.id as string | undefined;
-    }, 15_000, "site B's skipped invitation");
+    invitationB = await eventually(
+      async () => {
+        const answer = await h.harness.api('GET', '/api/invitations?status=skipped', undefined, { site: siteB });
+        return answer.body.invitations[0]?.id as string | undefined;
+      },
+      15_000,
+      "site B's skipped invitation",
+    );
     await settled();
   }, 60_000);
   afterAll(() => h?.stop());
@@ -151,13 +157,19 @@ describe('token probes', () => {
       ],
       ['an expired token', () => signed(contextClaims(siteA, { exp: nowSeconds() - 60 }), siteA.sharedSecret)],
       ['a token that expires a year from now', () => signed(contextClaims(siteA, { exp: nowSeconds() + 365 * 24 * 3600 }), siteA.sharedSecret)],
-      ['a token that expires an hour from now (longer than any context token lives)', () => signed(contextClaims(siteA, { exp: nowSeconds() + 3600 }), siteA.sharedSecret)],
+      [
+        'a token that expires an hour from now (longer than any context token lives)',
+        () => signed(contextClaims(siteA, { exp: nowSeconds() + 3600 }), siteA.sharedSecret),
+      ],
       ['a token without an expiry', () => signed(withoutExpiry(contextClaims(siteA)), siteA.sharedSecret)],
       [
         "a page load's token (its qsh is for GET /connect/admin)",
         () => signed(contextClaims(siteA, { qsh: createQueryStringHash(fromMethodAndUrl('GET', '/connect/admin')) }), siteA.sharedSecret),
       ],
-      ["a webhook's token (its qsh is for the webhook), naming a user", () => siteA.signRequest('POST', USER_CREATED_PATH, { accountId: ADMIN.accountId })],
+      [
+        "a webhook's token (its qsh is for the webhook), naming a user",
+        () => siteA.signRequest('POST', USER_CREATED_PATH, { accountId: ADMIN.accountId }),
+      ],
       [
         "a token for this very request's qsh instead of context-qsh",
         () => signed(contextClaims(siteA, { qsh: createQueryStringHash(fromMethodAndUrl('GET', '/api/linked-accounts')) }), siteA.sharedSecret),
@@ -166,7 +178,10 @@ describe('token probes', () => {
       ['an unsigned token (alg none)', () => handMadeJwt({ alg: 'none', typ: 'JWT' }, contextClaims(siteA))],
       [
         'a token signed with HS512 instead of HS256',
-        () => handMadeJwt({ alg: 'HS512', typ: 'JWT' }, contextClaims(siteA), (input) => createHmac('sha512', siteA.sharedSecret).update(input).digest('base64url')),
+        () =>
+          handMadeJwt({ alg: 'HS512', typ: 'JWT' }, contextClaims(siteA), (input) =>
+            createHmac('sha512', siteA.sharedSecret).update(input).digest('base64url'),
+          ),
       ],
       ['a token signed with a wrong secret', () => signed(contextClaims(siteA), 'a-wrong-shared-secret-0123456789abcdef')],
       ["a token naming site B, signed with site A's secret", () => signed(contextClaims(siteB), siteA.sharedSecret)],
@@ -178,7 +193,10 @@ describe('token probes', () => {
         "a session token of ACE's shape (no qsh, issued by the app), as the old X-acpt header carried",
         () => {
           const iat = nowSeconds();
-          return signed({ iss: APP_KEY, iat, sub: ADMIN.accountId, exp: iat + 900, aud: [siteA.clientKey], context: { user: { accountId: ADMIN.accountId } } }, siteA.sharedSecret);
+          return signed(
+            { iss: APP_KEY, iat, sub: ADMIN.accountId, exp: iat + 900, aud: [siteA.clientKey], context: { user: { accountId: ADMIN.accountId } } },
+            siteA.sharedSecret,
+          );
         },
       ],
     ];
@@ -214,9 +232,17 @@ describe('token probes', () => {
       if (reused) expectNothingRevealed(reused, SESSION_NOT_VERIFIED);
     });
 
-    it("refuses a webhook with a generic 401 that names no site, or whose token never or only far away expires, and answers a signed one with no session token", async () => {
+    it('refuses a webhook with a generic 401 that names no site, or whose token never or only far away expires, and answers a signed one with no session token', async () => {
       const before = await snapshot();
-      const unknownSite = signed({ iss: 'never-installed-site', iat: nowSeconds(), exp: nowSeconds() + 180, qsh: createQueryStringHash(fromMethodAndUrl('POST', USER_CREATED_PATH)) }, 'whatever-secret-0123456789');
+      const unknownSite = signed(
+        {
+          iss: 'never-installed-site',
+          iat: nowSeconds(),
+          exp: nowSeconds() + 180,
+          qsh: createQueryStringHash(fromMethodAndUrl('POST', USER_CREATED_PATH)),
+        },
+        'whatever-secret-0123456789',
+      );
       const wrongSecret = siteA.signRequest('POST', USER_CREATED_PATH, { secret: 'a-wrong-shared-secret-0123456789abcdef' });
       // Correctly signed, but replayable for ever (no exp) or for a year: ACE alone accepts both.
       const webhookQsh = createQueryStringHash(fromMethodAndUrl('POST', USER_CREATED_PATH));
@@ -229,7 +255,12 @@ describe('token probes', () => {
       }
       expect(await snapshot()).toEqual(before);
 
-      const accepted = await send(`${base}${USER_CREATED_PATH}`, 'POST', { authorization: `JWT ${siteA.signRequest('POST', USER_CREATED_PATH)}` }, user);
+      const accepted = await send(
+        `${base}${USER_CREATED_PATH}`,
+        'POST',
+        { authorization: `JWT ${siteA.signRequest('POST', USER_CREATED_PATH)}` },
+        user,
+      );
       expect(accepted.status).toBe(204);
       expect(accepted.headers.get('x-acpt')).toBeNull();
       await settled();
@@ -237,7 +268,10 @@ describe('token probes', () => {
   });
 
   describe('Forge Invocation Tokens: each refused with a generic 401, changing nothing', () => {
-    const userEvent = { eventType: 'avi:jira:created:user', user: { accountId: 'injected-1', displayName: 'Mallory Made-Up', emailAddress: 'mallory@example.com' } };
+    const userEvent = {
+      eventType: 'avi:jira:created:user',
+      user: { accountId: 'injected-1', displayName: 'Mallory Made-Up', emailAddress: 'mallory@example.com' },
+    };
     const eventModule = () => h.forge.eventModule('avi:jira:created:user');
     const installedModule = () => h.forge.eventModule('avi:forge:installed:app');
     const foreignApi = () => ({ app: { apiBaseUrl: `https://api.atlassian.com.evil.example/ex/jira/${h.forge.cloudId}` } });
@@ -258,23 +292,48 @@ describe('token probes', () => {
       ['an event token for another app (wrong audience)', 'event', () => h.forge.fit(eventModule(), { context: null, audience: OTHER_APP_ID })],
       ['an event token not issued by Forge', 'event', () => h.forge.fit(eventModule(), { context: null, issuer: 'someone-else' })],
       ['an unsigned event token (alg none)', 'event', () => h.forge.fit(eventModule(), { context: null, alg: 'none' })],
-      ['an event token signed with a key Forge does not publish', 'event', async () => h.forge.fit(eventModule(), { context: null, key: await ForgeSimulator.foreignKey() })],
-      ["the admin page's token, posted to the user-created event route (a page's invokeRemote)", 'event', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId })],
+      [
+        'an event token signed with a key Forge does not publish',
+        'event',
+        async () => h.forge.fit(eventModule(), { context: null, key: await ForgeSimulator.foreignKey() }),
+      ],
+      [
+        "the admin page's token, posted to the user-created event route (a page's invokeRemote)",
+        'event',
+        () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId }),
+      ],
       ["the install trigger's token, posted to the user-created event route", 'event', () => h.forge.fit(installedModule(), { context: null })],
       ["the user-created trigger's token, posted to the install route", 'installed', () => h.forge.fit(eventModule(), { context: null })],
-      ['a token without a module, posted to the user-created event route', 'event', () => h.forge.fit(eventModule(), { context: null, app: { module: undefined } })],
+      [
+        'a token without a module, posted to the user-created event route',
+        'event',
+        () => h.forge.fit(eventModule(), { context: null, app: { module: undefined } }),
+      ],
       ['an event token whose apiBaseUrl is not an Atlassian API host', 'event', () => h.forge.fit(eventModule(), { context: null, ...foreignApi() })],
       [
         'an event token whose apiBaseUrl hides another host behind user info',
         'event',
-        () => h.forge.fit(eventModule(), { context: null, app: { apiBaseUrl: `${h.forge.url.replace('://', '://user@')}/ex/jira/${h.forge.cloudId}` } }),
+        () =>
+          h.forge.fit(eventModule(), { context: null, app: { apiBaseUrl: `${h.forge.url.replace('://', '://user@')}/ex/jira/${h.forge.cloudId}` } }),
       ],
       ['an expired admin page token', 'api', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, expiresInSeconds: -60 })],
-      ['an admin page token for another app (wrong audience)', 'api', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, audience: OTHER_APP_ID })],
+      [
+        'an admin page token for another app (wrong audience)',
+        'api',
+        () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, audience: OTHER_APP_ID }),
+      ],
       ['an admin page token not issued by Forge', 'api', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, issuer: 'someone-else' })],
       ['an unsigned admin page token (alg none)', 'api', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, alg: 'none' })],
-      ["the user-created trigger's token, naming an administrator, on the admin API", 'api', () => h.forge.fit(eventModule(), { principal: ADMIN.accountId })],
-      ['an admin page token whose apiBaseUrl is not an Atlassian API host', 'api', () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, ...foreignApi() })],
+      [
+        "the user-created trigger's token, naming an administrator, on the admin API",
+        'api',
+        () => h.forge.fit(eventModule(), { principal: ADMIN.accountId }),
+      ],
+      [
+        'an admin page token whose apiBaseUrl is not an Atlassian API host',
+        'api',
+        () => h.forge.fit(ADMIN_PAGE, { principal: ADMIN.accountId, ...foreignApi() }),
+      ],
     ];
 
     it.each(cases)('%s', async (_what, route, makeToken) => {
@@ -309,7 +368,9 @@ describe('token probes', () => {
       const installed = routes.events['avi:forge:installed:app']!;
       expect((await h.forge.sendUserCreated(base, { accountId: 'control-endpoint-key', displayName: 'Carla Control' })).status).toBe(200);
       const byTrigger: FitOptions = { app: { module: { type: 'core:endpoint', key: userCreated.trigger } } };
-      expect((await h.forge.sendUserCreated(base, { accountId: 'control-trigger-key', displayName: 'Tina Trigger' }, { fit: byTrigger })).status).toBe(200);
+      expect(
+        (await h.forge.sendUserCreated(base, { accountId: 'control-trigger-key', displayName: 'Tina Trigger' }, { fit: byTrigger })).status,
+      ).toBe(200);
       expect((await h.forge.sendInstalled(base, { fit: { app: { module: { type: 'core:endpoint', key: installed.trigger } } } })).status).toBe(200);
       expect(routes.uiModules.length).toBeGreaterThanOrEqual(2);
       for (const module of routes.uiModules) {
@@ -352,7 +413,7 @@ describe('token probes', () => {
       expect(h.harness.bitbucket.received.length).toBe(bitbucketCalls);
     });
 
-    it("site B itself may retry that invitation (so the 404s above are about ownership)", async () => {
+    it('site B itself may retry that invitation (so the 404s above are about ownership)', async () => {
       const answer = await h.harness.api('POST', `/api/invitations/${invitationB}/retry`, undefined, { site: siteB });
       expect(answer.status).toBe(200);
     });

@@ -20,7 +20,9 @@ export class AppProcess {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`app did not start: ${this.output.join('')}`)), 30_000);
       child.stdout!.on('data', (chunk) => {
-        const line = String(chunk).split('\n').find((l) => l.includes('"app started"'));
+        const line = String(chunk)
+          .split('\n')
+          .find((l) => l.includes('"app started"'));
         if (line) {
           this.baseUrl = (JSON.parse(line) as { baseUrl: string }).baseUrl;
           clearTimeout(timer);

@@ -8,7 +8,12 @@ export type ForgeHarness = {
   harness: Harness;
   forge: ForgeSimulator;
   /** Calls the admin API as the admin page's invokeRemote does, as `accountId` (the admin by default). */
-  api(method: string, path: string, body?: unknown, options?: { accountId?: string; fit?: FitOptions; userToken?: boolean; moduleKey?: string }): Promise<ApiAnswer>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { accountId?: string; fit?: FitOptions; userToken?: boolean; moduleKey?: string },
+  ): Promise<ApiAnswer>;
   stop(): Promise<void>;
 };
 
@@ -21,7 +26,10 @@ export async function startForgeHarness(options: HarnessOptions = {}): Promise<F
   await forge.start();
   forge.addUser(ADMIN);
   forge.addUser(NON_ADMIN);
-  const harness = await startHarness({ ...options, env: { FORGE_APP_ID, FORGE_JWKS_URL: forge.jwksUrl, FORGE_API_HOSTS: forge.url, ...options.env } });
+  const harness = await startHarness({
+    ...options,
+    env: { FORGE_APP_ID, FORGE_JWKS_URL: forge.jwksUrl, FORGE_API_HOSTS: forge.url, ...options.env },
+  });
   return {
     harness,
     forge,

@@ -41,7 +41,12 @@ export type Harness = {
   /** Installs one more Jira site, with the same two users. */
   addSite(): Promise<JiraConnectSimulator>;
   /** Calls the admin API as `accountId` (the admin by default) of `site`. */
-  api(method: string, path: string, body?: unknown, options?: { site?: JiraConnectSimulator; accountId?: string; token?: string }): Promise<ApiAnswer>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { site?: JiraConnectSimulator; accountId?: string; token?: string },
+  ): Promise<ApiAnswer>;
   /** Starts another app instance on the same database (several instances, or a restart). */
   startInstance(env?: Record<string, string>, options?: AppOptions): Promise<RunningApp>;
   stop(): Promise<void>;

@@ -50,16 +50,21 @@ export class JiraRestClient implements JiraGateway {
     if (response.ok) {
       const body = await this.readJson(response, 'the email address lookup');
       const email = (body as { email?: unknown } | null)?.email;
-      if (typeof email !== 'string' || email.trim() === '') return { found: false, reason: 'Jira answered without an email address for this account.' };
+      if (typeof email !== 'string' || email.trim() === '')
+        return { found: false, reason: 'Jira answered without an email address for this account.' };
       // An address with a null or malformed character is no address Bitbucket could deliver to.
-      if (!isStorableText(email)) return { found: false, reason: 'Jira answered with an email address that contains characters no email address can have.' };
+      if (!isStorableText(email))
+        return { found: false, reason: 'Jira answered with an email address that contains characters no email address can have.' };
       return { found: true, email: email.trim() };
     }
     await response.body?.cancel();
     // Jira's published OpenAPI says 400 for an app not approved for the email API; this project
     // first expected 403. Both mean the same to an admin, so both get this sentence.
     if (status === 400 || status === 403) {
-      return { found: false, reason: `Jira did not share this user's email address: the app needs ${this.#wording.emailPermission} (HTTP ${status}).` };
+      return {
+        found: false,
+        reason: `Jira did not share this user's email address: the app needs ${this.#wording.emailPermission} (HTTP ${status}).`,
+      };
     }
     if (status === 401) {
       // Not an answer about this user: the app's credentials were refused (a Forge app token
@@ -131,11 +136,7 @@ export class JiraRestClient implements JiraGateway {
     void response.body?.cancel().catch(() => undefined);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     const reason = response.status === 429 ? 'is rate limiting the app' : 'is unavailable';
-    return new JiraUnavailableError(
-      `Jira ${reason}: ${what} answered HTTP ${response.status}.`,
-      response.status,
-      retryAfterMs,
-    );
+    return new JiraUnavailableError(`Jira ${reason}: ${what} answered HTTP ${response.status}.`, response.status, retryAfterMs);
   }
 }
 

@@ -10,21 +10,30 @@ import { idParam, invitationQuery } from './schemas.js';
 export function invitationRoutes(deps: { invitations: InvitationStore }): Router {
   const router = Router();
 
-  router.get('/invitations', asyncRoute(async (req, res) => {
-    const query = invitationQuery.parse(req.query);
-    const { invitations, total } = await deps.invitations.list(actorOf(res).tenantId, query);
-    res.json({ invitations: invitations.map(presentInvitation), page: query.page, pageSize: query.pageSize, total });
-  }));
+  router.get(
+    '/invitations',
+    asyncRoute(async (req, res) => {
+      const query = invitationQuery.parse(req.query);
+      const { invitations, total } = await deps.invitations.list(actorOf(res).tenantId, query);
+      res.json({ invitations: invitations.map(presentInvitation), page: query.page, pageSize: query.pageSize, total });
+    }),
+  );
 
-  router.post('/invitations/:id/retry', asyncRoute(async (req, res) => {
-    const invitation = await retryInvitation(deps, actorOf(res).tenantId, invitationId(req.params.id));
-    res.json({ invitation: presentInvitation(invitation) });
-  }));
+  router.post(
+    '/invitations/:id/retry',
+    asyncRoute(async (req, res) => {
+      const invitation = await retryInvitation(deps, actorOf(res).tenantId, invitationId(req.params.id));
+      res.json({ invitation: presentInvitation(invitation) });
+    }),
+  );
 
-  router.post('/invitations/:id/send-now', asyncRoute(async (req, res) => {
-    const invitation = await sendInvitationNow(deps, actorOf(res).tenantId, invitationId(req.params.id));
-    res.json({ invitation: presentInvitation(invitation) });
-  }));
+  router.post(
+    '/invitations/:id/send-now',
+    asyncRoute(async (req, res) => {
+      const invitation = await sendInvitationNow(deps, actorOf(res).tenantId, invitationId(req.params.id));
+      res.json({ invitation: presentInvitation(invitation) });
+    }),
+  );
 
   return router;
 }

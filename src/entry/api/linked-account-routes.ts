@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import {
-  groupChoices, linkAccount, refreshGroups, setDefaultGroups, unlinkAccount, updateCredentials, type LinkedAccountDeps,
+  groupChoices,
+  linkAccount,
+  refreshGroups,
+  setDefaultGroups,
+  unlinkAccount,
+  updateCredentials,
+  type LinkedAccountDeps,
 } from '../../domain/linked-accounts.js';
 import { DomainError } from '../../domain/errors.js';
 import { actorOf } from './actor.js';
@@ -17,50 +23,71 @@ function accountId(raw: string | undefined): string {
 export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
   const router = Router();
 
-  router.get('/linked-accounts', asyncRoute(async (req, res) => {
-    const query = linkedAccountsQuery.parse(req.query);
-    const accounts = await deps.linkedAccounts.list(actorOf(res).tenantId, { includeUnlinked: query.include === 'unlinked' });
-    res.json({ linkedAccounts: accounts.map(presentLinkedAccount) });
-  }));
+  router.get(
+    '/linked-accounts',
+    asyncRoute(async (req, res) => {
+      const query = linkedAccountsQuery.parse(req.query);
+      const accounts = await deps.linkedAccounts.list(actorOf(res).tenantId, { includeUnlinked: query.include === 'unlinked' });
+      res.json({ linkedAccounts: accounts.map(presentLinkedAccount) });
+    }),
+  );
 
-  router.post('/linked-accounts', asyncRoute(async (req, res) => {
-    const body = linkAccountBody.parse(req.body);
-    const account = await linkAccount(deps, actorOf(res), body);
-    res.status(201).json({ linkedAccount: presentLinkedAccount(account) });
-  }));
+  router.post(
+    '/linked-accounts',
+    asyncRoute(async (req, res) => {
+      const body = linkAccountBody.parse(req.body);
+      const account = await linkAccount(deps, actorOf(res), body);
+      res.status(201).json({ linkedAccount: presentLinkedAccount(account) });
+    }),
+  );
 
-  router.delete('/linked-accounts/:id', asyncRoute(async (req, res) => {
-    const id = accountId(req.params.id);
-    await unlinkAccount(deps, actorOf(res), id);
-    // A JSON body, not an empty 204: Forge's invokeRemote expects JSON answers.
-    res.json({ unlinked: id });
-  }));
+  router.delete(
+    '/linked-accounts/:id',
+    asyncRoute(async (req, res) => {
+      const id = accountId(req.params.id);
+      await unlinkAccount(deps, actorOf(res), id);
+      // A JSON body, not an empty 204: Forge's invokeRemote expects JSON answers.
+      res.json({ unlinked: id });
+    }),
+  );
 
-  router.put('/linked-accounts/:id/credentials', asyncRoute(async (req, res) => {
-    const id = accountId(req.params.id);
-    const body = updateCredentialsBody.parse(req.body);
-    const account = await updateCredentials(deps, actorOf(res), id, body.credentials);
-    res.json({ linkedAccount: presentLinkedAccount(account) });
-  }));
+  router.put(
+    '/linked-accounts/:id/credentials',
+    asyncRoute(async (req, res) => {
+      const id = accountId(req.params.id);
+      const body = updateCredentialsBody.parse(req.body);
+      const account = await updateCredentials(deps, actorOf(res), id, body.credentials);
+      res.json({ linkedAccount: presentLinkedAccount(account) });
+    }),
+  );
 
-  router.get('/linked-accounts/:id/groups', asyncRoute(async (req, res) => {
-    const id = accountId(req.params.id);
-    const query = groupsQuery.parse(req.query);
-    const choices = await groupChoices(deps, actorOf(res), id, { refresh: query.refresh === 'true' });
-    res.json(choices);
-  }));
+  router.get(
+    '/linked-accounts/:id/groups',
+    asyncRoute(async (req, res) => {
+      const id = accountId(req.params.id);
+      const query = groupsQuery.parse(req.query);
+      const choices = await groupChoices(deps, actorOf(res), id, { refresh: query.refresh === 'true' });
+      res.json(choices);
+    }),
+  );
 
-  router.post('/linked-accounts/:id/refresh-groups', asyncRoute(async (req, res) => {
-    const account = await refreshGroups(deps, actorOf(res), accountId(req.params.id));
-    res.json({ linkedAccount: presentLinkedAccount(account) });
-  }));
+  router.post(
+    '/linked-accounts/:id/refresh-groups',
+    asyncRoute(async (req, res) => {
+      const account = await refreshGroups(deps, actorOf(res), accountId(req.params.id));
+      res.json({ linkedAccount: presentLinkedAccount(account) });
+    }),
+  );
 
-  router.put('/linked-accounts/:id/default-groups', asyncRoute(async (req, res) => {
-    const id = accountId(req.params.id);
-    const body = defaultGroupsBody.parse(req.body);
-    const account = await setDefaultGroups(deps, actorOf(res), id, body.groups);
-    res.json({ linkedAccount: presentLinkedAccount(account) });
-  }));
+  router.put(
+    '/linked-accounts/:id/default-groups',
+    asyncRoute(async (req, res) => {
+      const id = accountId(req.params.id);
+      const body = defaultGroupsBody.parse(req.body);
+      const account = await setDefaultGroups(deps, actorOf(res), id, body.groups);
+      res.json({ linkedAccount: presentLinkedAccount(account) });
+    }),
+  );
 
   return router;
 }

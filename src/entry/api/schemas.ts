@@ -28,10 +28,7 @@ const credentials = z.discriminatedUnion(
         .trim()
         .email('Enter a valid email address, like name@example.com.')
         .max(320, tooLong('The email address', 320)),
-      token: storableText('The API token', 'Enter the API token.')
-        .trim()
-        .min(1, 'Enter the API token.')
-        .max(2000, tooLong('The API token', 2000)),
+      token: storableText('The API token', 'Enter the API token.').trim().min(1, 'Enter the API token.').max(2000, tooLong('The API token', 2000)),
     }),
   ],
   {
@@ -66,7 +63,12 @@ export const defaultGroupsBody = z.object(
           .trim()
           .min(1, 'A group slug cannot be empty.')
           .max(200, tooLong('A group slug', 200)),
-        { error: (issue) => (issue.input === undefined ? 'Choose the default groups: send "groups", a list of group slugs.' : 'The default groups must be a list of group slugs.') },
+        {
+          error: (issue) =>
+            issue.input === undefined
+              ? 'Choose the default groups: send "groups", a list of group slugs.'
+              : 'The default groups must be a list of group slugs.',
+        },
       )
       .max(500, 'Choose at most 500 default groups.'),
   },

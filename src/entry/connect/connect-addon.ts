@@ -10,8 +10,7 @@ export type ConnectAddon = ace.AddOn;
  * in development, so everything is scrubbed and demoted to debug.
  */
 function aceLogger(log: Logger) {
-  const text = (args: unknown[]) =>
-    scrubSecrets(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+  const text = (args: unknown[]) => scrubSecrets(args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' '));
   return {
     info: (...args: unknown[]) => log.debug({ ace: text(args) }, 'connect'),
     debug: (...args: unknown[]) => log.debug({ ace: text(args) }, 'connect'),

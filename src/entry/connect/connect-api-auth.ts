@@ -29,7 +29,10 @@ export function connectApiAuthentication(addon: ConnectAddon, directory: Connect
       next();
     } catch (error) {
       if (!(error instanceof ContextTokenRejectedError)) return next(error);
-      log.info({ reason: error.reason, clientKey: error.clientKey ?? null, method: req.method, path: req.path }, 'admin API request refused: Connect context token');
+      log.info(
+        { reason: error.reason, clientKey: error.clientKey ?? null, method: req.method, path: req.path },
+        'admin API request refused: Connect context token',
+      );
       sendError(res, 401, SESSION_NOT_VERIFIED);
     }
   };

@@ -54,7 +54,10 @@ export function requireShortLivedToken(log: { info: (details: object, message: s
     }
     const now = Math.floor(Date.now() / 1000);
     if (typeof exp === 'number' && exp <= now + SIGNED_REQUEST_MAX_LIFETIME_SECONDS) return next();
-    log.info({ path: req.path, clientKey: connectContext(req)?.clientKey ?? null }, 'signed request refused: its token has no expiry or one too far away');
+    log.info(
+      { path: req.path, clientKey: connectContext(req)?.clientKey ?? null },
+      'signed request refused: its token has no expiry or one too far away',
+    );
     res.status(401).json({ message: REQUEST_NOT_AUTHENTICATED });
   };
 }

@@ -24,12 +24,7 @@ const userCreatedBody = z.object(
  * Jira's user_created webhook. Answer fast: authenticate, record (which also enqueues), 204.
  * A retry (same X-Atlassian-Webhook-Identifier) or a repeated user records nothing new.
  */
-export function userCreatedWebhook(
-  addon: ConnectAddon,
-  directory: ConnectTenantDirectory,
-  deps: Pick<NewUserDeps, 'newUsers'>,
-  log: Logger,
-): Router {
+export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
   const router = Router();
   router.post(USER_CREATED_PATH, asAuthentication(addon.authenticate()), requireShortLivedToken(log), async (req, res, next) => {
     try {

@@ -4,7 +4,12 @@ import type { ForgeTenant } from '../../persistence/forge-tenant-repository.js';
 import { setActor } from '../api/actor.js';
 import { SESSION_NOT_VERIFIED } from '../api/host-authentication.js';
 import { sendError } from '../api/http-errors.js';
-import { ForgeKeysUnavailableError, ForgeTokenRejectedError, type ForgeInvocation, type ForgeInvocationTokenVerifier } from './forge-invocation-token.js';
+import {
+  ForgeKeysUnavailableError,
+  ForgeTokenRejectedError,
+  type ForgeInvocation,
+  type ForgeInvocationTokenVerifier,
+} from './forge-invocation-token.js';
 import { UnknownForgeSiteError, type ForgeTenantDirectory } from './forge-tenant-directory.js';
 
 /** What a verified Forge request leaves on res.locals. */

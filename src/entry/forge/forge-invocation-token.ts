@@ -19,9 +19,7 @@ const claimsSchema = z.object({
     appVersion: z.string().optional(),
     environment: z.object({ type: z.string().optional(), id: z.string().optional() }).optional(),
     module: z.object({ type: z.string().optional(), key: z.string().optional() }).optional(),
-    installation: z
-      .object({ contexts: z.array(z.object({ name: z.string().nullish(), apiBaseUrl: z.string().nullish() })).nullish() })
-      .nullish(),
+    installation: z.object({ contexts: z.array(z.object({ name: z.string().nullish(), apiBaseUrl: z.string().nullish() })).nullish() }).nullish(),
   }),
   // Forge documents `context` as present for UI calls; for events it may be absent.
   context: z.object({ cloudId: z.string().min(1).nullish(), siteUrl: z.string().nullish() }).nullish(),
@@ -167,7 +165,7 @@ export function jwksUrlFor(claims: { app?: unknown }): string {
 
 /** Why no key could be had for the token, in words for the caller; never the token itself. */
 function classify(error: unknown): Error {
-  if (error instanceof errors.JWKSNoMatchingKey) return new ForgeTokenRejectedError("the token is signed with a key Forge does not publish");
+  if (error instanceof errors.JWKSNoMatchingKey) return new ForgeTokenRejectedError('the token is signed with a key Forge does not publish');
   // A failed key fetch is a timeout, an invalid key set, a generic JOSEError (not 200, not JSON)
   // or no JOSEError at all (DNS, connection refused): none of them says the token is bad.
   const fetchFailed =

@@ -45,7 +45,10 @@ export class ForgeTenantDirectory {
       if (previous === null) {
         this.log.info({ cloudId, installationId, siteUrl: tenant.siteUrl }, 'new site through Forge');
       } else if (previous !== installationId) {
-        this.log.info({ cloudId, installationId, previousInstallationId: previous }, 'Forge reinstall: the site keeps its configuration under the new installation');
+        this.log.info(
+          { cloudId, installationId, previousInstallationId: previous },
+          'Forge reinstall: the site keeps its configuration under the new installation',
+        );
       }
     } else {
       tenant = await this.tenants.findByInstallationId(installationId);

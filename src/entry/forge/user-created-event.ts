@@ -54,7 +54,10 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
       );
       const recorded = outcome === 'recorded';
       if (retry?.retryCount) {
-        log.info({ tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded }, 'Forge redelivered a user-created event');
+        log.info(
+          { tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded },
+          'Forge redelivered a user-created event',
+        );
       }
       // JSON, not an empty 204: Forge's remote contract speaks of JSON answers.
       res.status(200).json({ recorded });

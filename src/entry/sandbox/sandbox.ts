@@ -185,7 +185,10 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
       res.type('html').send(renderShell(null, FORGE.bridgeScriptUrl, cspNonce(res)));
     });
     const forgeInvocation = z.object({
-      path: z.string().regex(/^\/[^\s\\]*$/, 'A path on the remote, starting with /.').max(2000),
+      path: z
+        .string()
+        .regex(/^\/[^\s\\]*$/, 'A path on the remote, starting with /.')
+        .max(2000),
       method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
       body: z.unknown().optional(),
     });
@@ -218,7 +221,13 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
 
     const newUser = z.object({
       displayName: z.string().trim().min(1, 'Enter a display name.').max(200),
-      email: z.string().trim().email('Enter a valid email address.').max(320).optional().or(z.literal('').transform(() => undefined)),
+      email: z
+        .string()
+        .trim()
+        .email('Enter a valid email address.')
+        .max(320)
+        .optional()
+        .or(z.literal('').transform(() => undefined)),
       /** Which host tells the app: Connect's user_created webhook, or Forge's avi:jira:created:user event. */
       host: z.enum(['connect', 'forge']).default('connect'),
     });

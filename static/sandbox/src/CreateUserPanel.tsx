@@ -40,10 +40,7 @@ export function CreateUserPanel({ host, onCreated }: { host: SandboxHost; onCrea
       setFailure(result.message);
       return;
     }
-    setUsers((prev) => [
-      { accountId: result.body.accountId, displayName: name, email: mail || null, createdAt: new Date().toISOString() },
-      ...prev,
-    ]);
+    setUsers((prev) => [{ accountId: result.body.accountId, displayName: name, email: mail || null, createdAt: new Date().toISOString() }, ...prev]);
     setDisplayName('');
     setEmail('');
     onCreated?.();
@@ -56,14 +53,13 @@ export function CreateUserPanel({ host, onCreated }: { host: SandboxHost; onCrea
       </h2>
       {host === 'forge' ? (
         <p className="sbx-panel__text">
-          Adds a user to the simulated Jira site, and Forge sends the app the{' '}
-          <code className="ads-code">avi:jira:created:user</code> event with a Forge Invocation Token. Without an email,
-          Jira does not share one, like a user with a private profile.
+          Adds a user to the simulated Jira site, and Forge sends the app the <code className="ads-code">avi:jira:created:user</code> event with a
+          Forge Invocation Token. Without an email, Jira does not share one, like a user with a private profile.
         </p>
       ) : (
         <p className="sbx-panel__text">
-          Adds a user to the simulated Jira site and sends the app the signed <code className="ads-code">user_created</code>{' '}
-          webhook. Without an email, Jira does not share one, like a user with a private profile.
+          Adds a user to the simulated Jira site and sends the app the signed <code className="ads-code">user_created</code> webhook. Without an
+          email, Jira does not share one, like a user with a private profile.
         </p>
       )}
       <form noValidate onSubmit={(event) => void submit(event)} className="sbx-form">

@@ -8,8 +8,8 @@ export function DemoCredentialsPanel({ demo }: { demo: SandboxState['demo'] }) {
         Demo workspace
       </h2>
       <p className="sbx-panel__text">
-        A simulated Bitbucket Cloud workspace. Paste these into <strong>Link Bitbucket Cloud account</strong> (credential
-        type: OAuth consumer). They are fake sandbox values.
+        A simulated Bitbucket Cloud workspace. Paste these into <strong>Link Bitbucket Cloud account</strong> (credential type: OAuth consumer). They
+        are fake sandbox values.
       </p>
       <dl className="sbx-values">
         <CopyValue label="Workspace" value={demo.workspace} />

@@ -12,11 +12,7 @@ export function listLinkedAccounts(
   return bridge.request('GET', `/api/linked-accounts${options.includeUnlinked ? '?include=unlinked' : ''}`);
 }
 
-export function linkAccount(
-  bridge: HostBridge,
-  workspace: string,
-  credentials: Credentials,
-): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
+export function linkAccount(bridge: HostBridge, workspace: string, credentials: Credentials): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
   return bridge.request('POST', '/api/linked-accounts', { workspace, credentials });
 }
 
@@ -36,11 +32,7 @@ export function listGroups(bridge: HostBridge, accountId: string, refresh: boole
   return bridge.request('GET', `/api/linked-accounts/${id(accountId)}/groups${refresh ? '?refresh=true' : ''}`);
 }
 
-export function saveDefaultGroups(
-  bridge: HostBridge,
-  accountId: string,
-  slugs: string[],
-): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
+export function saveDefaultGroups(bridge: HostBridge, accountId: string, slugs: string[]): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
   return bridge.request('PUT', `/api/linked-accounts/${id(accountId)}/default-groups`, { groups: slugs });
 }
 

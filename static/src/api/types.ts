@@ -5,14 +5,7 @@ export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refu
 export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
 /** Why an invitation is skipped, failed or waiting, for code; `reason` is the sentence for people. */
 export type InvitationReasonCode =
-  | 'not-a-person'
-  | 'no-email'
-  | 'credentials-invalid'
-  | 'invitations-refused'
-  | 'group-missing'
-  | 'rejected'
-  | 'attempts-exhausted'
-  | 'retrying';
+  'not-a-person' | 'no-email' | 'credentials-invalid' | 'invitations-refused' | 'group-missing' | 'rejected' | 'attempts-exhausted' | 'retrying';
 
 export interface GroupRef {
   slug: string;
@@ -59,9 +52,7 @@ export interface Invitation {
   sentAt: string | null;
 }
 
-export type Credentials =
-  | { type: 'oauth-consumer'; key: string; secret: string }
-  | { type: 'api-token'; email: string; token: string };
+export type Credentials = { type: 'oauth-consumer'; key: string; secret: string } | { type: 'api-token'; email: string; token: string };
 
 export interface InvitationPage {
   invitations: Invitation[];

@@ -68,25 +68,20 @@ export function ConfigureAccessDialog({ data }: { data: DialogData }) {
       </header>
       <div className="ati-dialog__body">
         <p>
-          Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these
-          Bitbucket groups:
+          Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these Bitbucket groups:
         </p>
         {unlinked ? (
           <SectionMessage appearance="warning" title={`${workspace} is no longer linked`}>
             <p>
-              It was unlinked in another tab or by another administrator, so nothing was saved. Close this dialog to
-              see the linked accounts as they are now.
+              It was unlinked in another tab or by another administrator, so nothing was saved. Close this dialog to see the linked accounts as they
+              are now.
             </p>
           </SectionMessage>
         ) : (
           <div className="ati-dialog__groups">
             {state.status === 'loading' ? <LoadingBlock label="Loading groups" /> : null}
             {state.status === 'error' ? (
-              <SectionMessage
-                appearance="error"
-                title="Couldn't load the groups"
-                actions={<Button onClick={() => void reload()}>Try again</Button>}
-              >
+              <SectionMessage appearance="error" title="Couldn't load the groups" actions={<Button onClick={() => void reload()}>Try again</Button>}>
                 <p>{state.message}</p>
               </SectionMessage>
             ) : null}
@@ -95,17 +90,8 @@ export function ConfigureAccessDialog({ data }: { data: DialogData }) {
             ) : null}
             {state.status === 'ready' && state.data.groups.length > 0 ? (
               <>
-                <GroupChecklist
-                  groups={state.data.groups}
-                  selected={selected}
-                  disabled={saving}
-                  onChange={setSelected}
-                />
-                {selected.size === 0 ? (
-                  <p className="ati-dialog__hint">
-                    No group ticked: new Jira users won’t be invited to {workspace}.
-                  </p>
-                ) : null}
+                <GroupChecklist groups={state.data.groups} selected={selected} disabled={saving} onChange={setSelected} />
+                {selected.size === 0 ? <p className="ati-dialog__hint">No group ticked: new Jira users won’t be invited to {workspace}.</p> : null}
                 {state.data.refreshedAt ? (
                   <p className="ati-muted ati-dialog__refreshed">Groups read from Bitbucket {relativeTime(state.data.refreshedAt)}.</p>
                 ) : null}

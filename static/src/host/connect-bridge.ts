@@ -10,13 +10,7 @@ interface ConnectDialog {
 export interface ConnectAP {
   context: { getToken(callback?: (token: string) => void): Promise<string> | void };
   dialog: {
-    create(options: {
-      key: string;
-      chrome?: boolean;
-      width?: string;
-      height?: string;
-      customData?: unknown;
-    }): ConnectDialog;
+    create(options: { key: string; chrome?: boolean; width?: string; height?: string; customData?: unknown }): ConnectDialog;
     getCustomData(callback: (data: unknown) => void): void;
     close(data?: unknown): void;
   };

@@ -26,8 +26,7 @@ export function createForgeBridge(): HostBridge {
           size: 'medium',
           context: { linkedAccountId: account.id, workspace: account.workspace },
           onClose: (payload?: unknown) => {
-            const saved =
-              typeof payload === 'object' && payload !== null && (payload as { saved?: unknown }).saved === true;
+            const saved = typeof payload === 'object' && payload !== null && (payload as { saved?: unknown }).saved === true;
             resolve({ saved });
           },
         });

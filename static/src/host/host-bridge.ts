@@ -3,8 +3,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export type ApiResult<T> =
-  | { ok: true; status: number; body: T }
-  | { ok: false; status: number; message: string; fieldErrors?: Record<string, string> };
+  { ok: true; status: number; body: T } | { ok: false; status: number; message: string; fieldErrors?: Record<string, string> };
 
 export interface DialogData {
   linkedAccountId: string;

@@ -70,9 +70,10 @@ describe('payload', () => {
 
 describe('mapServerFieldErrors', () => {
   it('puts known keys next to their field and keeps the rest', () => {
-    expect(
-      mapServerFieldErrors({ 'credentials.secret': 'Wrong secret', workspace: 'Unknown', 'credentials.scope': 'Missing scope' }),
-    ).toEqual({ fields: { secret: 'Wrong secret', workspace: 'Unknown' }, other: ['Missing scope'] });
+    expect(mapServerFieldErrors({ 'credentials.secret': 'Wrong secret', workspace: 'Unknown', 'credentials.scope': 'Missing scope' })).toEqual({
+      fields: { secret: 'Wrong secret', workspace: 'Unknown' },
+      other: ['Missing scope'],
+    });
     expect(mapServerFieldErrors(undefined)).toEqual({ fields: {}, other: [] });
   });
 });

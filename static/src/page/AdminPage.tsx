@@ -13,19 +13,12 @@ export function AdminPage() {
       <header className="ati-page__header">
         <h1>Automatic team invitations</h1>
         <p className="ati-page__intro">
-          Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are
-          invited to. When someone joins this Jira site, the app sends the invitations for you and records every one
-          of them below, with its outcome.
+          Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are invited to. When someone joins
+          this Jira site, the app sends the invitations for you and records every one of them below, with its outcome.
         </p>
       </header>
-      <LinkedAccountsSection
-        refreshKey={invitationsVersion}
-        onAccountsChanged={() => setAccountsVersion((v) => v + 1)}
-      />
-      <InvitationsSection
-        accountsVersion={accountsVersion}
-        onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)}
-      />
+      <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
+      <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
     </main>
   );
 }

@@ -8,9 +8,7 @@ export function InvitationStatusCell({ invitation, now }: { invitation: Invitati
   const nextAttempt = nextAttemptAt ? relativeTime(nextAttemptAt, now) : '';
   return (
     <div className="ati-cell-stack">
-      <Lozenge appearance={STATUS_APPEARANCE[invitation.status] ?? 'default'}>
-        {STATUS_TEXT[invitation.status] ?? invitation.status}
-      </Lozenge>
+      <Lozenge appearance={STATUS_APPEARANCE[invitation.status] ?? 'default'}>{STATUS_TEXT[invitation.status] ?? invitation.status}</Lozenge>
       {invitation.reason ? <span className="ati-reason">{invitation.reason}</span> : null}
       {nextAttemptAt && nextAttempt ? (
         <span className="ati-muted">

@@ -169,11 +169,7 @@ export function InvitationsSection({
 
       {state.status === 'loading' ? <LoadingBlock label="Loading invitations" /> : null}
       {state.status === 'error' ? (
-        <SectionMessage
-          appearance="error"
-          title="Couldn't load the invitations"
-          actions={<Button onClick={() => void reload()}>Try again</Button>}
-        >
+        <SectionMessage appearance="error" title="Couldn't load the invitations" actions={<Button onClick={() => void reload()}>Try again</Button>}>
           <p>{state.message}</p>
         </SectionMessage>
       ) : null}
@@ -216,7 +212,5 @@ export function InvitationsSection({
 /** An unlinked account says so, and when: a workspace linked again has several. */
 function accountOption(account: LinkedAccount): string {
   if (account.status !== 'unlinked') return account.displayName;
-  return account.unlinkedAt
-    ? `${account.displayName} (unlinked ${formatDate(new Date(account.unlinkedAt))})`
-    : `${account.displayName} (unlinked)`;
+  return account.unlinkedAt ? `${account.displayName} (unlinked ${formatDate(new Date(account.unlinkedAt))})` : `${account.displayName} (unlinked)`;
 }

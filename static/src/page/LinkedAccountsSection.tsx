@@ -11,11 +11,7 @@ import { CredentialsModal } from './CredentialsModal';
 import { LinkedAccountsTable, type AccountAction } from './LinkedAccountsTable';
 import { UnlinkModal } from './UnlinkModal';
 
-type OpenModal =
-  | { kind: 'link' }
-  | { kind: 'update'; account: LinkedAccount }
-  | { kind: 'unlink'; account: LinkedAccount }
-  | null;
+type OpenModal = { kind: 'link' } | { kind: 'update'; account: LinkedAccount } | { kind: 'unlink'; account: LinkedAccount } | null;
 
 export function LinkedAccountsSection({
   onAccountsChanged,
@@ -55,7 +51,8 @@ export function LinkedAccountsSection({
     bridge.showFlag({
       type: 'info',
       title: `${account.displayName} is no longer linked`,
-      description: 'It was unlinked in another tab or by another administrator, so nothing was changed. The list now shows the linked accounts as they are.',
+      description:
+        'It was unlinked in another tab or by another administrator, so nothing was changed. The list now shows the linked accounts as they are.',
     });
   };
 

@@ -16,18 +16,17 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
   { appearance = 'default', isLoading = false, iconBefore, iconAfter, spacing = 'default', className, children, disabled, type, ...rest },
   ref,
 ) {
-  const classes = ['ads-button', `ads-button--${appearance}`, spacing === 'compact' ? 'ads-button--compact' : '', isLoading ? 'ads-button--loading' : '', className ?? '']
+  const classes = [
+    'ads-button',
+    `ads-button--${appearance}`,
+    spacing === 'compact' ? 'ads-button--compact' : '',
+    isLoading ? 'ads-button--loading' : '',
+    className ?? '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (
-    <button
-      ref={ref}
-      type={type ?? 'button'}
-      className={classes}
-      disabled={disabled || isLoading}
-      aria-busy={isLoading || undefined}
-      {...rest}
-    >
+    <button ref={ref} type={type ?? 'button'} className={classes} disabled={disabled || isLoading} aria-busy={isLoading || undefined} {...rest}>
       {iconBefore ? <span className="ads-button__icon">{iconBefore}</span> : null}
       {children !== undefined ? <span className="ads-button__label">{children}</span> : null}
       {iconAfter ? <span className="ads-button__icon">{iconAfter}</span> : null}

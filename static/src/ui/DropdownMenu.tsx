@@ -14,7 +14,11 @@ export interface MenuItem {
   disabled?: boolean;
 }
 
-export function DropdownMenu({ triggerLabel, items, triggerContent }: {
+export function DropdownMenu({
+  triggerLabel,
+  items,
+  triggerContent,
+}: {
   /** The trigger's accessible name. */
   triggerLabel: string;
   items: MenuItem[];

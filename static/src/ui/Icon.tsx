@@ -2,18 +2,7 @@
 import type { ReactElement } from 'react';
 
 export type IconName =
-  | 'more'
-  | 'chevron-down'
-  | 'chevron-left'
-  | 'chevron-right'
-  | 'info'
-  | 'success'
-  | 'error'
-  | 'warning'
-  | 'close'
-  | 'refresh'
-  | 'external'
-  | 'add';
+  'more' | 'chevron-down' | 'chevron-left' | 'chevron-right' | 'info' | 'success' | 'error' | 'warning' | 'close' | 'refresh' | 'external' | 'add';
 
 const GLYPHS: Record<IconName, ReactElement> = {
   more: (
@@ -60,17 +49,24 @@ const GLYPHS: Record<IconName, ReactElement> = {
     </g>
   ),
   close: (
-    <path d="M6.3 6.3a1 1 0 0 1 1.4 0L12 10.6l4.3-4.3a1 1 0 1 1 1.4 1.4L13.4 12l4.3 4.3a1 1 0 0 1-1.4 1.4L12 13.4l-4.3 4.3a1 1 0 0 1-1.4-1.4l4.3-4.3-4.3-4.3a1 1 0 0 1 0-1.4z" fill="currentColor" />
+    <path
+      d="M6.3 6.3a1 1 0 0 1 1.4 0L12 10.6l4.3-4.3a1 1 0 1 1 1.4 1.4L13.4 12l4.3 4.3a1 1 0 0 1-1.4 1.4L12 13.4l-4.3 4.3a1 1 0 0 1-1.4-1.4l4.3-4.3-4.3-4.3a1 1 0 0 1 0-1.4z"
+      fill="currentColor"
+    />
   ),
   refresh: (
-    <path d="M12 5a7 7 0 0 1 6.3 4H16a1 1 0 1 0 0 2h4a1 1 0 0 0 1-1V6a1 1 0 1 0-2 0v1.4A9 9 0 1 0 21 12a1 1 0 1 0-2 0 7 7 0 1 1-7-7z" fill="currentColor" />
+    <path
+      d="M12 5a7 7 0 0 1 6.3 4H16a1 1 0 1 0 0 2h4a1 1 0 0 0 1-1V6a1 1 0 1 0-2 0v1.4A9 9 0 1 0 21 12a1 1 0 1 0-2 0 7 7 0 1 1-7-7z"
+      fill="currentColor"
+    />
   ),
   external: (
-    <path d="M13 4a1 1 0 1 0 0 2h3.6l-6.3 6.3a1 1 0 0 0 1.4 1.4L18 7.4V11a1 1 0 1 0 2 0V5a1 1 0 0 0-1-1zM6 7a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h9a2 2 0 0 0 2-2v-4a1 1 0 1 0-2 0v4H6V9h4a1 1 0 1 0 0-2z" fill="currentColor" />
+    <path
+      d="M13 4a1 1 0 1 0 0 2h3.6l-6.3 6.3a1 1 0 0 0 1.4 1.4L18 7.4V11a1 1 0 1 0 2 0V5a1 1 0 0 0-1-1zM6 7a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h9a2 2 0 0 0 2-2v-4a1 1 0 1 0-2 0v4H6V9h4a1 1 0 1 0 0-2z"
+      fill="currentColor"
+    />
   ),
-  add: (
-    <path d="M12 5a1 1 0 0 1 1 1v5h5a1 1 0 1 1 0 2h-5v5a1 1 0 1 1-2 0v-5H6a1 1 0 1 1 0-2h5V6a1 1 0 0 1 1-1z" fill="currentColor" />
-  ),
+  add: <path d="M12 5a1 1 0 0 1 1 1v5h5a1 1 0 1 1 0 2h-5v5a1 1 0 1 1-2 0v-5H6a1 1 0 1 1 0-2h5V6a1 1 0 0 1 1-1z" fill="currentColor" />,
 };
 
 export function Icon({ name, size = 24, label }: { name: IconName; size?: 16 | 20 | 24; label?: string }) {

@@ -1,6 +1,10 @@
 import './spinner.css';
 
-export function Spinner({ size = 'medium', label = 'Loading', inverse = false }: {
+export function Spinner({
+  size = 'medium',
+  label = 'Loading',
+  inverse = false,
+}: {
   size?: 'small' | 'medium' | 'large';
   label?: string;
   inverse?: boolean;

@@ -11,9 +11,7 @@ const FOCUSABLE = [
 ].join(',');
 
 export function focusableWithin(container: HTMLElement): HTMLElement[] {
-  return Array.from(container.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-    (el) => !el.closest('[inert]') && el.getClientRects().length > 0,
-  );
+  return Array.from(container.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.closest('[inert]') && el.getClientRects().length > 0);
 }
 
 /** Keeps Tab and Shift+Tab inside `container`. Call from a keydown handler. */

@@ -200,7 +200,11 @@ export class BitbucketSimulator {
   async #waitIfHeld(method: string, path: string): Promise<void> {
     const groups = method === 'GET' ? GROUPS_PATH.exec(path) : null;
     const invitations = method === 'PUT' ? INVITATIONS_PATH.exec(path) : null;
-    const key = groups?.[1] ? `groups\0${decodeURIComponent(groups[1])}` : invitations?.[1] ? `invitations\0${decodeURIComponent(invitations[1])}` : null;
+    const key = groups?.[1]
+      ? `groups\0${decodeURIComponent(groups[1])}`
+      : invitations?.[1]
+        ? `invitations\0${decodeURIComponent(invitations[1])}`
+        : null;
     const hold = key ? this.#holds.get(key) : undefined;
     if (!hold) return;
     hold.arrive();
@@ -213,7 +217,10 @@ export class BitbucketSimulator {
     }
     const groups = GROUPS_PATH.exec(path);
     if (groups?.[1]) {
-      return { reply: method === 'GET' ? this.#listGroups(decodeURIComponent(groups[1]), headers.authorization, now) : methodNotAllowed(), body: null };
+      return {
+        reply: method === 'GET' ? this.#listGroups(decodeURIComponent(groups[1]), headers.authorization, now) : methodNotAllowed(),
+        body: null,
+      };
     }
     const invitations = INVITATIONS_PATH.exec(path);
     if (invitations?.[1]) {

@@ -1,13 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeNow, listenOnLoopback } from './loopback-server.js';
-import {
-  createQueryStringHash,
-  decodeSymmetric,
-  encodeSymmetric,
-  fromMethodAndUrl,
-  SymmetricAlgorithm,
-} from 'atlassian-jwt';
+import { createQueryStringHash, decodeSymmetric, encodeSymmetric, fromMethodAndUrl, SymmetricAlgorithm } from 'atlassian-jwt';
 import type { ConnectInstallKeyServer } from './connect-install-keys.js';
 
 export interface SimulatedUser {
@@ -325,13 +319,7 @@ export class JiraConnectSimulator {
     this.reply(req, res, 200, { globalPermissions: granted, projectPermissions: [] });
   }
 
-  private reply(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
+  private reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     this.received.push({ method: (req.method ?? 'GET').toUpperCase(), path, at: Date.now(), status });
     if (res.headersSent) return;

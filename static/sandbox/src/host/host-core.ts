@@ -101,7 +101,11 @@ export class HostCore {
     const id = flag.id ?? this.nextId('flag');
     const item: HostFlag = { ...flag, id };
     this.update({ flags: [item, ...this.snapshot.flags.filter((f) => f.id !== id)] });
-    if (item.autoClose) this.flagTimers.set(id, setTimeout(() => this.dismissFlag(id), FLAG_AUTO_CLOSE_MS));
+    if (item.autoClose)
+      this.flagTimers.set(
+        id,
+        setTimeout(() => this.dismissFlag(id), FLAG_AUTO_CLOSE_MS),
+      );
     return id;
   }
 
