@@ -36,6 +36,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always'],
+      // Callbacks declared as properties, not methods: destructuring `{ onRetry }` from props is then
+      // safe (unbound-method), and the type says the function ignores `this`.
+      '@typescript-eslint/method-signature-style': ['error', 'property'],
     },
   },
   {

@@ -190,7 +190,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // ACE's store keeps a connection pool of its own.
-      await (addon.schema as { close(): Promise<void> }).close();
+      await (addon.schema as { close: () => Promise<void> }).close();
       await database.close();
     },
   };

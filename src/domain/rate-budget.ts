@@ -15,7 +15,7 @@ export type Acquisition = { granted: true } | { granted: false; waitMs: number }
 
 export interface RateBudget {
   /** Takes one token from each bucket, all or none, without waiting. */
-  tryAcquire(takes: BucketTake[]): Promise<Acquisition>;
+  tryAcquire: (takes: BucketTake[]) => Promise<Acquisition>;
   /** Like tryAcquire, but waits up to `maxWaitMs`; a refusal says how long is still left to wait. */
-  acquire(takes: BucketTake[], maxWaitMs: number): Promise<Acquisition>;
+  acquire: (takes: BucketTake[], maxWaitMs: number) => Promise<Acquisition>;
 }

@@ -78,8 +78,8 @@ export type AuditEntry = {
  */
 
 export interface NewUserStore {
-  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome>;
-  find(id: string): Promise<StoredNewUser | null>;
+  record: (site: SiteRef, user: NewUser, eventId: string | null) => Promise<RecordOutcome>;
+  find: (id: string) => Promise<StoredNewUser | null>;
 }
 
 export type LinkedAccountChanges = {
@@ -96,71 +96,71 @@ export type LinkedAccountChanges = {
  * change and writes both in one transaction, or neither.
  */
 export interface LinkedAccountStore {
-  create(
+  create: (
     input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
     audit: AuditEntry,
-  ): Promise<LinkedAccount | 'already-linked'>;
-  list(tenantId: string, options: { includeUnlinked: boolean }): Promise<LinkedAccount[]>;
+  ) => Promise<LinkedAccount | 'already-linked'>;
+  list: (tenantId: string, options: { includeUnlinked: boolean }) => Promise<LinkedAccount[]>;
   /** Unlinked accounts too: their invitations still point at them. */
-  find(tenantId: string, id: string): Promise<LinkedAccount | null>;
+  find: (tenantId: string, id: string) => Promise<LinkedAccount | null>;
   /** Null for an unknown or unlinked account. */
-  findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null>;
-  credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null>;
-  update(
+  findWithCredentials: (tenantId: string, id: string) => Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null>;
+  credentialsOf: (tenantId: string, id: string) => Promise<BitbucketCredentials | null>;
+  update: (
     tenantId: string,
     id: string,
     expectedVersion: number,
     changes: LinkedAccountChanges,
     audit: AuditEntry | null,
-  ): Promise<LinkedAccount | 'not-found' | 'conflict'>;
+  ) => Promise<LinkedAccount | 'not-found' | 'conflict'>;
   /** Destroys the credentials, clears the default groups and ends the account's queued invitations as `skipQueued` says. */
-  unlink(
+  unlink: (
     tenantId: string,
     id: string,
     expectedVersion: number,
     change: { skipQueued: { reason: string; reasonCode: ReasonCode }; audit: AuditEntry },
-  ): Promise<'unlinked' | 'not-found' | 'conflict'>;
+  ) => Promise<'unlinked' | 'not-found' | 'conflict'>;
   /** What delivery learnt with the credentials of `credentialsVersion`; ignored once they were replaced. */
-  markStatus(
+  markStatus: (
     id: string,
     status: Exclude<LinkedAccountStatus, 'active' | 'unlinked'>,
     reason: string | null,
     credentialsVersion: number,
-  ): Promise<void>;
-  recordInvitationSent(id: string): Promise<void>;
-  withDefaultGroups(tenantId: string): Promise<LinkedAccount[]>;
+  ) => Promise<void>;
+  recordInvitationSent: (id: string) => Promise<void>;
+  withDefaultGroups: (tenantId: string) => Promise<LinkedAccount[]>;
 }
 
 export interface InvitationStore {
-  createPlanned(newUser: StoredNewUser, email: string | null, planned: PlannedInvitation[]): Promise<number>;
-  find(tenantId: string, id: string): Promise<DeliverableInvitation | null>;
+  createPlanned: (newUser: StoredNewUser, email: string | null, planned: PlannedInvitation[]) => Promise<number>;
+  find: (tenantId: string, id: string) => Promise<DeliverableInvitation | null>;
   /**
    * Takes the invitation for one run of job `jobId`, in the statement that checks the job owns it
    * and no other run holds it. The lease lasts `leaseMs` unless finished or rescheduled sooner.
    */
-  claim(id: string, jobId: string, leaseMs: number): Promise<DeliveryClaim>;
+  claim: (id: string, jobId: string, leaseMs: number) => Promise<DeliveryClaim>;
   /**
    * Renews the lease for another `leaseMs` right before a call to the target, in the statement that
    * checks `lease` still holds the invitation. False when another run took it over meanwhile.
    */
-  extendLease(id: string, lease: string, leaseMs: number): Promise<boolean>;
+  extendLease: (id: string, lease: string, leaseMs: number) => Promise<boolean>;
   /** Hands the invitation to a new job that starts when the current lease ends. */
-  deferUntilLeaseEnds(id: string, jobId: string): Promise<boolean>;
+  deferUntilLeaseEnds: (id: string, jobId: string) => Promise<boolean>;
   /** Ends the invitation, if `lease` still holds it. */
-  finish(id: string, lease: string, outcome: FinalOutcome): Promise<boolean>;
+  finish: (id: string, lease: string, outcome: FinalOutcome) => Promise<boolean>;
   /** Hands the invitation to a new job starting after `delayMs`, if `lease` still holds it; the lease ends. */
-  reschedule(id: string, lease: string, change: RetryPlan): Promise<boolean>;
+  reschedule: (id: string, lease: string, change: RetryPlan) => Promise<boolean>;
   /** Lets go of the invitation without changing it (the run failed unexpectedly; the job's retry takes it again). */
-  release(id: string, lease: string): Promise<void>;
+  release: (id: string, lease: string) => Promise<void>;
   /**
    * Finds up to `limit` queued invitations that no job will finish (theirs completed, failed or
    * vanished, and no lease is held) and applies `decide` to each. Safe with several instances.
    */
-  recoverStalled(limit: number, decide: (invitation: DeliverableInvitation) => StalledDecision): Promise<number>;
+  recoverStalled: (limit: number, decide: (invitation: DeliverableInvitation) => StalledDecision) => Promise<number>;
   /** The admin's Retry: a failed or skipped invitation is queued again, with a fresh series of attempts. */
-  requeue(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-retryable'>;
+  requeue: (tenantId: string, id: string) => Promise<DeliverableInvitation | 'not-found' | 'not-retryable'>;
   /** The admin's Send now: a queued invitation waiting for its next attempt gets a new job that starts now. */
-  sendNow(tenantId: string, id: string): Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'>;
-  requeueFailed(tenantId: string, linkedAccountId: string, codes: ReasonCode[]): Promise<number>;
-  list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }>;
+  sendNow: (tenantId: string, id: string) => Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'>;
+  requeueFailed: (tenantId: string, linkedAccountId: string, codes: ReasonCode[]) => Promise<number>;
+  list: (tenantId: string, filter: InvitationFilter) => Promise<{ invitations: DeliverableInvitation[]; total: number }>;
 }

@@ -1,4 +1,4 @@
-import { DomainError, TargetError } from './errors.js';
+import { DomainError, type TargetError } from './errors.js';
 
 /** Words an admin can act on, for each way Bitbucket can refuse a workspace's credentials or groups. */
 export function explainTargetFailure(workspace: string, error: TargetError): DomainError {

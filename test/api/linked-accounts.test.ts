@@ -449,7 +449,7 @@ describe('linked Bitbucket workspaces', () => {
         api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: API_TOKEN }),
       ]);
 
-      expect(removed!.status).toBe(200);
+      expect(removed.status).toBe(200);
       for (const change of changes) {
         expect([200, 404], JSON.stringify(change.body)).toContain(change.status);
         if (change.status === 404) expect(change.body.message).toMatch(/no linked account/i);

@@ -50,7 +50,7 @@ describe('framing the Connect admin page', () => {
     });
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(hostUrl);
-    const frame = await (await page.locator('iframe[title="app"]').elementHandle())!.contentFrame();
+    const frame = await (await page.locator('iframe[title="app"]').elementHandle()).contentFrame();
     await frame!.waitForLoadState('load');
     return { frame: frame!, errors };
   }

@@ -34,7 +34,7 @@ export type InputProbes = {
   h: ForgeHarness;
   /** Every route of the app that takes input: the Connect webhook, both Forge events, every admin API route on both hosts. */
   routes: InputRoute[];
-  send(
+  send: (
     route: InputRoute,
     request?: {
       body?: string;
@@ -42,9 +42,9 @@ export type InputProbes = {
       headers?: Record<string, string>;
       path?: string;
     },
-  ): Promise<Answer>;
-  counts(): Promise<RowCounts>;
-  stop(): Promise<void>;
+  ) => Promise<Answer>;
+  counts: () => Promise<RowCounts>;
+  stop: () => Promise<void>;
 };
 
 // No emailAddress: an event with one the app cannot use is still taken, without it (see the probes).

@@ -15,11 +15,11 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    child.stdout!.on('data', (chunk) => this.output.push(String(chunk)));
-    child.stderr!.on('data', (chunk) => this.output.push(String(chunk)));
+    child.stdout.on('data', (chunk) => this.output.push(String(chunk)));
+    child.stderr.on('data', (chunk) => this.output.push(String(chunk)));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`app did not start: ${this.output.join('')}`)), 30_000);
-      child.stdout!.on('data', (chunk) => {
+      child.stdout.on('data', (chunk) => {
         const line = String(chunk)
           .split('\n')
           .find((l) => l.includes('"app started"'));

@@ -8,13 +8,13 @@ export type ForgeHarness = {
   harness: Harness;
   forge: ForgeSimulator;
   /** Calls the admin API as the admin page's invokeRemote does, as `accountId` (the admin by default). */
-  api(
+  api: (
     method: string,
     path: string,
     body?: unknown,
     options?: { accountId?: string; fit?: FitOptions; userToken?: boolean; moduleKey?: string },
-  ): Promise<ApiAnswer>;
-  stop(): Promise<void>;
+  ) => Promise<ApiAnswer>;
+  stop: () => Promise<void>;
 };
 
 /**

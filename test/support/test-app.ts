@@ -39,17 +39,17 @@ export type Harness = {
   site: JiraConnectSimulator;
   logs: string[];
   /** Installs one more Jira site, with the same two users. */
-  addSite(): Promise<JiraConnectSimulator>;
+  addSite: () => Promise<JiraConnectSimulator>;
   /** Calls the admin API as `accountId` (the admin by default) of `site`. */
-  api(
+  api: (
     method: string,
     path: string,
     body?: unknown,
     options?: { site?: JiraConnectSimulator; accountId?: string; token?: string },
-  ): Promise<ApiAnswer>;
+  ) => Promise<ApiAnswer>;
   /** Starts another app instance on the same database (several instances, or a restart). */
-  startInstance(env?: Record<string, string>, options?: AppOptions): Promise<RunningApp>;
-  stop(): Promise<void>;
+  startInstance: (env?: Record<string, string>, options?: AppOptions) => Promise<RunningApp>;
+  stop: () => Promise<void>;
 };
 
 export type HarnessOptions = {

@@ -39,7 +39,7 @@ export function createConnectAddon(
     product: 'jira',
   };
   const overrides = { development: settings, test: settings, production: settings };
-  const addon: ConnectAddon = ace(app, { config: overrides } as unknown as ace.Options, aceLogger(log) as unknown as Console, onConfigured);
+  const addon: ConnectAddon = ace(app, { config: overrides }, aceLogger(log) as unknown as Console, onConfigured);
   cacheClientInfo(addon);
   return addon;
 }

@@ -109,7 +109,7 @@ export class ForgeInvocationTokenVerifier {
     if (cached && cached.until > Date.now()) return cached.key;
     let cryptoKey: CryptoKey;
     try {
-      cryptoKey = (await this.keySet(jwksUrl)(header, { payload: '', signature: '' } as never)) as CryptoKey;
+      cryptoKey = await this.keySet(jwksUrl)(header, { payload: '', signature: '' });
     } catch (error) {
       throw classify(error);
     }

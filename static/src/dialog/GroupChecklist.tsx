@@ -10,7 +10,7 @@ export function GroupChecklist({
   groups: Group[];
   selected: ReadonlySet<string>;
   disabled: boolean;
-  onChange(selected: ReadonlySet<string>): void;
+  onChange: (selected: ReadonlySet<string>) => void;
 }) {
   const toggle = (slug: string, on: boolean) => {
     const next = new Set(selected);

@@ -4,18 +4,18 @@ import { CONFIGURE_DIALOG_KEY, type HostBridge } from './host-bridge';
 
 /** The parts of the AP object this app uses. */
 interface ConnectDialog {
-  on(event: 'close', handler: (data?: unknown) => void): void;
+  on: (event: 'close', handler: (data?: unknown) => void) => void;
 }
 
 export interface ConnectAP {
-  context: { getToken(callback?: (token: string) => void): Promise<string> | void };
+  context: { getToken: (callback?: (token: string) => void) => Promise<string> | void };
   dialog: {
-    create(options: { key: string; chrome?: boolean; width?: string; height?: string; customData?: unknown }): ConnectDialog;
-    getCustomData(callback: (data: unknown) => void): void;
-    close(data?: unknown): void;
+    create: (options: { key: string; chrome?: boolean; width?: string; height?: string; customData?: unknown }) => ConnectDialog;
+    getCustomData: (callback: (data: unknown) => void) => void;
+    close: (data?: unknown) => void;
   };
   flag: {
-    create(options: { title: string; body?: string; type?: string; close?: 'auto' | 'manual' }): unknown;
+    create: (options: { title: string; body?: string; type?: string; close?: 'auto' | 'manual' }) => unknown;
   };
 }
 

@@ -17,13 +17,13 @@ export interface HostFlag {
 }
 
 export interface HostBridge {
-  request<T>(method: HttpMethod, path: string, body?: unknown): Promise<ApiResult<T>>;
+  request: <T>(method: HttpMethod, path: string, body?: unknown) => Promise<ApiResult<T>>;
   /** Resolves when the dialog closes. */
-  openConfigureDialog(account: { id: string; workspace: string }): Promise<{ saved: boolean }>;
+  openConfigureDialog: (account: { id: string; workspace: string }) => Promise<{ saved: boolean }>;
   /** Non-null when this view IS the dialog. */
-  dialogData(): Promise<DialogData | null>;
-  closeDialog(result: { saved: boolean }): Promise<void>;
-  showFlag(flag: HostFlag): void;
+  dialogData: () => Promise<DialogData | null>;
+  closeDialog: (result: { saved: boolean }) => Promise<void>;
+  showFlag: (flag: HostFlag) => void;
 }
 
 /** The Connect dialog module key and the size both hosts open it with. */

@@ -7,7 +7,7 @@ export type ResourceState<T> = { status: 'loading' } | { status: 'error'; messag
 export interface Resource<T> {
   state: ResourceState<T>;
   /** Reloads; `silent` keeps the current data on screen and ignores a failure. */
-  reload(options?: { silent?: boolean }): Promise<void>;
+  reload: (options?: { silent?: boolean }) => Promise<void>;
 }
 
 export function useResource<T>(load: () => Promise<ApiResult<T>>): Resource<T> {

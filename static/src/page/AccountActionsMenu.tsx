@@ -1,7 +1,7 @@
 import { DropdownMenu } from '../ui/DropdownMenu';
 import type { AccountAction } from './LinkedAccountsTable';
 
-export function AccountActionsMenu({ workspace, onAction }: { workspace: string; onAction(action: AccountAction): void }) {
+export function AccountActionsMenu({ workspace, onAction }: { workspace: string; onAction: (action: AccountAction) => void }) {
   return (
     <DropdownMenu
       triggerLabel={`Actions for ${workspace}`}

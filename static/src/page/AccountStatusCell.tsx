@@ -2,7 +2,7 @@ import type { LinkedAccount } from '../api/types';
 import { Button } from '../ui/Button';
 import { Lozenge } from '../ui/Lozenge';
 
-export function AccountStatusCell({ account, onUpdateCredentials }: { account: LinkedAccount; onUpdateCredentials(): void }) {
+export function AccountStatusCell({ account, onUpdateCredentials }: { account: LinkedAccount; onUpdateCredentials: () => void }) {
   if (account.status === 'credentials-invalid') {
     return (
       <div className="ati-cell-stack">

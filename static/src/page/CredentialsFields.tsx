@@ -15,8 +15,8 @@ export function CredentialsFields({
   errors: FieldErrors;
   workspaceFixed: boolean;
   disabled: boolean;
-  onChange(values: CredentialsFormValues): void;
-  inputRef(field: CredentialField, el: HTMLInputElement | null): void;
+  onChange: (values: CredentialsFormValues) => void;
+  inputRef: (field: CredentialField, el: HTMLInputElement | null) => void;
 }) {
   const set = (field: CredentialField) => (value: string) => onChange({ ...values, [field]: value });
   return (

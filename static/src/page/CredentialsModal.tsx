@@ -28,8 +28,8 @@ export function CredentialsModal({
 }: {
   /** Set when updating the credentials of this account; absent when linking a new one. */
   account?: LinkedAccount;
-  onClose(): void;
-  onDone(account: LinkedAccount): void;
+  onClose: () => void;
+  onDone: (account: LinkedAccount) => void;
 }) {
   const bridge = useBridge();
   const formId = useId();

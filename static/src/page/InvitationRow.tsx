@@ -19,8 +19,8 @@ export function InvitationRow({
   unlinked: boolean;
   /** A Retry or Send now for this row is on its way. */
   busy: boolean;
-  onRetry(): void;
-  onSendNow(): void;
+  onRetry: () => void;
+  onSendNow: () => void;
 }) {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
   return (

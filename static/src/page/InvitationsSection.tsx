@@ -25,7 +25,7 @@ export function InvitationsSection({
 }: {
   accountsVersion: number;
   /** Called when the invitations on screen change after the first load (e.g. queued → sent). */
-  onInvitationsChanged(): void;
+  onInvitationsChanged: () => void;
 }) {
   const bridge = useBridge();
   const [status, setStatus] = useState<InvitationStatus | ''>('');

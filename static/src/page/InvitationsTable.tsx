@@ -15,8 +15,8 @@ export function InvitationsTable({
   unlinkedIds: ReadonlySet<string>;
   /** Invitations with a Retry or Send now on its way. */
   busy: ReadonlySet<string>;
-  onRetry(invitation: Invitation): void;
-  onSendNow(invitation: Invitation): void;
+  onRetry: (invitation: Invitation) => void;
+  onSendNow: (invitation: Invitation) => void;
 }) {
   const now = useNow();
   return (

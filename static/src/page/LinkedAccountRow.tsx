@@ -20,7 +20,7 @@ export function LinkedAccountRow({
   account: LinkedAccount;
   now: Date;
   busy: boolean;
-  onAction(action: AccountAction): void;
+  onAction: (action: AccountAction) => void;
 }) {
   const name = account.displayName || account.workspace;
   return (

@@ -17,7 +17,7 @@ export function LinkedAccountsSection({
   onAccountsChanged,
   refreshKey,
 }: {
-  onAccountsChanged(): void;
+  onAccountsChanged: () => void;
   /** A change reloads the list quietly (e.g. invitations were sent meanwhile). */
   refreshKey: number;
 }) {

@@ -12,7 +12,7 @@ export function LinkedAccountsTable({
 }: {
   accounts: LinkedAccount[];
   busyIds: ReadonlySet<string>;
-  onAction(action: AccountAction, account: LinkedAccount): void;
+  onAction: (action: AccountAction, account: LinkedAccount) => void;
 }) {
   const now = useNow();
   return (

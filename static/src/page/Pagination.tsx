@@ -12,7 +12,7 @@ export function Pagination({
   pageSize: number;
   total: number;
   shown: number;
-  onPage(page: number): void;
+  onPage: (page: number) => void;
 }) {
   const first = (page - 1) * pageSize + 1;
   const last = (page - 1) * pageSize + shown;

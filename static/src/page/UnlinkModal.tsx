@@ -12,9 +12,9 @@ export function UnlinkModal({
   onDone,
 }: {
   account: LinkedAccount;
-  onClose(): void;
+  onClose: () => void;
   /** `alreadyUnlinked`: another tab or administrator unlinked it first. */
-  onDone(outcome: { alreadyUnlinked: boolean }): void;
+  onDone: (outcome: { alreadyUnlinked: boolean }) => void;
 }) {
   const bridge = useBridge();
   const [busy, setBusy] = useState(false);

@@ -12,7 +12,7 @@ export function Checkbox({
   label: string;
   secondary?: string;
   checked: boolean;
-  onChange(checked: boolean): void;
+  onChange: (checked: boolean) => void;
   disabled?: boolean;
 }) {
   const id = useId();

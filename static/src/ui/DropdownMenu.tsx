@@ -9,7 +9,7 @@ import './dropdown-menu.css';
 export interface MenuItem {
   key: string;
   label: string;
-  onSelect(): void;
+  onSelect: () => void;
   appearance?: 'danger';
   disabled?: boolean;
 }

@@ -16,7 +16,7 @@ export function Modal({
   canClose = true,
 }: {
   title: string;
-  onClose(): void;
+  onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
   width?: 'small' | 'medium' | 'large';

@@ -19,7 +19,7 @@ export function RadioGroup<V extends string>({
   name: string;
   value: V;
   options: RadioOption<V>[];
-  onChange(value: V): void;
+  onChange: (value: V) => void;
   disabled?: boolean;
 }) {
   const id = useId();

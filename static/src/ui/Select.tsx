@@ -16,7 +16,7 @@ export function Select({
   label: string;
   value: string;
   options: SelectOption[];
-  onChange(value: string): void;
+  onChange: (value: string) => void;
 }) {
   const id = useId();
   return (

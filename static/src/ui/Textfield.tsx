@@ -5,7 +5,7 @@ import './textfield.css';
 export interface TextfieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange' | 'value'> {
   label: string;
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   error?: string;
   helperText?: ReactNode;
   required?: boolean;

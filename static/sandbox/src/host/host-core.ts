@@ -35,7 +35,7 @@ export interface HostSnapshot {
 export interface OpenDialogSpec extends Omit<HostDialog, 'id'> {
   id?: string;
   /** Called once, with the data the dialog closed with (undefined when the host closed it). */
-  onClose(data: unknown): void;
+  onClose: (data: unknown) => void;
 }
 
 const FLAG_AUTO_CLOSE_MS = 8_000;
