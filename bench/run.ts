@@ -120,9 +120,9 @@ async function main(): Promise<void> {
         headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const linked = await (
+    const linked = (await (
       await call('POST', '/api/linked-accounts', { workspace: 'bench', credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } })
-    ).json();
+    ).json()) as { linkedAccount: { id: string } };
     await call('PUT', `/api/linked-accounts/${linked.linkedAccount.id}/default-groups`, { groups: ['developers'] });
     // A second site without linked accounts: its webhooks measure intake on the worker instance
     // during the drain without adding invitations to it.
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     // path shares the process (and the database) with up to 50 delivery jobs at a time.
     const duringDrain = await runPaced(WEBHOOKS_PER_SECOND_DURING_DRAIN, drained, quietWebhook);
     const quietUntil = Date.now() + QUIET_SECONDS * 1000;
-    const quiet = await runPaced(WEBHOOKS_PER_SECOND_DURING_DRAIN, async () => Date.now() >= quietUntil, quietWebhook);
+    const quiet = await runPaced(WEBHOOKS_PER_SECOND_DURING_DRAIN, () => Promise.resolve(Date.now() >= quietUntil), quietWebhook);
     const accepted = bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
     const times = accepted.map((r) => r.at).sort((a, b) => a - b);
     const drainSeconds = (times[times.length - 1]! - times[0]!) / 1000;

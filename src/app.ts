@@ -131,7 +131,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const jiraOn = (pool: Stores) =>
     new JiraGateways((id) => pool.tenants.findById(id), addon.key, {
       connect: async (clientKey) => {
-        const info = (await addon.settings.get('clientInfo', clientKey)) as { baseUrl?: string; sharedSecret?: string } | null;
+        const info = await addon.settings.get<{ baseUrl?: string; sharedSecret?: string } | null>('clientInfo', clientKey);
         return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
       },
       ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await pool.forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),

@@ -151,7 +151,7 @@ export class JobQueue {
   async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
     const repeating = this.#repeating.splice(0);
     for (const { timer } of repeating) clearInterval(timer);
-    await Promise.all(repeating.map(({ running }) => running()));
+    await Promise.all(repeating.map(({ running }) => running() ?? Promise.resolve()));
     await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: 10_000 });
   }
 }

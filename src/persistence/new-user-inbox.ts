@@ -83,7 +83,7 @@ export class NewUserInbox {
     if (this.#inFlight >= MAX_WRITES_IN_FLIGHT || this.#pending.length === 0) return;
     const batch = this.#pending.splice(0, MAX_BATCH);
     this.#inFlight++;
-    this.#settle(batch).finally(() => {
+    void this.#settle(batch).finally(() => {
       this.#inFlight--;
       this.#writeNext();
     });
@@ -93,11 +93,12 @@ export class NewUserInbox {
   async #settle(batch: Pending[]): Promise<void> {
     let outcomes: RecordOutcome[];
     try {
-      outcomes = await this.#write(batch).catch((error: unknown) =>
+      outcomes = await this.#write(batch).catch((error: unknown) => {
         // A site uninstalled between resolving its tenant and inserting fails the batch on its
         // foreign key; written again, that site's events come back as 'unknown-site'.
-        sqlState(error) === FOREIGN_KEY_VIOLATION ? this.#write(batch) : Promise.reject(error),
-      );
+        if (sqlState(error) === FOREIGN_KEY_VIOLATION) return this.#write(batch);
+        throw error;
+      });
     } catch (error) {
       // A value the database refuses fails the whole statement. Halving the batch until the
       // refused item stands alone lets every other request get its own answer: one bad event

@@ -244,10 +244,8 @@ describe('linked Bitbucket workspaces', () => {
       expect((await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
       await eventually(
         () =>
-          withClient(
-            harness.databaseUrl,
-            async (client) =>
-              (await client.query('SELECT planned_at FROM new_users WHERE account_id = $1', [user.accountId])).rows[0]?.planned_at != null,
+          withClient(harness.databaseUrl, async (client) =>
+            Boolean((await client.query('SELECT planned_at FROM new_users WHERE account_id = $1', [user.accountId])).rows[0]?.planned_at),
           ),
         15_000,
         'the new user to be planned',

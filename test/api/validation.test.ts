@@ -21,7 +21,7 @@ describe('validation of admin API requests', () => {
     if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
     const response = await fetch(`${harness.app.baseUrl}${path}`, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}) });
     const text = await response.text();
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type * as ForgeLint from '@forge/lint';
 import type { ManifestSchema } from '@forge/manifest';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest';
  * endpoint and module wiring).
  */
 const require = createRequire(import.meta.url);
-const forgeLint = require('@forge/lint') as typeof import('@forge/lint');
+const forgeLint = require('@forge/lint') as typeof ForgeLint;
 
 type Problem = { file: string; message: string; line: number };
 

@@ -46,8 +46,11 @@ export function sendInvalid(res: Response, error: ZodError, lead?: string): void
 }
 
 /** The last middleware: every failure leaves as JSON with a message, never as a stack trace. */
+/** What Express, body-parser and Sequelize put on the errors they throw, as far as this handler reads it. */
+type LibraryError = { name?: unknown; type?: unknown; status?: unknown; index?: unknown; parent?: { constraint?: unknown } };
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error, req, res, next) => {
+  return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof ZodError) return sendInvalid(res, error);
     if (error instanceof DomainError) return sendError(res, STATUS[error.kind], error.message);
@@ -56,19 +59,21 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.setHeader('Retry-After', String(Math.ceil(error.waitMs / 1000)));
       return sendError(res, 429, "Bitbucket's request limit for these credentials on this workspace is used up for now. Try again later.");
     }
-    if (error?.name === 'SequelizeForeignKeyConstraintError') {
+    const failure: LibraryError = typeof error === 'object' && error !== null ? error : {};
+    if (failure.name === 'SequelizeForeignKeyConstraintError') {
       // What the request wrote to was removed while it ran: an unlink, or the app's uninstall.
-      log.warn({ method: req.method, path: req.path, constraint: error.index ?? error.parent?.constraint }, 'request lost a race with a removal');
-      return sendError(res, 409, 'This changed while your request ran (a workspace was unlinked, or the app was uninstalled). Reload and try again.');
+      log.warn({ method: req.method, path: req.path, constraint: failure.index ?? failure.parent?.constraint }, 'request lost a race with a removal');
+      return sendError(res, 409, 'This changed while your request ran (the app was uninstalled from this site). Reload and try again.');
     }
-    if (error?.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
-    if (error?.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
-    if (error?.type === 'charset.unsupported') return sendError(res, 415, 'Send the request body as UTF-8 JSON.');
-    if (error?.type === 'encoding.unsupported') return sendError(res, 415, 'Send the request body uncompressed, or compressed with gzip or deflate.');
+    if (failure.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
+    if (failure.type === 'entity.too.large') return sendError(res, 413, 'The request body is too large.');
+    if (failure.type === 'charset.unsupported') return sendError(res, 415, 'Send the request body as UTF-8 JSON.');
+    if (failure.type === 'encoding.unsupported')
+      return sendError(res, 415, 'Send the request body uncompressed, or compressed with gzip or deflate.');
     // Other refusals by Express or body-parser (an undecodable path parameter, say) carry their 4xx
     // status: they are the caller's mistake, not a failure on our side. Their own words are a
     // library's, so the caller gets a sentence of ours.
-    const status = typeof error?.status === 'number' ? error.status : undefined;
+    const status = typeof failure.status === 'number' ? failure.status : undefined;
     if (status !== undefined && status >= 400 && status < 500) return sendError(res, status, 'The request is not valid.');
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'Something went wrong on our side. Please try again.');

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { JiraGatewayFactory } from '../../domain/ports.js';
 import { actorOf } from './actor.js';
 import { HttpError } from './http-errors.js';
+import { asyncRoute } from './async-route.js';
 
 /**
  * Host conditions (user_is_admin) run in the browser and prove nothing: the server asks Jira,
@@ -10,7 +11,7 @@ import { HttpError } from './http-errors.js';
  */
 export function requireAdministrator(jira: JiraGatewayFactory, cacheSeconds: number): RequestHandler {
   const cache = new Map<string, { admin: boolean; until: number }>();
-  return async (_req, res, next) => {
+  return asyncRoute(async (_req, res, next) => {
     try {
       const actor = actorOf(res);
       const key = `${actor.tenantId}:${actor.accountId}`;
@@ -27,5 +28,5 @@ export function requireAdministrator(jira: JiraGatewayFactory, cacheSeconds: num
     } catch (error) {
       next(error);
     }
-  };
+  });
 }

@@ -7,6 +7,7 @@ import type { ConnectAddon } from './connect-addon.js';
 import { stillInstalled } from './connect-request.js';
 import { ContextTokenRejectedError, verifyContextToken, type ConnectInstall } from './context-token.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
+import { asyncRoute } from '../api/async-route.js';
 
 /**
  * Admin API calls from the Connect iframe carry `Authorization: JWT <context token>`, which the
@@ -17,8 +18,8 @@ import type { ConnectTenantDirectory } from './tenant-directory.js';
  */
 export function connectApiAuthentication(addon: ConnectAddon, directory: ConnectTenantDirectory, log: Logger): RequestHandler {
   // Through ACE's store, and so through its clientInfo cache (client-info-cache.ts).
-  const installOf = async (clientKey: string) => (await addon.settings.get('clientInfo', clientKey)) as ConnectInstall | null;
-  return async (req, res, next) => {
+  const installOf = (clientKey: string) => addon.settings.get<ConnectInstall | null>('clientInfo', clientKey);
+  return asyncRoute(async (req, res, next) => {
     try {
       const token = contextTokenOf(req);
       if (!token) throw new ContextTokenRejectedError('no context token (Authorization: JWT …) on the request');
@@ -35,7 +36,7 @@ export function connectApiAuthentication(addon: ConnectAddon, directory: Connect
       );
       sendError(res, 401, SESSION_NOT_VERIFIED);
     }
-  };
+  });
 }
 
 /** The token of `Authorization: JWT <token>`; the admin API takes it from nowhere else. */

@@ -8,6 +8,7 @@ import { storableText } from '../storable-text.js';
 import type { ConnectAddon } from './connect-addon.js';
 import { asAuthentication, connectContext, requireShortLivedToken, stillInstalled, UNINSTALLED_MESSAGE } from './connect-request.js';
 import type { ConnectTenantDirectory } from './tenant-directory.js';
+import { asyncRoute } from '../api/async-route.js';
 
 export const USER_CREATED_PATH = '/webhooks/user-created';
 
@@ -26,26 +27,31 @@ const userCreatedBody = z.object(
  */
 export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
   const router = Router();
-  router.post(USER_CREATED_PATH, asAuthentication(addon.authenticate()), requireShortLivedToken(log), async (req, res, next) => {
-    try {
-      const parsed = userCreatedBody.safeParse(req.body);
-      if (!parsed.success) return sendInvalid(res, parsed.error, 'The user_created event is not valid.');
-      const context = connectContext(req);
-      const { user } = parsed.data;
-      const newUser = toNewUser(user);
-      const eventId = req.header('x-atlassian-webhook-identifier') ?? null;
-      // The fast path names the site by its clientKey; only a site without a tenant row yet
-      // (an install older than the tenants table, or one being uninstalled) takes the slow one.
-      const outcome = await deps.newUsers.record({ host: 'connect', hostKey: context.clientKey }, newUser, eventId);
-      if (outcome === 'unknown-site') {
-        const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
-        if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
-        await deps.newUsers.record({ tenantId: tenant.id }, newUser, eventId);
+  router.post(
+    USER_CREATED_PATH,
+    asAuthentication(addon.authenticate()),
+    requireShortLivedToken(log),
+    asyncRoute(async (req, res, next) => {
+      try {
+        const parsed = userCreatedBody.safeParse(req.body);
+        if (!parsed.success) return sendInvalid(res, parsed.error, 'The user_created event is not valid.');
+        const context = connectContext(req);
+        const { user } = parsed.data;
+        const newUser = toNewUser(user);
+        const eventId = req.header('x-atlassian-webhook-identifier') ?? null;
+        // The fast path names the site by its clientKey; only a site without a tenant row yet
+        // (an install older than the tenants table, or one being uninstalled) takes the slow one.
+        const outcome = await deps.newUsers.record({ host: 'connect', hostKey: context.clientKey }, newUser, eventId);
+        if (outcome === 'unknown-site') {
+          const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
+          if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
+          await deps.newUsers.record({ tenantId: tenant.id }, newUser, eventId);
+        }
+        res.status(204).end();
+      } catch (error) {
+        next(error);
       }
-      res.status(204).end();
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
   return router;
 }

@@ -11,6 +11,7 @@ import {
   type ForgeInvocationTokenVerifier,
 } from './forge-invocation-token.js';
 import { UnknownForgeSiteError, type ForgeTenantDirectory } from './forge-tenant-directory.js';
+import { asyncRoute } from '../api/async-route.js';
 
 /** What a verified Forge request leaves on res.locals. */
 export type ForgeRequestContext = { invocation: ForgeInvocation; tenant: ForgeTenant };
@@ -43,7 +44,7 @@ export function forgeAuthentication(
   log: Logger,
   access: ForgeRouteAccess,
 ): RequestHandler {
-  return async (req, res, next) => {
+  return asyncRoute(async (req, res, next) => {
     try {
       const [scheme, token] = (req.header('authorization') ?? '').split(' ');
       if (scheme?.toLowerCase() !== 'bearer' || !token) {
@@ -72,7 +73,7 @@ export function forgeAuthentication(
       }
       next(error);
     }
-  };
+  });
 }
 
 /** The admin API through Forge: a call from one of the admin page's modules, whose `principal` is the acting user. */

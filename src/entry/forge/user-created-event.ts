@@ -6,6 +6,7 @@ import { sendError, sendInvalid } from '../api/http-errors.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import { storableText } from '../storable-text.js';
 import { forgeContext } from './forge-authentication.js';
+import { asyncRoute } from '../api/async-route.js';
 
 /** The manifest's `user-created-event` endpoint routes here (route.path). */
 export const FORGE_USER_CREATED_PATH = '/forge/events/user-created';
@@ -33,37 +34,41 @@ const userCreatedBody = z.object(
  */
 export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
   const router = Router();
-  router.post(FORGE_USER_CREATED_PATH, authenticate, async (req, res, next) => {
-    try {
-      const outer = (req.body ?? {}) as { payload?: unknown; retryContext?: unknown };
-      const body = typeof outer.payload === 'object' && outer.payload !== null ? outer.payload : outer;
-      const parsed = userCreatedBody.safeParse(body);
-      if (!parsed.success) return sendInvalid(res, parsed.error, 'The user-created event is not valid.');
-      const { eventType, user } = parsed.data;
-      if (eventType !== undefined && eventType !== EVENT_TYPE) {
-        return sendError(res, 400, `This endpoint takes ${EVENT_TYPE} events, not ${eventType}.`);
-      }
+  router.post(
+    FORGE_USER_CREATED_PATH,
+    authenticate,
+    asyncRoute(async (req, res, next) => {
+      try {
+        const outer = (req.body ?? {}) as { payload?: unknown; retryContext?: unknown };
+        const body = typeof outer.payload === 'object' && outer.payload !== null ? outer.payload : outer;
+        const parsed = userCreatedBody.safeParse(body);
+        if (!parsed.success) return sendInvalid(res, parsed.error, 'The user-created event is not valid.');
+        const { eventType, user } = parsed.data;
+        if (eventType !== undefined && eventType !== EVENT_TYPE) {
+          return sendError(res, 400, `This endpoint takes ${EVENT_TYPE} events, not ${eventType}.`);
+        }
 
-      const { invocation, tenant } = forgeContext(res);
-      const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
-      const outcome = await deps.newUsers.record(
-        { tenantId: tenant.id },
-        toNewUser(user),
-        // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
-        invocation.jti ?? null,
-      );
-      const recorded = outcome === 'recorded';
-      if (retry?.retryCount) {
-        log.info(
-          { tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded },
-          'Forge redelivered a user-created event',
+        const { invocation, tenant } = forgeContext(res);
+        const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
+        const outcome = await deps.newUsers.record(
+          { tenantId: tenant.id },
+          toNewUser(user),
+          // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
+          invocation.jti ?? null,
         );
+        const recorded = outcome === 'recorded';
+        if (retry?.retryCount) {
+          log.info(
+            { tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded },
+            'Forge redelivered a user-created event',
+          );
+        }
+        // JSON, not an empty 204: Forge's remote contract speaks of JSON answers.
+        res.status(200).json({ recorded });
+      } catch (error) {
+        next(error);
       }
-      // JSON, not an empty 204: Forge's remote contract speaks of JSON answers.
-      res.status(200).json({ recorded });
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
   return router;
 }
