@@ -14,7 +14,9 @@ export function useResource<T>(load: () => Promise<ApiResult<T>>): Resource<T> {
   const [state, setState] = useState<ResourceState<T>>({ status: 'loading' });
   const generation = useRef(0);
   const stateRef = useRef(state);
-  stateRef.current = state;
+  useEffect(() => {
+    stateRef.current = state;
+  }, [state]);
 
   const reload = useCallback(
     async (options?: { silent?: boolean }) => {
@@ -30,6 +32,8 @@ export function useResource<T>(load: () => Promise<ApiResult<T>>): Resource<T> {
   );
 
   useEffect(() => {
+    // Loading the resource is what this effect is for; reload marks it loading, then sets what came back.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void reload();
     return () => {
       generation.current += 1;

@@ -1,5 +1,5 @@
 // ADS-like modal dialog: blanket, focus trap, Escape to close, focus restored on close.
-import { useEffect, useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 import { focusableWithin, inertOutside, trapTab } from './focus';
 import { Icon } from './Icon';
@@ -26,19 +26,22 @@ export function Modal({
   canClose?: boolean;
 }) {
   const titleId = useId();
-  const containerRef = useRef<HTMLDivElement | null>(null);
-  if (containerRef.current === null && typeof document !== 'undefined') {
-    containerRef.current = document.createElement('div');
-    containerRef.current.className = 'ads-modal-portal';
-  }
+  // The portal's own element, made once per dialog (a lazy initial state runs only on the first render).
+  const [container] = useState(() => {
+    const element = document.createElement('div');
+    element.className = 'ads-modal-portal';
+    return element;
+  });
   const dialogRef = useRef<HTMLDivElement>(null);
+  // The latest callbacks, for the key handler registered once; refreshed after every render.
   const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
   const canCloseRef = useRef(canClose);
-  canCloseRef.current = canClose;
+  useLayoutEffect(() => {
+    onCloseRef.current = onClose;
+    canCloseRef.current = canClose;
+  });
 
   useLayoutEffect(() => {
-    const container = containerRef.current!;
     const previouslyFocused = document.activeElement as HTMLElement | null;
     document.body.appendChild(container);
     const restoreInert = inertOutside(container);
@@ -97,5 +100,5 @@ export function Modal({
       </div>
     </div>
   );
-  return containerRef.current ? createPortal(modal, containerRef.current) : null;
+  return createPortal(modal, container);
 }
