@@ -80,6 +80,8 @@ export type AuditEntry = {
 export interface NewUserStore {
   record: (site: SiteRef, user: NewUser, eventId: string | null) => Promise<RecordOutcome>;
   find: (id: string) => Promise<StoredNewUser | null>;
+  /** New users not planned yet whose planning job ended without planning them get a new one; answers how many. */
+  recoverUnplanned: (limit: number) => Promise<number>;
 }
 
 export type LinkedAccountChanges = {

@@ -33,6 +33,11 @@ export function liveJobSql(name: JobName, jobIdSql: string): string {
   return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.id = ${jobIdSql} AND j.state < 'completed')`;
 }
 
+/** SQL that is true while a job of `name` that lists `idSql` in its `field` array can still run. */
+export function liveJobListingSql(name: JobName, field: string, idSql: string): string {
+  return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.state < 'completed' AND j.data -> '${field}' ? ${idSql})`;
+}
+
 export type JobQueueOptions = {
   databaseUrl: string;
   jobExpireSeconds: number;

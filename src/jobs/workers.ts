@@ -23,4 +23,5 @@ export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDep
   );
   // Every worker instance sweeps; the sweep locks what it takes, so instances never recover the same invitation twice.
   queue.repeatWithMaintenance('recover stalled invitations', () => recoverStalledInvitations(deps.delivery));
+  queue.repeatWithMaintenance('recover unplanned new users', () => deps.planning.newUsers.recoverUnplanned(100));
 }

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
 import type { NewUserStore, RecordOutcome, SiteRef, StoredNewUser } from '../domain/stores.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import { JOBS, liveJobListingSql, type JobQueue } from '../jobs/job-queue.js';
 import { NewUserInbox } from './new-user-inbox.js';
 
 export class NewUserRepository implements NewUserStore {
@@ -9,7 +9,7 @@ export class NewUserRepository implements NewUserStore {
 
   constructor(
     private readonly sequelize: Sequelize,
-    queue: JobQueue,
+    private readonly queue: JobQueue,
   ) {
     this.#inbox = new NewUserInbox(sequelize, queue);
   }
@@ -22,6 +22,27 @@ export class NewUserRepository implements NewUserStore {
    */
   record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
     return this.#inbox.record(site, user, eventId);
+  }
+
+  /**
+   * The planning job of a batch of new users is retried by pg-boss, but once it gives up (a bug, a
+   * long database outage), nothing else would plan those users: each sweep hands the ones still
+   * unplanned, with no live job listing them, to a new planning job, so no new user is lost.
+   */
+  async recoverUnplanned(limit: number): Promise<number> {
+    const count = await this.sequelize.transaction(async (transaction) => {
+      // SKIP LOCKED: another instance sweeping at the same moment takes other users, never the same one.
+      const rows = await this.sequelize.query<{ id: string }>(
+        `SELECT n.id FROM new_users n
+         WHERE n.planned_at IS NULL AND NOT ${liveJobListingSql(JOBS.planInvitations, 'newUserIds', 'n.id::text')}
+         ORDER BY n.received_at LIMIT :limit FOR UPDATE SKIP LOCKED`,
+        { replacements: { limit }, type: QueryTypes.SELECT, transaction },
+      );
+      if (rows.length > 0) await this.queue.send(JOBS.planInvitations, { newUserIds: rows.map((row) => row.id) }, transaction);
+      return rows.length;
+    });
+    if (count > 0) this.queue.nudge(JOBS.planInvitations);
+    return count;
   }
 
   async find(id: string): Promise<StoredNewUser | null> {
