@@ -11,9 +11,10 @@ import { accountRow, adminApi, focusIn, invitationRows, screenshot, textOf, useS
  * (its demo API key on the sandbox page) has the demo workspace's groups, a group synced from an
  * identity provider and a group at its user limit. Needs `npm run build:ui` first.
  *
- * The last two tests answer the admin API themselves (page.route), to drive the page through
- * answers the sandbox does not give on demand: a 422 for a workspace managed in Atlassian
- * Administration, and an organization with pages of groups.
+ * The last three tests answer some admin API calls themselves (page.route), to drive the page
+ * through answers the sandbox does not give on demand: a 422 for a workspace managed in Atlassian
+ * Administration, a key that sees several organizations and directories, and an organization with
+ * pages of groups.
  */
 
 const session = useSandboxBrowser('connect');
@@ -177,6 +178,83 @@ describe('an Atlassian organization in the sandbox', () => {
     expect(await apiKey.getAttribute('aria-invalid')).toBe('true');
     // The 422 was the answer asked for (the browser logs it); nothing else may have gone wrong.
     const expected = /^HTTP 422: POST .*\/api\/linked-accounts$|^console error: Failed to load resource: .* 422 .*\/api\/linked-accounts\)$/;
+    expect(problems.filter((problem) => !expected.test(problem))).toEqual([]);
+  });
+
+  it('shows a refused API key next to its field, then offers the organizations and directories a good key sees', async () => {
+    const { page, ui, problems } = session;
+    const refusal = 'Atlassian Administration refused this API key: it is revoked or has expired. Create a new one.';
+    const links: unknown[] = [];
+    await page.route('**/api/organizations/discover', (route) => {
+      const { apiKey } = route.request().postDataJSON() as { apiKey: string };
+      return apiKey === 'revoked-key'
+        ? route.fulfill({
+            status: 422,
+            contentType: 'application/json',
+            body: JSON.stringify({ message: refusal, fieldErrors: { apiKey: refusal } }),
+          })
+        : route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            body: JSON.stringify({
+              organizations: [
+                { id: 'org-1', name: 'Acme Cloud', directories: [{ id: 'dir-1', name: 'Acme Cloud' }] },
+                {
+                  id: 'org-2',
+                  name: 'Globex',
+                  directories: [
+                    { id: 'dir-2', name: 'Employees' },
+                    { id: 'dir-3', name: 'Contractors' },
+                  ],
+                },
+              ],
+            }),
+          });
+    });
+    await page.route('**/api/linked-accounts', (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      links.push(route.request().postDataJSON());
+      return route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ message: 'Stop here: the request was read.' }) });
+    });
+    const app = await ui.open();
+    const modal = await ui.openLinkForm(app);
+    await modal.getByRole('radio', { name: 'Atlassian organization' }).check();
+    const apiKey = modal.getByLabel('API key', { exact: true });
+    await apiKey.fill('revoked-key');
+    await modal.getByRole('button', { name: 'Find organizations' }).click();
+    await modal.getByRole('alert', { name: "Couldn't find the organizations" }).getByText(refusal).waitFor();
+    expect(await apiKey.getAttribute('aria-invalid')).toBe('true');
+    expect(await apiKey.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+
+    await apiKey.fill('good-key');
+    await page.keyboard.press('Enter');
+    const organization = modal.getByRole('combobox', { name: 'Organization' });
+    await organization.waitFor();
+    // Two organizations: the admin chooses, starting there.
+    await expect.poll(() => organization.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await organization.getByRole('option').allTextContents()).toEqual(['Choose an organization', 'Acme Cloud', 'Globex']);
+    await modal.getByRole('button', { name: 'Link account' }).click();
+    await modal.getByText('Choose the organization to link.', { exact: true }).waitFor();
+    await organization.selectOption({ label: 'Globex' });
+    const directory = modal.getByRole('combobox', { name: 'Directory' });
+    expect(await directory.getByRole('option').allTextContents()).toEqual(['Choose a directory', 'Employees', 'Contractors']);
+    await directory.selectOption({ label: 'Contractors' });
+    await modal.getByRole('button', { name: 'Link account' }).click();
+    await modal.getByText('Stop here: the request was read.').waitFor();
+    expect(links).toEqual([
+      {
+        targetType: 'atlassian-organization',
+        organizationId: 'org-2',
+        directoryId: 'dir-3',
+        credentials: { type: 'organization-api-key', apiKey: 'good-key' },
+      },
+    ]);
+
+    // A changed key must find its organizations again before linking.
+    await apiKey.fill('another-key');
+    expect(await organization.count()).toBe(0);
+    expect(await modal.getByRole('button', { name: 'Find organizations' }).isVisible()).toBe(true);
+    const expected = /^HTTP 422: POST .*\/api\/(organizations\/discover|linked-accounts)$|^console error: Failed to load resource: .* 422 /;
     expect(problems.filter((problem) => !expected.test(problem))).toEqual([]);
   });
 

@@ -66,11 +66,12 @@ export function CredentialsModal({
   const refs = useRef<Partial<Record<CredentialField, HTMLElement | null>>>({});
   // When updating, the target is fixed: start in the first credential field.
   const firstCredentialRef = useRef<HTMLElement | null>(null);
-  // Set when the form moves the focus once it has rendered the field (a switch of target, a found list).
-  const [focusNext, setFocusNext] = useState<CredentialField | null>(null);
+  // The field to focus once the form has rendered it (enabled again after a request, or new: a
+  // switch of target, a found list). A new object each time, so that the same field can be asked twice.
+  const [focusNext, setFocusNext] = useState<{ field: CredentialField } | null>(null);
 
   useEffect(() => {
-    if (focusNext) refs.current[focusNext]?.focus();
+    if (focusNext) refs.current[focusNext.field]?.focus();
   }, [focusNext]);
 
   // A refusal without a field to point at: bring its banner into view (the form may be scrolled) and have it read out.
@@ -89,7 +90,7 @@ export function CredentialsModal({
 
   const focusFirstError = (found: FieldErrors) => {
     const first = FIELD_ORDER.find((field) => found[field]);
-    if (first) refs.current[first]?.focus();
+    if (first) setFocusNext({ field: first });
   };
 
   const showFailure = (title: string, result: { message: string; fieldErrors?: Record<string, string>; code?: string }) => {
@@ -111,7 +112,7 @@ export function CredentialsModal({
     setSubmitted(true);
     setErrors(keyProblem ? { apiKey: keyProblem } : {});
     if (keyProblem) {
-      refs.current.apiKey?.focus();
+      setFocusNext({ field: 'apiKey' });
       return;
     }
     setBusy('finding');
@@ -127,7 +128,7 @@ export function CredentialsModal({
     setDiscovery({ apiKey, organizations });
     if (organizations.length === 0) {
       setErrors({ apiKey: MESSAGES.noOrganization });
-      refs.current.apiKey?.focus();
+      setFocusNext({ field: 'apiKey' });
       return;
     }
     const next = chooseOrganization(values, organizations);
@@ -135,7 +136,7 @@ export function CredentialsModal({
     setErrors({});
     setSubmitted(false);
     // Next, the choice: the organization list, or the directory list when the organization has several.
-    setFocusNext(next.organizationId !== '' && next.directoryId === '' ? 'directory' : 'organization');
+    setFocusNext({ field: next.organizationId !== '' && next.directoryId === '' ? 'directory' : 'organization' });
   };
 
   const submit = async (event: FormEvent) => {
@@ -170,7 +171,7 @@ export function CredentialsModal({
     setFailure(null);
     setErrors({});
     setSubmitted(false);
-    setFocusNext('apiKey');
+    setFocusNext({ field: 'apiKey' });
   };
 
   const name = account?.displayName ?? '';
