@@ -304,6 +304,13 @@ describe('an Atlassian organization in the sandbox', () => {
     await frame.getByText('1 selected', { exact: true }).waitFor();
     await results.getByRole('checkbox', { name: 'team-22' }).check();
     await frame.getByText('2 selected', { exact: true }).waitFor();
+
+    // A search without results, then all groups again: the search box stays, with the focus.
+    await search.fill('zzz');
+    await frame.getByText('No group’s name contains “zzz”.', { exact: true }).waitFor();
+    await search.fill('');
+    await expect.poll(() => results.getByRole('checkbox').count()).toBe(12);
+    expect((await focusIn(frame)).name).toBe('Search groups');
     await frame.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(api.saved()).toEqual([['g-01', 'g-22']]);

@@ -346,7 +346,9 @@ function OrganizationGroupsDialog({ data }: { data: DialogData }) {
   const elsewhere = selectedElsewhere(selection, search.groups);
 
   const organization = data.accountName || 'this organization';
-  const ready = context.status === 'ready' && !(search.loading === 'first' && search.groups.length === 0 && search.search === '');
+  // Until the first page has come; later searches keep the search box and the list on screen.
+  const firstPageLoading = search.request === INITIAL_GROUP_SEARCH.request && search.loading === 'first';
+  const ready = context.status === 'ready' && !firstPageLoading;
   return (
     <DialogFrame
       accountName={organization}
