@@ -35,7 +35,12 @@ export function AccountStatusCell({
         {offersOrganizationLink(account) ? (
           <>
             <span className="ati-reason">If it is managed in Atlassian Administration now, link its organization instead.</span>
-            <Button appearance="link" className="ati-inline-link" onClick={onLinkOrganization}>
+            <Button
+              appearance="link"
+              className="ati-inline-link"
+              aria-label={`Link the organization of ${account.displayName}`}
+              onClick={onLinkOrganization}
+            >
               Link the organization
             </Button>
           </>
