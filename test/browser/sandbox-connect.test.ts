@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { accountRow, expectSentInvitations, focusIn, invitationRows, screenshot, textOf, useSandboxBrowser, type LinkForm } from './support.js';
+import {
+  accountRow,
+  adminApi as callAdminApi,
+  expectSentInvitations,
+  focusIn,
+  invitationRows,
+  screenshot,
+  textOf,
+  useSandboxBrowser,
+  type LinkForm,
+} from './support.js';
 
 /*
  * The admin UI in a real browser, hosted by the local sandbox: a simulated Jira that frames the
@@ -14,20 +24,7 @@ const XSS = '<img src=x onerror=alert(1)>';
 
 const session = useSandboxBrowser('connect');
 
-/** Calls the admin API as the sandbox's admin (a Connect context token), as another tab of the page would. */
-async function adminApi(method: string, apiPath: string, body?: unknown): Promise<{ linkedAccount?: { id: string } }> {
-  const baseUrl = session.sandbox.baseUrl;
-  const tokenResponse = await fetch(`${baseUrl}/sandbox/api/context-token`, { method: 'POST' });
-  const { token } = (await tokenResponse.json()) as { token: string };
-  const response = await fetch(`${baseUrl}${apiPath}`, {
-    method,
-    headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { linkedAccount?: { id: string } };
-  if (!response.ok) throw new Error(`${method} ${apiPath} answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-}
+const adminApi = (method: string, apiPath: string, body?: unknown) => callAdminApi(session.sandbox.baseUrl, method, apiPath, body);
 
 /** Links a workspace and picks its default groups through the admin API; returns the linked account's id. */
 async function linkThroughApi(form: LinkForm, groups: string[]): Promise<string> {
@@ -155,7 +152,7 @@ describe('the admin page in the sandbox', () => {
     };
 
     // The trigger is in the tab order, after the workspace's link.
-    await app.getByRole('button', { name: 'Link Bitbucket Cloud account' }).focus();
+    await app.getByRole('button', { name: 'Link account' }).focus();
     for (let tabs = 0; (await focusIn(app)).name !== 'Actions for acme-demo' && tabs < 5; tabs++) await page.keyboard.press('Tab');
     await visibleFocusOn('Actions for acme-demo', 'button');
     await page.keyboard.press('Enter');
@@ -233,7 +230,7 @@ describe('the admin page in the sandbox', () => {
     const invitation = invitationRows(app).filter({ hasText: 'ada@example.com' });
     await expect.poll(() => textOf(invitation.getByRole('cell').nth(2))).toBe('acme-demoUnlinked');
     expect(await textOf(invitation.getByRole('cell').nth(4))).toBe('sent');
-    const workspaces = app.getByRole('combobox', { name: 'Workspace' }).getByRole('option');
+    const workspaces = app.getByRole('combobox', { name: 'Linked account' }).getByRole('option');
     await expect.poll(() => workspaces.allTextContents()).toEqual(['All', expect.stringMatching(/^acme-demo \(unlinked \d{1,2} \w{3} \d{4}\)$/)]);
     expect(problems).toEqual([]);
   });

@@ -158,14 +158,37 @@ export class SandboxUi {
     return texts.map((text) => text.trim());
   }
 
+  /** The sandbox's simulated Atlassian organization and its API key, from its "Demo organization" panel. */
+  async demoOrganization(): Promise<{ name: string; apiKey: string }> {
+    const panel = this.page.getByRole('region', { name: 'Demo organization' });
+    const value = async (label: string) =>
+      (
+        await panel
+          .locator('.sbx-value')
+          .filter({ has: this.page.getByRole('term').getByText(label, { exact: true }) })
+          .getByRole('definition')
+          .locator('code')
+          .innerText()
+      ).trim();
+    return { name: await value('Organization'), apiKey: await value('API key') };
+  }
+
   async demoCredentials(): Promise<LinkForm> {
     return { workspace: await this.demoValue('Workspace'), key: await this.demoValue('OAuth key'), secret: await this.demoValue('OAuth secret') };
   }
 
-  /** Opens "Link Bitbucket Cloud account", fills it in and submits it; returns the app's modal. */
+  /** Opens "Link account" (the page's button) and returns the app's modal. */
+  async openLinkForm(app: FrameLocator): Promise<Locator> {
+    await app.getByRole('button', { name: 'Link account' }).first().click();
+    const modal = app.getByRole('dialog', { name: 'Link account' });
+    await modal.waitFor();
+    return modal;
+  }
+
+  /** Opens "Link account", fills it in for a Bitbucket workspace and submits it; returns the app's modal. */
   async submitLinkForm(app: FrameLocator, form: LinkForm): Promise<Locator> {
-    await app.getByRole('button', { name: 'Link Bitbucket Cloud account' }).first().click();
-    const modal = app.getByRole('dialog', { name: 'Link Bitbucket Cloud account' });
+    const modal = await this.openLinkForm(app);
+    await modal.getByRole('radio', { name: 'Bitbucket workspace' }).check();
     await modal.getByRole('textbox', { name: 'Workspace' }).fill(form.workspace);
     await modal.getByRole('radio', { name: 'OAuth consumer' }).check();
     await modal.getByRole('textbox', { name: 'Key' }).fill(form.key);
@@ -182,11 +205,26 @@ export class SandboxUi {
     return row;
   }
 
+  /**
+   * In the open link form: chooses Atlassian organization, enters the API key, finds the
+   * organizations it sees and links `organization` (chosen already when it is the only one).
+   */
+  async linkOrganizationIn(modal: Locator, apiKey: string, organization: string): Promise<void> {
+    await modal.getByRole('radio', { name: 'Atlassian organization' }).check();
+    await modal.getByLabel('API key', { exact: true }).fill(apiKey);
+    await modal.getByRole('button', { name: 'Find organizations' }).click();
+    const choice = modal.getByRole('combobox', { name: 'Organization' });
+    await choice.waitFor();
+    await choice.selectOption({ label: organization });
+    await modal.getByRole('button', { name: 'Link account' }).click();
+    await modal.waitFor({ state: 'detached' });
+  }
+
   /** Picks "Configure automatic access" in the row's actions menu; returns the host's dialog and its frame. */
-  async openConfigureDialog(app: FrameLocator, workspace: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
-    await app.getByRole('button', { name: `Actions for ${workspace}` }).click();
+  async openConfigureDialog(app: FrameLocator, accountName: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
+    await app.getByRole('button', { name: `Actions for ${accountName}` }).click();
     await app
-      .getByRole('menu', { name: `Actions for ${workspace}` })
+      .getByRole('menu', { name: `Actions for ${accountName}` })
       .getByRole('menuitem', { name: 'Configure automatic access' })
       .click();
     return this.configureDialog();
@@ -217,11 +255,26 @@ export class SandboxUi {
   }
 }
 
-export function accountRow(app: FrameLocator, workspace: string): Locator {
+/** The linked accounts table's row of a workspace (its slug) or an organization (its name). */
+/** Calls the admin API as the sandbox's admin (a Connect context token), as another tab of the page would. */
+export async function adminApi<T = { linkedAccount?: { id: string } }>(baseUrl: string, method: string, apiPath: string, body?: unknown): Promise<T> {
+  const tokenResponse = await fetch(`${baseUrl}/sandbox/api/context-token`, { method: 'POST' });
+  const { token } = (await tokenResponse.json()) as { token: string };
+  const response = await fetch(`${baseUrl}${apiPath}`, {
+    method,
+    headers: { Authorization: `JWT ${token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${method} ${apiPath} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+export function accountRow(app: FrameLocator, accountName: string): Locator {
   return app
     .getByRole('table', { name: 'Linked accounts' })
     .getByRole('row')
-    .filter({ has: app.getByRole('button', { name: `Actions for ${workspace}` }) });
+    .filter({ has: app.getByRole('button', { name: `Actions for ${accountName}` }) });
 }
 
 export function invitationRows(app: FrameLocator): Locator {

@@ -5,7 +5,7 @@ import { SectionMessage } from '../../src/ui/SectionMessage';
 import { LoadingBlock } from '../../src/ui/Spinner';
 import { APP_FRAME_TITLE, AppFrame } from './AppFrame';
 import { CreateUserPanel } from './CreateUserPanel';
-import { DemoCredentialsPanel } from './DemoCredentialsPanel';
+import { DemoCredentialsPanel, DemoOrganizationPanel } from './DemoCredentialsPanel';
 import { installConnectHost } from './host/connect-host';
 import { installForgeHost } from './host/forge-host';
 import { HostCore } from './host/host-core';
@@ -109,6 +109,7 @@ export function SandboxApp() {
           {sandbox && !forgeUnavailable ? (
             <>
               <DemoCredentialsPanel demo={sandbox.demo} />
+              {sandbox.demo.organization ? <DemoOrganizationPanel organization={sandbox.demo.organization} /> : null}
               <CreateUserPanel host={host} onCreated={refreshSoon} />
             </>
           ) : null}

@@ -14,6 +14,8 @@ export interface SandboxState {
     badSecret: string;
     /** A workspace without groups (the dialog's empty state); absent on older servers. */
     emptyWorkspace?: { workspace: string; oauthKey: string; oauthSecret: string };
+    /** The simulated Atlassian organization and its organization API key; absent on older servers. */
+    organization?: { name: string; apiKey: string };
   };
   appPageUrl: string;
   dialogUrl: string;

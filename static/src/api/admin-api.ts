@@ -1,6 +1,16 @@
 // Typed calls of the admin REST API (docs/admin-api.md) through the host bridge.
 import type { ApiResult, HostBridge } from '../host/host-bridge';
-import type { Credentials, GroupList, Invitation, InvitationPage, InvitationStatus, LinkedAccount } from './types';
+import type {
+  Credentials,
+  DiscoveredOrganization,
+  GroupList,
+  Invitation,
+  InvitationPage,
+  InvitationStatus,
+  LinkRequest,
+  LinkedAccount,
+  OrganizationSuggestion,
+} from './types';
 
 const id = (value: string) => encodeURIComponent(value);
 
@@ -12,8 +22,14 @@ export function listLinkedAccounts(
   return bridge.request('GET', `/api/linked-accounts${options.includeUnlinked ? '?include=unlinked' : ''}`);
 }
 
-export function linkAccount(bridge: HostBridge, workspace: string, credentials: Credentials): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
-  return bridge.request('POST', '/api/linked-accounts', { workspace, credentials });
+/** Links a workspace or an organization directory; a workspace managed in Atlassian Administration answers 422 with `code` WORKSPACE_ADMIN_MANAGED. */
+export function linkAccount(bridge: HostBridge, request: LinkRequest): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
+  return bridge.request('POST', '/api/linked-accounts', request);
+}
+
+/** The organizations and directories an organization API key can see (the key is not stored). */
+export function discoverOrganizations(bridge: HostBridge, apiKey: string): Promise<ApiResult<{ organizations: DiscoveredOrganization[] }>> {
+  return bridge.request('POST', '/api/organizations/discover', { apiKey });
 }
 
 export function unlinkAccount(bridge: HostBridge, accountId: string): Promise<ApiResult<unknown>> {
@@ -28,8 +44,36 @@ export function updateCredentials(
   return bridge.request('PUT', `/api/linked-accounts/${id(accountId)}/credentials`, { credentials });
 }
 
-export function listGroups(bridge: HostBridge, accountId: string, refresh: boolean): Promise<ApiResult<GroupList>> {
-  return bridge.request('GET', `/api/linked-accounts/${id(accountId)}/groups${refresh ? '?refresh=true' : ''}`);
+export interface GroupQuery {
+  /** Ask the workspace's Bitbucket afresh (workspaces; an organization is always asked). */
+  refresh?: boolean;
+  /** Groups whose name contains this (the server searches the organization). */
+  search?: string;
+  /** The `nextCursor` of the previous page of the same search. */
+  cursor?: string;
+}
+
+export function groupsPath(accountId: string, query: GroupQuery = {}): string {
+  const params = new URLSearchParams();
+  if (query.refresh) params.set('refresh', 'true');
+  if (query.search) params.set('search', query.search);
+  if (query.cursor) params.set('cursor', query.cursor);
+  const search = params.toString();
+  return `/api/linked-accounts/${id(accountId)}/groups${search ? `?${search}` : ''}`;
+}
+
+export function listGroups(bridge: HostBridge, accountId: string, query: GroupQuery = {}): Promise<ApiResult<GroupList>> {
+  return bridge.request('GET', groupsPath(accountId, query));
+}
+
+/** The groups of an organization directory named like the default groups of the linked workspace `workspaceAccountId`. */
+export function organizationSuggestion(
+  bridge: HostBridge,
+  workspaceAccountId: string,
+  organization: { id: string; directoryId: string },
+): Promise<ApiResult<OrganizationSuggestion>> {
+  const params = new URLSearchParams({ organizationId: organization.id, directoryId: organization.directoryId });
+  return bridge.request('GET', `/api/linked-accounts/${id(workspaceAccountId)}/organization-suggestion?${params.toString()}`);
 }
 
 export function saveDefaultGroups(bridge: HostBridge, accountId: string, slugs: string[]): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {

@@ -1,6 +1,8 @@
 // Shapes of docs/admin-api.md.
 
-export type CredentialType = 'oauth-consumer' | 'api-token';
+/** What a linked account is: a Bitbucket workspace, or a directory of an Atlassian organization. */
+export type TargetType = 'bitbucket-workspace' | 'atlassian-organization';
+export type CredentialType = 'oauth-consumer' | 'api-token' | 'organization-api-key';
 export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
 export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
 /** Why an invitation is skipped, failed or waiting, for code; `reason` is the sentence for people. */
@@ -12,11 +14,24 @@ export interface GroupRef {
   name: string;
 }
 
+/** The organization directory an `atlassian-organization` linked account adds people to. */
+export interface OrganizationRef {
+  id: string;
+  name: string;
+  directoryId: string;
+  directoryName: string;
+}
+
 export interface LinkedAccount {
   id: string;
-  targetType: string;
-  workspace: string;
+  targetType: TargetType;
+  /** The workspace slug; null for an organization. */
+  workspace: string | null;
+  /** Set for an organization, null for a workspace. */
+  organization: OrganizationRef | null;
+  /** The workspace slug, or the organization's name (with its directory's when it has several). */
   displayName: string;
+  /** The workspace on bitbucket.org, or the organization's groups in Atlassian Administration. */
   url: string;
   credentialType: CredentialType;
   status: AccountStatus;
@@ -29,14 +44,28 @@ export interface LinkedAccount {
   unlinkedAt: string | null;
 }
 
-export interface Group extends GroupRef {
+/** Why a group is shown but cannot be ticked (organizations only). */
+export type UnavailableReason = 'synced-group' | 'admin-group';
+
+/** A target group as a group list shows it; `slug` is the Bitbucket group slug or the organization group id. */
+export interface GroupChoice extends GroupRef {
+  description?: string | null;
+  memberCount?: number | null;
+  unavailableReason?: UnavailableReason | null;
+}
+
+export interface Group extends GroupChoice {
   selected: boolean;
 }
 
 export interface Invitation {
   id: string;
   linkedAccountId: string;
-  workspace: string;
+  targetType: TargetType;
+  /** The workspace slug for a workspace invitation, null for an organization's. */
+  workspace: string | null;
+  /** The workspace slug or the organization's name. */
+  linkedAccountName: string;
   groupSlug: string;
   groupName: string;
   accountId: string;
@@ -52,7 +81,14 @@ export interface Invitation {
   sentAt: string | null;
 }
 
-export type Credentials = { type: 'oauth-consumer'; key: string; secret: string } | { type: 'api-token'; email: string; token: string };
+export type WorkspaceCredentials = { type: 'oauth-consumer'; key: string; secret: string } | { type: 'api-token'; email: string; token: string };
+export type OrganizationCredentials = { type: 'organization-api-key'; apiKey: string };
+export type Credentials = WorkspaceCredentials | OrganizationCredentials;
+
+/** The body of POST /api/linked-accounts. */
+export type LinkRequest =
+  | { targetType: 'bitbucket-workspace'; workspace: string; credentials: WorkspaceCredentials }
+  | { targetType: 'atlassian-organization'; organizationId: string; directoryId: string; credentials: OrganizationCredentials };
 
 export interface InvitationPage {
   invitations: Invitation[];
@@ -63,5 +99,22 @@ export interface InvitationPage {
 
 export interface GroupList {
   groups: Group[];
+  /** More groups match: ask again with this cursor (organizations); null when this was the last page. */
+  nextCursor: string | null;
   refreshedAt: string | null;
 }
+
+/** An organization an API key can see, with its directories. */
+export interface DiscoveredOrganization {
+  id: string;
+  name: string;
+  directories: { id: string; name: string }[];
+}
+
+/** The organization groups named like a workspace's default groups, to pre-tick. */
+export interface OrganizationSuggestion {
+  groups: GroupChoice[];
+}
+
+/** The `code` of the 422 that refuses to link a workspace managed in Atlassian Administration. */
+export const WORKSPACE_ADMIN_MANAGED = 'workspace-admin-managed';

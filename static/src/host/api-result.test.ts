@@ -18,6 +18,16 @@ describe('toApiResult', () => {
     });
   });
 
+  it("keeps the refusal's code, for the page to offer what fits it", () => {
+    expect(toApiResult(422, { message: 'Managed in Atlassian Administration', code: 'workspace-admin-managed' })).toEqual({
+      ok: false,
+      status: 422,
+      message: 'Managed in Atlassian Administration',
+      code: 'workspace-admin-managed',
+    });
+    expect(toApiResult(422, { message: 'No', code: 7 })).toEqual({ ok: false, status: 422, message: 'No' });
+  });
+
   it('never shows a message that quotes token material, whatever the server says', () => {
     const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJzaXRlIn0.c2lnbmF0dXJl';
     const result = toApiResult(401, { message: `Authentication failed: Signature verification failed for input: ${token}` });
@@ -39,9 +49,27 @@ describe('helpers', () => {
   });
 
   it('accepts dialog data only with a linkedAccountId', () => {
-    expect(toDialogData({ linkedAccountId: 'x', workspace: 'acme' })).toEqual({ linkedAccountId: 'x', workspace: 'acme' });
-    expect(toDialogData({ workspace: 'acme' })).toBeNull();
+    expect(toDialogData({ linkedAccountId: 'x', accountName: 'acme', targetType: 'bitbucket-workspace' })).toEqual({
+      linkedAccountId: 'x',
+      accountName: 'acme',
+      targetType: 'bitbucket-workspace',
+    });
+    expect(toDialogData({ accountName: 'acme' })).toBeNull();
     expect(toDialogData(undefined)).toBeNull();
+  });
+
+  it("reads an organization's dialog data with the workspace to suggest groups from, and an unknown kind as a workspace", () => {
+    expect(toDialogData({ linkedAccountId: 'o', accountName: 'Acme Cloud', targetType: 'atlassian-organization', suggestFrom: 'w' })).toEqual({
+      linkedAccountId: 'o',
+      accountName: 'Acme Cloud',
+      targetType: 'atlassian-organization',
+      suggestFrom: 'w',
+    });
+    expect(toDialogData({ linkedAccountId: 'x', targetType: 'other', suggestFrom: '' })).toEqual({
+      linkedAccountId: 'x',
+      accountName: '',
+      targetType: 'bitbucket-workspace',
+    });
   });
 
   it('escapes HTML', () => {

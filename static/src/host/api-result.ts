@@ -8,9 +8,9 @@ const FALLBACK_MESSAGES: Record<number, string> = {
   403: 'Only Jira administrators can manage automatic team invitations.',
   404: 'That item no longer exists. Reload the page to see the current state.',
   409: 'That conflicts with the current state. Reload the page and try again.',
-  422: 'Bitbucket refused the request.',
+  422: 'Bitbucket or Atlassian Administration refused the request.',
   429: 'Too many requests. Wait a moment and try again.',
-  502: "Bitbucket couldn't be reached. Try again in a few minutes.",
+  502: "Bitbucket or Atlassian Administration couldn't be reached. Try again in a few minutes.",
 };
 
 export function fallbackMessage(status: number): string {
@@ -43,7 +43,8 @@ export function toApiResult<T>(status: number, body: unknown): ApiResult<T> {
   if (status >= 200 && status < 300) return { ok: true, status, body: body as T };
   const message = displayMessage(isRecord(body) ? body.message : undefined, status);
   const fieldErrors = isRecord(body) ? stringRecord(body.fieldErrors) : undefined;
-  return fieldErrors ? { ok: false, status, message, fieldErrors } : { ok: false, status, message };
+  const code = isRecord(body) && typeof body.code === 'string' && body.code !== '' ? body.code : undefined;
+  return { ok: false, status, message, ...(fieldErrors ? { fieldErrors } : {}), ...(code ? { code } : {}) };
 }
 
 /** Parses a response text that may be empty (204) or not JSON. */
@@ -59,9 +60,15 @@ export function parseBody(text: string): unknown {
 /** Accepts dialog custom data only when it has the expected shape. */
 export function toDialogData(value: unknown): DialogData | null {
   if (!isRecord(value)) return null;
-  const { linkedAccountId, workspace } = value;
+  const { linkedAccountId, accountName, targetType, suggestFrom } = value;
   if (typeof linkedAccountId !== 'string' || linkedAccountId === '') return null;
-  return { linkedAccountId, workspace: typeof workspace === 'string' ? workspace : '' };
+  const data: DialogData = {
+    linkedAccountId,
+    accountName: typeof accountName === 'string' ? accountName : '',
+    targetType: targetType === 'atlassian-organization' ? 'atlassian-organization' : 'bitbucket-workspace',
+  };
+  if (typeof suggestFrom === 'string' && suggestFrom !== '') data.suggestFrom = suggestFrom;
+  return data;
 }
 
 /** Escapes text for hosts that render a string as HTML (Connect's flag body). */

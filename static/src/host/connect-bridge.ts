@@ -65,17 +65,17 @@ export function createConnectBridge(view: 'page' | 'dialog'): HostBridge {
       }
     },
 
-    openConfigureDialog(account) {
+    openConfigureDialog(data) {
       return new Promise((resolve) => {
         const dialog = ap().dialog.create({
           key: CONFIGURE_DIALOG_KEY,
           chrome: false,
           width: '560px',
           height: '480px',
-          customData: { linkedAccountId: account.id, workspace: account.workspace },
+          customData: data,
         });
-        dialog.on('close', (data) => {
-          const saved = typeof data === 'object' && data !== null && (data as { saved?: unknown }).saved === true;
+        dialog.on('close', (result) => {
+          const saved = typeof result === 'object' && result !== null && (result as { saved?: unknown }).saved === true;
           resolve({ saved });
         });
       });

@@ -18,13 +18,13 @@ export function createForgeBridge(): HostBridge {
       }
     },
 
-    openConfigureDialog(account) {
+    openConfigureDialog(data) {
       return new Promise((resolve, reject) => {
         const modal = new Modal({
           // No resource: the modal opens this same Custom UI resource, which renders the
           // dialog view when its context carries `extension.modal`.
           size: 'medium',
-          context: { linkedAccountId: account.id, workspace: account.workspace },
+          context: data,
           onClose: (payload?: unknown) => {
             const saved = typeof payload === 'object' && payload !== null && (payload as { saved?: unknown }).saved === true;
             resolve({ saved });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canRetry, canSendNow } from './invitation-status';
+import { canRetry, canSendNow, statusOption, statusText } from './invitation-status';
 
 describe('the actions an invitation row offers', () => {
   it('offers Retry on failed and skipped invitations, but not on a skip of an account that is not a person', () => {
@@ -14,5 +14,27 @@ describe('the actions an invitation row offers', () => {
     expect(canSendNow({ status: 'queued', nextAttemptAt: '2026-11-27T11:00:00.000Z' })).toBe(true);
     expect(canSendNow({ status: 'queued', nextAttemptAt: null })).toBe(false);
     expect(canSendNow({ status: 'failed', nextAttemptAt: null })).toBe(false);
+  });
+});
+
+describe('the words of an invitation status', () => {
+  it('says "added" and "already a member" for an organization, where nothing is sent', () => {
+    expect(statusText({ status: 'sent', targetType: 'bitbucket-workspace' })).toBe('sent');
+    expect(statusText({ status: 'sent', targetType: 'atlassian-organization' })).toBe('added');
+    expect(statusText({ status: 'already-invited', targetType: 'bitbucket-workspace' })).toBe('already invited');
+    expect(statusText({ status: 'already-invited', targetType: 'atlassian-organization' })).toBe('already a member');
+    expect(statusText({ status: 'failed', targetType: 'atlassian-organization' })).toBe('failed');
+  });
+
+  it('names the status filter after the kinds of linked account there are', () => {
+    const workspaces = new Set(['bitbucket-workspace'] as const);
+    const organizations = new Set(['atlassian-organization'] as const);
+    const both = new Set(['atlassian-organization', 'bitbucket-workspace'] as const);
+    expect(statusOption('sent', new Set())).toBe('Sent');
+    expect(statusOption('sent', workspaces)).toBe('Sent');
+    expect(statusOption('sent', organizations)).toBe('Added');
+    expect(statusOption('sent', both)).toBe('Sent or added');
+    expect(statusOption('already-invited', both)).toBe('Already invited or already a member');
+    expect(statusOption('failed', both)).toBe('Failed');
   });
 });

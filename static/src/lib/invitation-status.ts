@@ -1,10 +1,10 @@
-import type { Invitation, InvitationStatus } from '../api/types';
+import type { Invitation, InvitationStatus, TargetType } from '../api/types';
 import type { LozengeAppearance } from '../ui/Lozenge';
 
 export const INVITATION_STATUSES: InvitationStatus[] = ['queued', 'sent', 'already-invited', 'skipped', 'failed'];
 
-/** The lozenge text (tests look for exactly these). */
-export const STATUS_TEXT: Record<InvitationStatus, string> = {
+/** The lozenge text of a workspace invitation (tests look for exactly these). */
+const STATUS_TEXT: Record<InvitationStatus, string> = {
   queued: 'queued',
   sent: 'sent',
   'already-invited': 'already invited',
@@ -12,14 +12,33 @@ export const STATUS_TEXT: Record<InvitationStatus, string> = {
   failed: 'failed',
 };
 
-/** The status filter's option labels. */
-export const STATUS_OPTION: Record<InvitationStatus, string> = {
-  queued: 'Queued',
-  sent: 'Sent',
-  'already-invited': 'Already invited',
-  skipped: 'Skipped',
-  failed: 'Failed',
+/** An organization adds the user to the group: nothing is sent, nobody is invited. */
+const ORGANIZATION_STATUS_TEXT: Record<InvitationStatus, string> = { ...STATUS_TEXT, sent: 'added', 'already-invited': 'already a member' };
+
+/** The lozenge text of one invitation, in the words of its target. */
+export function statusText(invitation: Pick<Invitation, 'status' | 'targetType'>): string {
+  const texts = invitation.targetType === 'atlassian-organization' ? ORGANIZATION_STATUS_TEXT : STATUS_TEXT;
+  return texts[invitation.status] ?? invitation.status;
+}
+
+const OPTION_WORDS: Record<InvitationStatus, Record<TargetType, string>> = {
+  queued: { 'bitbucket-workspace': 'Queued', 'atlassian-organization': 'Queued' },
+  sent: { 'bitbucket-workspace': 'Sent', 'atlassian-organization': 'Added' },
+  'already-invited': { 'bitbucket-workspace': 'Already invited', 'atlassian-organization': 'Already a member' },
+  skipped: { 'bitbucket-workspace': 'Skipped', 'atlassian-organization': 'Skipped' },
+  failed: { 'bitbucket-workspace': 'Failed', 'atlassian-organization': 'Failed' },
 };
+
+/**
+ * The status filter's option label, in the words of the kinds of linked account listed: "Sent",
+ * "Added", or "Sent or added" when there are both (no account yet reads as workspaces, as before).
+ */
+export function statusOption(status: InvitationStatus, targetTypes: ReadonlySet<TargetType>): string {
+  const kinds: TargetType[] =
+    targetTypes.size === 0 ? ['bitbucket-workspace'] : (['bitbucket-workspace', 'atlassian-organization'] as const).filter((t) => targetTypes.has(t));
+  const words = [...new Set(kinds.map((kind) => OPTION_WORDS[status][kind]))];
+  return words.map((word, i) => (i === 0 ? word : word.charAt(0).toLowerCase() + word.slice(1))).join(' or ');
+}
 
 export const STATUS_APPEARANCE: Record<InvitationStatus, LozengeAppearance> = {
   queued: 'inprogress',

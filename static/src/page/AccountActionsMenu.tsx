@@ -1,15 +1,20 @@
-import { DropdownMenu } from '../ui/DropdownMenu';
+import type { LinkedAccount } from '../api/types';
+import { DropdownMenu, type MenuItem } from '../ui/DropdownMenu';
 import type { AccountAction } from './LinkedAccountsTable';
+import { offersOrganizationLink } from './AccountStatusCell';
 
-export function AccountActionsMenu({ workspace, onAction }: { workspace: string; onAction: (action: AccountAction) => void }) {
+export function AccountActionsMenu({ account, onAction }: { account: LinkedAccount; onAction: (action: AccountAction) => void }) {
+  const item = (key: AccountAction, label: string, appearance?: 'danger'): MenuItem => ({ key, label, appearance, onSelect: () => onAction(key) });
   return (
     <DropdownMenu
-      triggerLabel={`Actions for ${workspace}`}
+      triggerLabel={`Actions for ${account.displayName}`}
       items={[
-        { key: 'configure', label: 'Configure automatic access', onSelect: () => onAction('configure') },
-        { key: 'refresh-groups', label: 'Refresh groups', onSelect: () => onAction('refresh-groups') },
-        { key: 'update-credentials', label: 'Update credentials', onSelect: () => onAction('update-credentials') },
-        { key: 'unlink', label: 'Unlink', appearance: 'danger', onSelect: () => onAction('unlink') },
+        item('configure', 'Configure automatic access'),
+        // An organization's groups are read afresh each time the dialog lists or searches them.
+        ...(account.targetType === 'bitbucket-workspace' ? [item('refresh-groups', 'Refresh groups')] : []),
+        ...(offersOrganizationLink(account) ? [item('link-organization', 'Link the organization')] : []),
+        item('update-credentials', 'Update credentials'),
+        item('unlink', 'Unlink', 'danger'),
       ]}
     />
   );

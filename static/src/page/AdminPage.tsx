@@ -13,8 +13,9 @@ export function AdminPage() {
       <header className="ati-page__header">
         <h1>Automatic team invitations</h1>
         <p className="ati-page__intro">
-          Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are invited to. When someone joins
-          this Jira site, the app sends the invitations for you and records every one of them below, with its outcome.
+          Link your Bitbucket Cloud workspaces, or the Atlassian organization that manages them, and choose the groups that newly-added Jira users
+          join. When someone joins this Jira site, the app invites them to the workspace groups or adds them to the organization groups, and records
+          every one of these invitations below, with its outcome.
         </p>
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />

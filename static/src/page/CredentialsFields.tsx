@@ -1,24 +1,152 @@
-import type { CredentialType } from '../api/types';
-import { MAX_LENGTH, type CredentialField, type CredentialsFormValues, type FieldErrors } from '../lib/credentials-form';
+import type { DiscoveredOrganization, TargetType, WorkspaceCredentials } from '../api/types';
+import { MAX_LENGTH, chooseOrganization, type CredentialField, type CredentialsFormValues, type FieldErrors } from '../lib/credentials-form';
 import { RadioGroup } from '../ui/RadioGroup';
+import { SelectField } from '../ui/Select';
 import { Textfield } from '../ui/Textfield';
+
+const STORED = 'Stored encrypted. It is never shown again.';
+
+export const TARGET_OPTIONS: { value: TargetType; label: string; description: string }[] = [
+  {
+    value: 'bitbucket-workspace',
+    label: 'Bitbucket workspace',
+    description: 'For a workspace whose users are still managed in Bitbucket. New Jira users get an email invitation to its groups.',
+  },
+  {
+    value: 'atlassian-organization',
+    label: 'Atlassian organization',
+    description:
+      'For workspaces managed in Atlassian Administration, as most created since February 2024 are. New Jira users are added to organization groups, with nothing to accept.',
+  },
+];
 
 export function CredentialsFields({
   values,
   errors,
-  workspaceFixed,
+  purpose,
+  discovered,
   disabled,
   onChange,
   inputRef,
 }: {
   values: CredentialsFormValues;
   errors: FieldErrors;
-  workspaceFixed: boolean;
+  purpose: 'link' | 'update';
+  /** The organizations Find organizations found for the API key in the form; null before. */
+  discovered: DiscoveredOrganization[] | null;
   disabled: boolean;
   onChange: (values: CredentialsFormValues) => void;
-  inputRef: (field: CredentialField, el: HTMLInputElement | null) => void;
+  inputRef: (field: CredentialField, el: HTMLElement | null) => void;
 }) {
-  const set = (field: CredentialField) => (value: string) => onChange({ ...values, [field]: value });
+  const set = (field: Exclude<CredentialField, 'organization' | 'directory'>) => (value: string) => onChange({ ...values, [field]: value });
+  return (
+    <>
+      {purpose === 'link' ? (
+        <RadioGroup<TargetType>
+          legend="What to link"
+          name="target-type"
+          value={values.target}
+          disabled={disabled}
+          onChange={(target) => onChange({ ...values, target })}
+          options={TARGET_OPTIONS}
+        />
+      ) : null}
+      {values.target === 'atlassian-organization' ? (
+        <OrganizationFields
+          values={values}
+          errors={errors}
+          purpose={purpose}
+          discovered={discovered}
+          disabled={disabled}
+          onChange={onChange}
+          inputRef={inputRef}
+          set={set}
+        />
+      ) : (
+        <WorkspaceFields values={values} errors={errors} purpose={purpose} disabled={disabled} onChange={onChange} inputRef={inputRef} set={set} />
+      )}
+    </>
+  );
+}
+
+type FieldsProps = {
+  values: CredentialsFormValues;
+  errors: FieldErrors;
+  purpose: 'link' | 'update';
+  disabled: boolean;
+  onChange: (values: CredentialsFormValues) => void;
+  inputRef: (field: CredentialField, el: HTMLElement | null) => void;
+  set: (field: Exclude<CredentialField, 'organization' | 'directory'>) => (value: string) => void;
+};
+
+function OrganizationFields({
+  values,
+  errors,
+  purpose,
+  discovered,
+  disabled,
+  onChange,
+  inputRef,
+  set,
+}: FieldsProps & { discovered: DiscoveredOrganization[] | null }) {
+  const organization = discovered?.find((org) => org.id === values.organizationId);
+  const directories = organization?.directories ?? [];
+  const onlyDirectory = directories.length === 1 ? directories[0] : undefined;
+  return (
+    <>
+      <Textfield
+        ref={(el) => inputRef('apiKey', el)}
+        label="API key"
+        type="password"
+        required
+        disabled={disabled}
+        value={values.apiKey}
+        onChange={set('apiKey')}
+        error={errors.apiKey}
+        maxLength={MAX_LENGTH.apiKey}
+        autoComplete="new-password"
+        helperText={
+          <>
+            An organization API key: an organization admin creates one in <strong>admin.atlassian.com → Settings → API keys</strong>. {STORED}
+          </>
+        }
+      />
+      {purpose === 'link' && discovered !== null && discovered.length > 0 ? (
+        <>
+          <SelectField
+            ref={(el) => inputRef('organization', el)}
+            label="Organization"
+            required
+            disabled={disabled}
+            value={values.organizationId}
+            placeholder="Choose an organization"
+            options={discovered.map((org) => ({ value: org.id, label: org.name }))}
+            onChange={(id) => onChange(chooseOrganization(values, discovered, id))}
+            error={errors.organization}
+            helperText={onlyDirectory ? `New Jira users are added from its directory “${onlyDirectory.name}”.` : undefined}
+          />
+          {directories.length > 1 ? (
+            <SelectField
+              ref={(el) => inputRef('directory', el)}
+              label="Directory"
+              required
+              disabled={disabled}
+              value={values.directoryId}
+              placeholder="Choose a directory"
+              options={directories.map((directory) => ({ value: directory.id, label: directory.name }))}
+              onChange={(directoryId) => onChange({ ...values, directoryId })}
+              error={errors.directory}
+              helperText="The directory that holds this Jira site’s users; its groups are the ones offered."
+            />
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef, set }: FieldsProps) {
+  const workspaceFixed = purpose === 'update';
   return (
     <>
       <Textfield
@@ -35,7 +163,7 @@ export function CredentialsFields({
         autoComplete="off"
         helperText={workspaceFixed ? undefined : 'The workspace ID, as in bitbucket.org/acme.'}
       />
-      <RadioGroup<CredentialType>
+      <RadioGroup<WorkspaceCredentials['type']>
         legend="Credential type"
         name="credential-type"
         value={values.type}
@@ -70,7 +198,7 @@ export function CredentialsFields({
             error={errors.secret}
             maxLength={MAX_LENGTH.secret}
             autoComplete="new-password"
-            helperText="Stored encrypted. It is never shown again."
+            helperText={STORED}
           />
         </>
       ) : (
@@ -98,7 +226,7 @@ export function CredentialsFields({
             error={errors.token}
             maxLength={MAX_LENGTH.token}
             autoComplete="new-password"
-            helperText="Stored encrypted. It is never shown again."
+            helperText={STORED}
           />
         </>
       )}

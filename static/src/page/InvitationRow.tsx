@@ -15,7 +15,7 @@ export function InvitationRow({
 }: {
   invitation: Invitation;
   now: Date;
-  /** Its workspace was unlinked: nothing can be sent through it any more. */
+  /** Its linked account was unlinked: nothing can be sent through it any more. */
   unlinked: boolean;
   /** A Retry or Send now for this row is on its way. */
   busy: boolean;
@@ -23,6 +23,7 @@ export function InvitationRow({
   onSendNow: () => void;
 }) {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
+  const accountName = invitation.linkedAccountName || invitation.workspace;
   return (
     <tr>
       <td>
@@ -36,11 +37,11 @@ export function InvitationRow({
       <td>
         {unlinked ? (
           <span className="ati-cell-stack">
-            {invitation.workspace}
+            {accountName}
             <Lozenge>Unlinked</Lozenge>
           </span>
         ) : (
-          invitation.workspace
+          accountName
         )}
       </td>
       <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>

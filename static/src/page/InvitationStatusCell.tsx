@@ -1,5 +1,5 @@
 import type { Invitation } from '../api/types';
-import { STATUS_APPEARANCE, STATUS_TEXT } from '../lib/invitation-status';
+import { STATUS_APPEARANCE, statusText } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Lozenge } from '../ui/Lozenge';
 
@@ -8,7 +8,7 @@ export function InvitationStatusCell({ invitation, now }: { invitation: Invitati
   const nextAttempt = nextAttemptAt ? relativeTime(nextAttemptAt, now) : '';
   return (
     <div className="ati-cell-stack">
-      <Lozenge appearance={STATUS_APPEARANCE[invitation.status] ?? 'default'}>{STATUS_TEXT[invitation.status] ?? invitation.status}</Lozenge>
+      <Lozenge appearance={STATUS_APPEARANCE[invitation.status] ?? 'default'}>{statusText(invitation)}</Lozenge>
       {invitation.reason ? <span className="ati-reason">{invitation.reason}</span> : null}
       {nextAttemptAt && nextAttempt ? (
         <span className="ati-muted">

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { listInvitations, listLinkedAccounts, retryInvitation, sendInvitationNow } from '../api/admin-api';
-import type { Invitation, InvitationStatus, LinkedAccount } from '../api/types';
+import type { Invitation, InvitationStatus, LinkedAccount, TargetType } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import type { ApiResult } from '../host/host-bridge';
-import { INVITATION_STATUSES, STATUS_OPTION, STATUS_TEXT } from '../lib/invitation-status';
+import { INVITATION_STATUSES, statusOption } from '../lib/invitation-status';
 import { formatDate } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
 import { Button } from '../ui/Button';
@@ -42,6 +42,7 @@ export function InvitationsSection({
   const { state: accountsState, reload: reloadAccounts } = useResource(loadAccounts);
   const accounts = accountsState.status === 'ready' ? accountsState.data.linkedAccounts : [];
   const unlinkedIds = new Set(accounts.filter((a) => a.status === 'unlinked').map((a) => a.id));
+  const targetTypes = new Set<TargetType>(accounts.map((a) => a.targetType));
 
   // Tell the page when invitations change, so that "Last invitation sent" can follow.
   const signature = state.status === 'ready' ? state.data.invitations.map((i) => `${i.id}:${i.status}`).join(',') : null;
@@ -109,7 +110,7 @@ export function InvitationsSection({
       bridge.showFlag({
         type: 'success',
         title: 'Invitation queued again',
-        description: `${invitation.displayName} will be invited to ${invitation.groupName} in ${invitation.workspace} shortly.`,
+        description: `${invitation.displayName} will be ${verbOf(invitation)} to ${invitation.groupName} in ${accountNameOf(invitation)} shortly.`,
       });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
@@ -122,7 +123,7 @@ export function InvitationsSection({
       bridge.showFlag({
         type: 'success',
         title: 'Sending the invitation now',
-        description: `${invitation.displayName} will be invited to ${invitation.groupName} in ${invitation.workspace} without waiting for the next attempt.`,
+        description: `${invitation.displayName} will be ${verbOf(invitation)} to ${invitation.groupName} in ${accountNameOf(invitation)} without waiting for the next attempt.`,
       });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't send the invitation now", description: result.message });
@@ -153,7 +154,7 @@ export function InvitationsSection({
         </div>
         <div className="ati-filters">
           <Select
-            label="Workspace"
+            label="Linked account"
             value={linkedAccountId}
             onChange={changeAccount}
             options={[{ value: '', label: 'All' }, ...accounts.map((a) => ({ value: a.id, label: accountOption(a) }))]}
@@ -162,7 +163,7 @@ export function InvitationsSection({
             label="Status"
             value={status}
             onChange={changeStatus}
-            options={[{ value: '', label: 'All' }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: STATUS_OPTION[s] }))]}
+            options={[{ value: '', label: 'All' }, ...INVITATION_STATUSES.map((s) => ({ value: s, label: statusOption(s, targetTypes) }))]}
           />
         </div>
       </div>
@@ -177,11 +178,11 @@ export function InvitationsSection({
         status === '' && linkedAccountId === '' ? (
           <EmptyState
             header="No invitations yet"
-            description="When someone is added to Jira, the invitations sent for them to your linked workspaces appear here."
+            description="When someone is added to Jira, the invitations to the groups of your linked accounts appear here, with their outcome."
           />
         ) : (
           <EmptyState
-            header={status === '' ? 'No invitations' : `No ${STATUS_TEXT[status]} invitations`}
+            header={status === '' ? 'No invitations' : `No ${statusOption(status, targetTypes).toLowerCase()} invitations`}
             description={linkedAccountId === '' ? 'No invitation has this status.' : 'No invitation matches these filters.'}
             primaryAction={<Button onClick={showAll}>Show all invitations</Button>}
           />
@@ -213,4 +214,13 @@ export function InvitationsSection({
 function accountOption(account: LinkedAccount): string {
   if (account.status !== 'unlinked') return account.displayName;
   return account.unlinkedAt ? `${account.displayName} (unlinked ${formatDate(new Date(account.unlinkedAt))})` : `${account.displayName} (unlinked)`;
+}
+
+function accountNameOf(invitation: Invitation): string {
+  return invitation.linkedAccountName || invitation.workspace || '';
+}
+
+/** An organization adds the user to the group; a workspace invites them. */
+function verbOf(invitation: Invitation): string {
+  return invitation.targetType === 'atlassian-organization' ? 'added' : 'invited';
 }

@@ -26,7 +26,7 @@ export function InvitationsTable({
           <tr>
             <th scope="col">User</th>
             <th scope="col">Email</th>
-            <th scope="col">Workspace</th>
+            <th scope="col">Linked account</th>
             <th scope="col">Group</th>
             <th scope="col">Status</th>
             <th scope="col">Time</th>

@@ -1,4 +1,4 @@
-import type { LinkedAccount } from '../api/types';
+import type { CredentialType, LinkedAccount, TargetType } from '../api/types';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
@@ -8,8 +8,18 @@ import { AccountActionsMenu } from './AccountActionsMenu';
 import { AccountStatusCell } from './AccountStatusCell';
 import type { AccountAction } from './LinkedAccountsTable';
 
-const TARGET_TYPES: Record<string, string> = { 'bitbucket-workspace': 'Bitbucket workspace' };
-const CREDENTIAL_TYPES: Record<string, string> = { 'oauth-consumer': 'OAuth consumer', 'api-token': 'API token' };
+const TARGET_TYPES: Record<TargetType, string> = { 'bitbucket-workspace': 'Bitbucket workspace', 'atlassian-organization': 'Atlassian organization' };
+const CREDENTIAL_TYPES: Record<CredentialType, string> = {
+  'oauth-consumer': 'OAuth consumer',
+  'api-token': 'API token',
+  'organization-api-key': 'API key',
+};
+
+/** Under the name: where it is (the workspace slug, or the organization's directory) and which credentials it uses. */
+function whereAndHow(account: LinkedAccount): string {
+  const where = account.organization ? `Directory: ${account.organization.directoryName}` : (account.workspace ?? '');
+  return `${where} · ${CREDENTIAL_TYPES[account.credentialType] ?? account.credentialType}`;
+}
 
 export function LinkedAccountRow({
   account,
@@ -22,7 +32,7 @@ export function LinkedAccountRow({
   busy: boolean;
   onAction: (action: AccountAction) => void;
 }) {
-  const name = account.displayName || account.workspace;
+  const name = account.displayName;
   return (
     <tr>
       <td>
@@ -34,9 +44,7 @@ export function LinkedAccountRow({
               <Icon name="external" size={16} />
               <span className="ads-visually-hidden"> (opens in a new tab)</span>
             </a>
-            <span className="ati-muted">
-              {account.workspace} · {CREDENTIAL_TYPES[account.credentialType] ?? account.credentialType}
-            </span>
+            <span className="ati-muted">{whereAndHow(account)}</span>
           </div>
         </div>
       </td>
@@ -48,14 +56,19 @@ export function LinkedAccountRow({
           <TagGroup label={`Default groups of ${name}`}>
             {account.defaultGroups.map((group) => (
               <li key={group.slug}>
-                <Tag title={group.slug}>{group.name}</Tag>
+                {/* A workspace group's slug says where it is; an organization group's id says nothing to a person. */}
+                <Tag title={account.targetType === 'bitbucket-workspace' ? group.slug : undefined}>{group.name}</Tag>
               </li>
             ))}
           </TagGroup>
         )}
       </td>
       <td>
-        <AccountStatusCell account={account} onUpdateCredentials={() => onAction('update-credentials')} />
+        <AccountStatusCell
+          account={account}
+          onUpdateCredentials={() => onAction('update-credentials')}
+          onLinkOrganization={() => onAction('link-organization')}
+        />
       </td>
       <td className="ati-nowrap">
         {account.lastInvitationSentAt ? (
@@ -68,7 +81,7 @@ export function LinkedAccountRow({
       </td>
       <td className="ads-table__actions">
         {busy ? <Spinner size="small" label={`Refreshing groups of ${name}`} /> : null}{' '}
-        {account.status === 'unlinked' ? null : <AccountActionsMenu workspace={account.workspace} onAction={onAction} />}
+        {account.status === 'unlinked' ? null : <AccountActionsMenu account={account} onAction={onAction} />}
       </td>
     </tr>
   );

@@ -11,7 +11,9 @@ import { CredentialsModal } from './CredentialsModal';
 import { LinkedAccountsTable, type AccountAction } from './LinkedAccountsTable';
 import { UnlinkModal } from './UnlinkModal';
 
-type OpenModal = { kind: 'link' } | { kind: 'update'; account: LinkedAccount } | { kind: 'unlink'; account: LinkedAccount } | null;
+type OpenModal =
+  /** `movedFrom`: link the organization of this workspace, then pre-tick its groups in the dialog. */
+  { kind: 'link'; movedFrom?: LinkedAccount } | { kind: 'update'; account: LinkedAccount } | { kind: 'unlink'; account: LinkedAccount } | null;
 
 export function LinkedAccountsSection({
   onAccountsChanged,
@@ -56,25 +58,32 @@ export function LinkedAccountsSection({
     });
   };
 
-  const configure = async (account: LinkedAccount) => {
+  /** `suggestFrom`: a linked workspace whose groups the dialog pre-ticks the organization's like-named groups after. */
+  const configure = async (account: LinkedAccount, suggestFrom?: LinkedAccount) => {
     // The host's dialog takes the focus away from this frame: give it back to what opened the
     // dialog (the actions menu's trigger), as a modal does, unless it has moved on meanwhile.
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const { saved } = await bridge.openConfigureDialog({ id: account.id, workspace: account.workspace });
+    const { saved } = await bridge.openConfigureDialog({
+      linkedAccountId: account.id,
+      accountName: account.displayName,
+      targetType: account.targetType,
+      ...(suggestFrom ? { suggestFrom: suggestFrom.id } : {}),
+    });
     if (opener?.isConnected && (document.activeElement === null || document.activeElement === document.body)) opener.focus();
-    // Even unsaved, the dialog read the groups afresh from Bitbucket (or found the account unlinked).
+    // Even unsaved, the dialog read the groups afresh (or found the account unlinked).
     await changed();
     if (!saved) return;
+    const verb = account.targetType === 'atlassian-organization' ? 'added' : 'invited';
     bridge.showFlag({
       type: 'success',
       title: 'Automatic access saved',
-      description: `New Jira users will be invited to the chosen groups of ${account.displayName}.`,
+      description: `New Jira users will be ${verb} to the chosen groups of ${account.displayName}.`,
     });
   };
 
   const refreshGroups = async (account: LinkedAccount) => {
     setBusy(account.id, true);
-    const result = await listGroups(bridge, account.id, true);
+    const result = await listGroups(bridge, account.id, { refresh: true });
     if (!result.ok && result.status === 404) {
       setBusy(account.id, false);
       await gone(account);
@@ -108,12 +117,15 @@ export function LinkedAccountsSection({
       case 'unlink':
         setModal({ kind: 'unlink', account });
         break;
+      case 'link-organization':
+        setModal({ kind: 'link', movedFrom: account });
+        break;
     }
   };
 
   const linkButton = (
     <Button appearance="primary" onClick={() => setModal({ kind: 'link' })}>
-      Link Bitbucket Cloud account
+      Link account
     </Button>
   );
   const isEmpty = state.status === 'ready' && state.data.linkedAccounts.length === 0;
@@ -123,7 +135,7 @@ export function LinkedAccountsSection({
       <div className="ati-section__header">
         <div>
           <h2 id="ati-linked-accounts-title">Linked accounts</h2>
-          <p className="ati-section__description">Bitbucket Cloud workspaces that new Jira users can be invited to.</p>
+          <p className="ati-section__description">Bitbucket Cloud workspaces and Atlassian organizations whose groups new Jira users join.</p>
         </div>
         {isEmpty ? null : linkButton}
       </div>
@@ -142,7 +154,7 @@ export function LinkedAccountsSection({
         <EmptyState
           illustration="link"
           header="No linked accounts yet"
-          description="Link a Bitbucket Cloud workspace, then choose which of its groups new Jira users are invited to."
+          description="Link a Bitbucket Cloud workspace or an Atlassian organization, then choose which of its groups new Jira users join."
           primaryAction={linkButton}
         />
       ) : null}
@@ -153,19 +165,24 @@ export function LinkedAccountsSection({
       {modal?.kind === 'link' || modal?.kind === 'update' ? (
         <CredentialsModal
           account={modal.kind === 'update' ? modal.account : undefined}
+          movedFrom={modal.kind === 'link' ? modal.movedFrom : undefined}
           onClose={() => setModal(null)}
           onDone={(account) => {
             setModal(null);
-            bridge.showFlag(
-              modal.kind === 'link'
-                ? {
-                    type: 'success',
-                    title: `Linked ${account.displayName}`,
-                    description: 'Now choose the groups new Jira users are invited to: Configure automatic access.',
-                  }
-                : { type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` },
-            );
+            if (modal.kind === 'update') {
+              bridge.showFlag({ type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` });
+              void changed();
+              return;
+            }
+            bridge.showFlag({
+              type: 'success',
+              title: `Linked ${account.displayName}`,
+              description: modal.movedFrom
+                ? `Confirm its groups: those named like the groups of ${modal.movedFrom.displayName} are ticked.`
+                : 'Now choose the groups new Jira users join: Configure automatic access.',
+            });
             void changed();
+            if (modal.movedFrom) void configure(account, modal.movedFrom);
           }}
         />
       ) : null}

@@ -3,7 +3,7 @@ import { useNow } from '../lib/use-now';
 import { LinkedAccountRow } from './LinkedAccountRow';
 import '../ui/table.css';
 
-export type AccountAction = 'configure' | 'refresh-groups' | 'update-credentials' | 'unlink';
+export type AccountAction = 'configure' | 'refresh-groups' | 'update-credentials' | 'unlink' | 'link-organization';
 
 export function LinkedAccountsTable({
   accounts,
@@ -20,7 +20,7 @@ export function LinkedAccountsTable({
       <table className="ads-table" aria-labelledby="ati-linked-accounts-title">
         <thead>
           <tr>
-            <th scope="col">Workspace</th>
+            <th scope="col">Linked account</th>
             <th scope="col">Target</th>
             <th scope="col">Default groups</th>
             <th scope="col">Status</th>

@@ -21,6 +21,9 @@ export function UnlinkModal({
   const [error, setError] = useState<string | null>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
+  const isOrganization = account.targetType === 'atlassian-organization';
+  const what = isOrganization ? 'organization' : 'workspace';
+
   const confirm = async () => {
     setBusy(true);
     setError(null);
@@ -32,7 +35,7 @@ export function UnlinkModal({
 
   return (
     <Modal
-      title={`Unlink ${account.workspace}?`}
+      title={`Unlink ${account.displayName}?`}
       appearance="danger"
       width="small"
       onClose={onClose}
@@ -51,20 +54,23 @@ export function UnlinkModal({
     >
       {error ? (
         <div className="ati-form-message">
-          <SectionMessage appearance="error" title="Couldn't unlink the workspace">
+          <SectionMessage appearance="error" title={`Couldn't unlink the ${what}`}>
             <p>{error}</p>
           </SectionMessage>
         </div>
       ) : null}
       <p>
-        New Jira users will no longer be invited to <strong>{account.workspace}</strong>.
+        New Jira users will no longer be {isOrganization ? 'added to the groups of' : 'invited to'} <strong>{account.displayName}</strong>.
       </p>
       <ul className="ati-unlink-consequences">
         <li>The record of its invitations stays in Recent invitations, marked Unlinked.</li>
         <li>Its credentials are deleted from this app.</li>
         <li>Invitations still queued for it are cancelled and show as skipped.</li>
       </ul>
-      <p>Invitations already sent are not withdrawn. You can link the workspace again later.</p>
+      <p>
+        {isOrganization ? 'Users already added stay in their groups.' : 'Invitations already sent are not withdrawn.'} You can link the {what} again
+        later.
+      </p>
     </Modal>
   );
 }

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import './choice.css';
 
 /** A checkbox whose accessible name is exactly `label`; `secondary` is its description. */
@@ -10,7 +10,7 @@ export function Checkbox({
   disabled,
 }: {
   label: string;
-  secondary?: string;
+  secondary?: ReactNode;
   checked: boolean;
   onChange: (checked: boolean) => void;
   disabled?: boolean;

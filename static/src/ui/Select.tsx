@@ -1,4 +1,5 @@
-import { useId } from 'react';
+import { forwardRef, useId, type ReactNode } from 'react';
+import { Field } from './Field';
 import './textfield.css';
 
 export interface SelectOption {
@@ -34,3 +35,39 @@ export function Select({
     </div>
   );
 }
+
+/** A native <select> as a form field: label above, helper text and error below (see Field). */
+export const SelectField = forwardRef<
+  HTMLSelectElement,
+  {
+    label: string;
+    value: string;
+    options: SelectOption[];
+    onChange: (value: string) => void;
+    /** Shown as a first, unselectable option while nothing is chosen. */
+    placeholder?: string;
+    required?: boolean;
+    disabled?: boolean;
+    error?: string;
+    helperText?: ReactNode;
+  }
+>(function SelectField({ label, value, options, onChange, placeholder, required, disabled, error, helperText }, ref) {
+  return (
+    <Field label={label} required={required} helperText={helperText} error={error}>
+      {(control) => (
+        <select ref={ref} className="ads-select" value={value} disabled={disabled} onChange={(event) => onChange(event.target.value)} {...control}>
+          {placeholder !== undefined && value === '' ? (
+            <option value="" disabled>
+              {placeholder}
+            </option>
+          ) : null}
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+});
