@@ -28,7 +28,7 @@ describe('a new user whose planning job ended without planning them', () => {
 
     await harness.startInstance({ QUEUE_MAINTENANCE_SECONDS: '1' }, { workers: true });
     const sent = await eventually(
-      () => {
+      async () => {
         const puts = harness.bitbucket.received.filter((r) => r.method === 'PUT' && r.status === 200);
         return puts.length >= 2 ? puts : undefined;
       },

@@ -48,7 +48,9 @@ export function InvitationsSection({
   const signature = state.status === 'ready' ? state.data.invitations.map((i) => `${i.id}:${i.status}`).join(',') : null;
   const lastSignature = useRef<string | null>(null);
   const onChangedRef = useRef(onInvitationsChanged);
-  onChangedRef.current = onInvitationsChanged;
+  useEffect(() => {
+    onChangedRef.current = onInvitationsChanged;
+  });
   useEffect(() => {
     if (signature === null) return;
     if (lastSignature.current !== null && lastSignature.current !== signature) onChangedRef.current();
