@@ -2,12 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Sequelize } from 'sequelize';
+import { AtlassianAdminClient } from './clients/atlassian-admin/atlassian-admin-client.js';
+import { createOrganizationThrottle } from './clients/atlassian-admin/throttle.js';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
+import type { BitbucketGateway } from './clients/bitbucket/bitbucket-target.js';
 import { createBitbucketThrottle } from './clients/bitbucket/throttle.js';
 import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
 import { JiraGateways } from './clients/jira/jira-gateways.js';
+import { createTargets } from './clients/targets.js';
 import type { Config } from './config.js';
-import type { BitbucketGateway } from './domain/ports.js';
 import { hostAuthentication } from './entry/api/host-authentication.js';
 import { errorHandler, sendError } from './entry/api/http-errors.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
@@ -60,6 +63,18 @@ export type AppOptions = {
 const MAX_THROTTLE_WAIT_MS = 5_000;
 
 /**
+ * Longest a membership job waits for its organization's pace before it reschedules itself: short,
+ * so that a throttled organization's jobs leave the workers to other organizations'.
+ */
+const MAX_ORGANIZATION_THROTTLE_WAIT_MS = 1_000;
+
+/**
+ * Most membership calls one instance makes to one organization at a time: an organization that
+ * answers slowly holds that many workers, and its other jobs come back later.
+ */
+const MAX_CONCURRENT_CALLS_PER_ORGANIZATION = 4;
+
+/**
  * The shortest lease a delivery run takes on its invitation: longer than one invitation call can
  * last (the throttle's wait, an OAuth token and the request, 10 s timeouts, each once more after a
  * refused token), so no second run can take the invitation while a call is still under way.
@@ -90,7 +105,16 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle })
     );
   };
-  const bitbucket = bitbucketOn(stores);
+  const targetsOn = (pool: Stores) =>
+    createTargets({
+      bitbucket: bitbucketOn(pool),
+      atlassianAdmin: new AtlassianAdminClient({
+        apiUrl: config.atlassianAdmin.apiUrl,
+        throttle: createOrganizationThrottle(pool.rateLimiter, config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
+      }),
+      organization: { maxConcurrentPerOrganization: MAX_CONCURRENT_CALLS_PER_ORGANIZATION },
+    });
+  const targets = targetsOn(stores);
 
   const app = express();
   app.disable('x-powered-by');
@@ -138,7 +162,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     });
   const jira = jiraOn(stores);
 
-  const linkedAccountDeps = { linkedAccounts, invitations, bitbucket };
+  const linkedAccountDeps = { linkedAccounts, invitations, targets };
   await options.extraRoutes?.(routes, baseUrl);
   routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   routes.use(lifecycleRoutes(addon, tenants, log));
@@ -161,18 +185,20 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   if (workerStores) {
     const workerJira = jiraOn(workerStores);
+    const workerTargets = targetsOn(workerStores);
     await startWorkers(queue, {
       planning: {
         newUsers: workerStores.newUsers,
         linkedAccounts: workerStores.linkedAccounts,
         invitations: workerStores.invitations,
+        targets: workerTargets,
         jira: workerJira,
       },
       // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
       delivery: {
         invitations: workerStores.invitations,
         linkedAccounts: workerStores.linkedAccounts,
-        bitbucket: bitbucketOn(workerStores),
+        targets: workerTargets,
         jira: workerJira,
         ...config.delivery,
         leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { statusChange } from '../domain/linked-accounts.js';
-import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../domain/model.js';
-import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, ReasonCode } from '../domain/stores.js';
+import type { CredentialType, LinkedAccount, LinkedAccountStatus, TargetCredentials, TargetGroup } from '../domain/model.js';
+import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, NewLinkedAccount, ReasonCode } from '../domain/stores.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedAccountBinding, type SecretBox } from './secret-box.js';
 
@@ -12,7 +12,7 @@ type LinkedAccountRow = {
   target_type: 'bitbucket-workspace';
   workspace: string;
   display_name: string;
-  credential_type: BitbucketCredentials['type'];
+  credential_type: CredentialType;
   status: LinkedAccountStatus;
   status_reason: string | null;
   groups: TargetGroup[];
@@ -30,6 +30,7 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   tenantId: row.tenant_id,
   targetType: row.target_type,
   workspace: row.workspace,
+  organization: null,
   displayName: row.display_name,
   credentialType: row.credential_type,
   status: row.status,
@@ -61,10 +62,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     private readonly audit: AuditLog,
   ) {}
 
-  async create(
-    input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
-    audit: AuditEntry,
-  ): Promise<LinkedAccount | 'already-linked'> {
+  async create(input: NewLinkedAccount, audit: AuditEntry): Promise<LinkedAccount | 'already-linked'> {
     // The id is chosen here: the credentials are sealed for this one row before it exists.
     const id = randomUUID();
     return this.sequelize.transaction(async (transaction) => {
@@ -112,7 +110,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? toLinkedAccount(row) : null;
   }
 
-  async findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null> {
+  async findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: TargetCredentials } | null> {
     const [row] = await this.sequelize.query<LinkedAccountRow & { credentials_sealed: string }>(
       `SELECT ${COLUMNS}, credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
@@ -120,7 +118,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? { account: toLinkedAccount(row), credentials: this.#open(row.credentials_sealed, tenantId, id) } : null;
   }
 
-  async credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null> {
+  async credentialsOf(tenantId: string, id: string): Promise<TargetCredentials | null> {
     const [row] = await this.sequelize.query<{ credentials_sealed: string }>(
       `SELECT credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
@@ -210,8 +208,8 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     credentialsVersion: number,
   ): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
-      const [current] = await this.sequelize.query<Pick<LinkedAccountRow, 'tenant_id' | 'workspace' | 'status'>>(
-        `SELECT tenant_id, workspace, status FROM linked_accounts
+      const [current] = await this.sequelize.query<Pick<LinkedAccountRow, 'tenant_id' | 'display_name' | 'status'>>(
+        `SELECT tenant_id, display_name, status FROM linked_accounts
          WHERE id = :id AND credentials_version = :credentialsVersion AND status <> 'unlinked' FOR UPDATE`,
         { replacements: { id, credentialsVersion }, type: QueryTypes.SELECT, transaction },
       );
@@ -221,7 +219,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
         { replacements: { id, status, reason }, transaction },
       );
       if (current.status !== status) {
-        const account = { tenantId: current.tenant_id, workspace: current.workspace, status: current.status };
+        const account = { tenantId: current.tenant_id, displayName: current.display_name, status: current.status };
         await this.audit.record(statusChange(account, null, status, reason), transaction);
       }
     });
@@ -253,11 +251,11 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return !row || row.status === 'unlinked' ? 'not-found' : 'conflict';
   }
 
-  #seal(credentials: BitbucketCredentials, tenantId: string, id: string): string {
+  #seal(credentials: TargetCredentials, tenantId: string, id: string): string {
     return this.secrets.sealJson(credentials, linkedAccountBinding(tenantId, id));
   }
 
-  #open(sealed: string, tenantId: string, id: string): BitbucketCredentials {
-    return this.secrets.openJson<BitbucketCredentials>(sealed, linkedAccountBinding(tenantId, id));
+  #open(sealed: string, tenantId: string, id: string): TargetCredentials {
+    return this.secrets.openJson<TargetCredentials>(sealed, linkedAccountBinding(tenantId, id));
   }
 }

@@ -196,6 +196,7 @@ describe('linked Bitbucket workspaces', () => {
           { slug: 'developers', name: 'Developers', selected: false },
           { slug: 'qa', name: 'QA', selected: false },
         ],
+        nextCursor: null,
         refreshedAt: expect.stringMatching(ISO_DATE),
       });
       expect(groupListings()).toBe(listings);

@@ -36,7 +36,7 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
     '/linked-accounts',
     asyncRoute(async (req, res) => {
       const body = linkAccountBody.parse(req.body);
-      const account = await linkAccount(deps, actorOf(res), body);
+      const account = await linkAccount(deps, actorOf(res), { targetType: 'bitbucket-workspace', ...body });
       res.status(201).json({ linkedAccount: presentLinkedAccount(account) });
     }),
   );

@@ -8,7 +8,7 @@ export function presentLinkedAccount(account: LinkedAccount) {
     targetType: account.targetType,
     workspace: account.workspace,
     displayName: account.displayName,
-    url: `https://bitbucket.org/${encodeURIComponent(account.workspace)}`,
+    url: `https://bitbucket.org/${encodeURIComponent(account.workspace ?? '')}`,
     credentialType: account.credentialType,
     status: account.status,
     statusReason: account.statusReason,
