@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { statusChange } from '../domain/linked-accounts.js';
-import type { CredentialType, LinkedAccount, LinkedAccountStatus, TargetCredentials, TargetGroup } from '../domain/model.js';
+import type { CredentialType, LinkedAccount, LinkedAccountStatus, TargetCredentials, TargetGroup, TargetType } from '../domain/model.js';
 import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, NewLinkedAccount, ReasonCode } from '../domain/stores.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedAccountBinding, type SecretBox } from './secret-box.js';
@@ -9,8 +9,12 @@ import { linkedAccountBinding, type SecretBox } from './secret-box.js';
 type LinkedAccountRow = {
   id: string;
   tenant_id: string;
-  target_type: 'bitbucket-workspace';
-  workspace: string;
+  target_type: TargetType;
+  workspace: string | null;
+  organization_id: string | null;
+  organization_name: string | null;
+  directory_id: string | null;
+  directory_name: string | null;
   display_name: string;
   credential_type: CredentialType;
   status: LinkedAccountStatus;
@@ -30,7 +34,10 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   tenantId: row.tenant_id,
   targetType: row.target_type,
   workspace: row.workspace,
-  organization: null,
+  organization:
+    row.organization_id === null
+      ? null
+      : { id: row.organization_id, name: row.organization_name!, directoryId: row.directory_id!, directoryName: row.directory_name! },
   displayName: row.display_name,
   credentialType: row.credential_type,
   status: row.status,
@@ -45,14 +52,15 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   credentialsVersion: row.credentials_version,
 });
 
-const COLUMNS = `id, tenant_id, target_type, workspace, display_name, credential_type, status, status_reason, groups,
+const COLUMNS = `id, tenant_id, target_type, workspace, organization_id, organization_name, directory_id, directory_name, display_name, credential_type, status, status_reason, groups,
   groups_refreshed_at, default_groups, last_invitation_sent_at, created_at, unlinked_at, version, credentials_version`;
 
 const rowCount = (result: unknown): number => (result as { rowCount?: number }).rowCount ?? 0;
 
 /**
- * Linked accounts, with their credentials sealed (AES-256-GCM) in the row. Credentials are
- * only unsealed for the clients that call Bitbucket, and destroyed when the account is unlinked.
+ * Linked accounts, with their credentials sealed (AES-256-GCM) in the row, whatever their kind
+ * (Bitbucket's, an organization API key). Credentials are only unsealed for the clients that call
+ * the target, and destroyed when the account is unlinked.
  * Every change is written together with its audit entry, in one transaction.
  */
 export class LinkedAccountRepository implements LinkedAccountStore {
@@ -67,15 +75,23 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     const id = randomUUID();
     return this.sequelize.transaction(async (transaction) => {
       const [row] = await this.sequelize.query<LinkedAccountRow>(
-        `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
-         VALUES (:id, :tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
-         ON CONFLICT (tenant_id, target_type, workspace) WHERE status <> 'unlinked' DO NOTHING
+        // Any unique index refusing the row means the target is linked already (a workspace, or an organization's directory).
+        `INSERT INTO linked_accounts (id, tenant_id, target_type, workspace, organization_id, organization_name, directory_id, directory_name,
+           display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
+         VALUES (:id, :tenantId, :targetType, :workspace, :organizationId, :organizationName, :directoryId, :directoryName,
+           :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
+         ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS}`,
         {
           replacements: {
             id,
             tenantId: input.tenantId,
+            targetType: input.targetType,
             workspace: input.workspace,
+            organizationId: input.organization?.id ?? null,
+            organizationName: input.organization?.name ?? null,
+            directoryId: input.organization?.directoryId ?? null,
+            directoryName: input.organization?.directoryName ?? null,
             displayName: input.displayName,
             credentialType: input.credentials.type,
             sealed: this.#seal(input.credentials, input.tenantId, id),

@@ -4,10 +4,11 @@ import type { Logger } from '../logger.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
 import { deliveryLeases } from './migrations/002-delivery-leases.js';
 import { unlinkedAccounts } from './migrations/003-unlinked-accounts.js';
+import { organizationTargets } from './migrations/004-organization-targets.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
-const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts];
+const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts, organizationTargets];
 
 /** Any constant works; it only has to be the same for every instance of the app. */
 const MIGRATION_LOCK_ID = 727_001;
