@@ -16,6 +16,7 @@ import { errorHandler, sendError } from './entry/api/http-errors.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
 import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
+import { organizationRoutes } from './entry/api/organization-routes.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
 import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
 import { createConnectAddon } from './entry/connect/connect-addon.js';
@@ -177,6 +178,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     requireAdministrator(jira, config.adminCheckCacheSeconds),
     linkAttemptLimit(stores.rateLimiter, config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
+    organizationRoutes({ organizations: targets.organizations }),
     invitationRoutes({ invitations }),
   );
   await aceConfigured;

@@ -89,6 +89,7 @@ describe('linked Bitbucket workspaces', () => {
           id: expect.stringMatching(UUID),
           targetType: 'bitbucket-workspace',
           workspace: 'acme',
+          organization: null,
           displayName: 'acme',
           url: 'https://bitbucket.org/acme',
           credentialType: 'oauth-consumer',

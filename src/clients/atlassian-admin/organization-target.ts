@@ -189,7 +189,8 @@ export class OrganizationTarget implements InvitationTarget, OrganizationDiscove
     switch (error.kind) {
       case 'credentials-rejected':
         return {
-          message: `Atlassian Administration rejected the API key${account ? ` of ${name}` : ''}: it is wrong, revoked or expired (keys last at most a year). Create a new organization API key in Atlassian Administration and enter it here.`,
+          message:
+            'Atlassian Administration rejected the API key: it is wrong, revoked or expired (keys last at most a year). Create a new organization API key in Atlassian Administration and enter it here.',
           reasonCode: 'credentials-invalid',
           marks: 'credentials-invalid',
         };

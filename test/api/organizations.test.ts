@@ -1,0 +1,310 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
+import {
+  ADMIN,
+  ORG_API_KEY,
+  ORG_GROUPS,
+  ORG_KEY,
+  ORG_READ_ONLY_KEY,
+  ORGANIZATION,
+  linkOrganization,
+  startHarness,
+  type ApiAnswer,
+  type Harness,
+} from '../support/test-app.js';
+import { withClient } from '../support/test-database.js';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DIRECTORY = ORGANIZATION.directories[0]!;
+const NO_RIGHTS_KEY = 'acme-org-no-rights-key-8e77aa';
+const REVOKED_KEY = 'acme-org-revoked-key-1b2c3d';
+
+const linkBody = (overrides: Record<string, unknown> = {}) => ({
+  targetType: 'atlassian-organization',
+  organizationId: ORGANIZATION.id,
+  directoryId: DIRECTORY.id,
+  credentials: ORG_KEY,
+  ...overrides,
+});
+
+describe('linked Atlassian organizations', () => {
+  let harness: Harness;
+  /** Each block works on its own Jira site, so links and selections never collide. */
+  let site: JiraConnectSimulator;
+
+  const api = (method: string, path: string, body?: unknown): Promise<ApiAnswer> => harness.api(method, path, body, { site });
+  const link = (body: unknown) => api('POST', '/api/linked-accounts', body);
+  const rowsOf = (table: 'linked_accounts' | 'audit_log') =>
+    withClient(
+      harness.databaseUrl,
+      async (client) =>
+        (await client.query(`SELECT x.* FROM ${table} x JOIN tenants t ON t.id = x.tenant_id WHERE t.host_key = $1`, [site.clientKey])).rows,
+    );
+  const auditEntries = () =>
+    withClient(
+      harness.databaseUrl,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT a.actor_account_id, a.action, a.subject, a.before, a.after FROM audit_log a
+             JOIN tenants t ON t.id = a.tenant_id WHERE t.host_key = $1 ORDER BY a.id`,
+            [site.clientKey],
+          )
+        ).rows,
+    );
+  const searches = () => harness.admin.received.filter((r) => r.path.endsWith('/groups/search'));
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    harness.admin.addApiKey(NO_RIGHTS_KEY, [ORGANIZATION.id], 'none');
+    harness.admin.addApiKey(REVOKED_KEY, [ORGANIZATION.id]);
+    harness.admin.revokeApiKey(REVOKED_KEY);
+    harness.admin.addOrganization({
+      id: 'org-globex',
+      name: 'Globex',
+      directories: [
+        { id: 'dir-globex-1', name: 'Staff' },
+        { id: 'dir-globex-2', name: 'Contractors' },
+      ],
+    });
+    harness.admin.addApiKey('globex-org-api-key-77aa', ['org-globex']);
+  });
+  afterAll(() => harness?.stop());
+
+  describe('discovering what an API key reaches', () => {
+    beforeAll(async () => {
+      site = await harness.addSite();
+    });
+
+    it('lists the organizations and directories the key can see, and stores nothing', async () => {
+      const answer = await api('POST', '/api/organizations/discover', { apiKey: ORG_API_KEY });
+
+      expect(answer).toEqual({
+        status: 200,
+        body: { organizations: [{ id: ORGANIZATION.id, name: 'Acme Cloud', directories: [{ id: DIRECTORY.id, name: 'Acme users' }] }] },
+      });
+      expect(await rowsOf('linked_accounts')).toEqual([]);
+      expect(await rowsOf('audit_log')).toEqual([]);
+    });
+
+    it('shows an organization whose directories the key may not read without any to pick', async () => {
+      const answer = await api('POST', '/api/organizations/discover', { apiKey: NO_RIGHTS_KEY });
+      expect(answer.body).toEqual({ organizations: [{ id: ORGANIZATION.id, name: 'Acme Cloud', directories: [] }] });
+    });
+
+    it('explains a revoked or expired key with 422, never repeating it', async () => {
+      const answer = await api('POST', '/api/organizations/discover', { apiKey: REVOKED_KEY });
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(/^Atlassian Administration rejected the API key: it is wrong, revoked or expired/);
+      expect(JSON.stringify(answer.body)).not.toContain(REVOKED_KEY);
+    });
+
+    it('asks for the key in a sentence when it is missing or not text', async () => {
+      for (const [body, message] of [
+        [{}, 'Enter the organization API key.'],
+        [{ apiKey: '  ' }, 'Enter the organization API key.'],
+        [{ apiKey: 42 }, 'The API key must be text.'],
+      ] as const) {
+        const answer = await api('POST', '/api/organizations/discover', body);
+        expect(answer.status, JSON.stringify(body)).toBe(400);
+        expect(answer.body).toEqual({ message, fieldErrors: { apiKey: message } });
+      }
+    });
+  });
+
+  describe('linking', () => {
+    beforeAll(async () => {
+      site = await harness.addSite();
+    });
+
+    it('links a directory after checking the key with a one-group search, and shows it as docs/admin-api.md describes', async () => {
+      const before = searches().length;
+      const linked = await link(linkBody());
+
+      expect(linked.status).toBe(201);
+      expect(linked.body).toEqual({
+        linkedAccount: {
+          id: expect.stringMatching(UUID),
+          targetType: 'atlassian-organization',
+          workspace: null,
+          organization: { id: ORGANIZATION.id, name: 'Acme Cloud', directoryId: DIRECTORY.id, directoryName: 'Acme users' },
+          displayName: 'Acme Cloud',
+          url: `https://admin.atlassian.com/o/${ORGANIZATION.id}/groups`,
+          credentialType: 'organization-api-key',
+          status: 'active',
+          statusReason: null,
+          defaultGroups: [],
+          groupCount: null,
+          groupsRefreshedAt: expect.stringMatching(ISO_DATE),
+          lastInvitationSentAt: null,
+          createdAt: expect.stringMatching(ISO_DATE),
+          unlinkedAt: null,
+        },
+      });
+      expect(
+        searches()
+          .slice(before)
+          .map((r) => r.body),
+      ).toEqual([{ limit: 1, expand: ['counts.users'] }]);
+      expect((await api('GET', '/api/linked-accounts')).body.linkedAccounts).toEqual([linked.body.linkedAccount]);
+    });
+
+    it('keeps the key sealed to its row, and records who linked what', async () => {
+      const [row] = await rowsOf('linked_accounts');
+      expect(row).toMatchObject({ credential_type: 'organization-api-key', organization_id: ORGANIZATION.id, directory_id: DIRECTORY.id });
+      expect(row.credentials_sealed).toMatch(/^v2:/);
+      expect(row.credentials_sealed).not.toContain(ORG_API_KEY);
+      expect(await auditEntries()).toEqual([
+        {
+          actor_account_id: ADMIN.accountId,
+          action: 'linked-account.linked',
+          subject: 'Acme Cloud',
+          before: null,
+          after: { organizationId: ORGANIZATION.id, directoryId: DIRECTORY.id, credentialType: 'organization-api-key' },
+        },
+      ]);
+    });
+
+    it('refuses to link the same directory twice with 409', async () => {
+      const again = await link(linkBody());
+      expect(again).toEqual({ status: 409, body: { message: 'The organization "Acme Cloud" is already linked.' } });
+    });
+
+    it('names the directory too when the organization has several', async () => {
+      const linked = await link(
+        linkBody({
+          organizationId: 'org-globex',
+          directoryId: 'dir-globex-2',
+          credentials: { type: 'organization-api-key', apiKey: 'globex-org-api-key-77aa' },
+        }),
+      );
+      expect(linked.status).toBe(201);
+      expect(linked.body.linkedAccount.displayName).toBe('Globex (Contractors)');
+    });
+
+    it('links with a key that may only read groups: the refusal of a membership will say so', async () => {
+      site = await harness.addSite();
+      const linked = await link(linkBody({ credentials: { type: 'organization-api-key', apiKey: ORG_READ_ONLY_KEY } }));
+      expect(linked.status).toBe(201);
+    });
+  });
+
+  describe('refusals, answered with 422 and a sentence, and nothing linked', () => {
+    beforeAll(async () => {
+      site = await harness.addSite();
+    });
+
+    it.each([
+      [
+        'a revoked or expired key',
+        { credentials: { type: 'organization-api-key', apiKey: REVOKED_KEY } },
+        /rejected the API key: it is wrong, revoked or expired/,
+      ],
+      ['a key unknown to Atlassian', { credentials: { type: 'organization-api-key', apiKey: 'nobody-knows-this-key' } }, /rejected the API key/],
+      [
+        'a key without rights on the organization',
+        { credentials: { type: 'organization-api-key', apiKey: NO_RIGHTS_KEY } },
+        /may not manage "org-acme"/,
+      ],
+      ['an organization the key does not see', { organizationId: 'org-umbrella' }, /^This API key sees no organization with the ID "org-umbrella"\./],
+      [
+        'a directory the organization does not have',
+        { directoryId: 'dir-nope' },
+        /^The organization "Acme Cloud" has no directory with the ID "dir-nope"/,
+      ],
+    ])('explains %s', async (_what, overrides, message) => {
+      const answer = await link(linkBody(overrides));
+      expect(answer.status).toBe(422);
+      expect(answer.body.message).toMatch(message);
+      expect(JSON.stringify(answer.body)).not.toMatch(/key-|nobody-knows/);
+      expect(await rowsOf('linked_accounts')).toEqual([]);
+      expect(await rowsOf('audit_log')).toEqual([]);
+    });
+
+    it('refuses a body that names no organization, or Bitbucket credentials for one, naming the field', async () => {
+      for (const [body, field, message] of [
+        [linkBody({ organizationId: undefined }), 'organizationId', 'Choose the organization.'],
+        [linkBody({ directoryId: '' }), 'directoryId', 'Choose the directory.'],
+        [
+          linkBody({ directoryId: '../../orgs' }),
+          'directoryId',
+          'The directory ID can only have letters, numbers, dots, colons, dashes and underscores.',
+        ],
+        [
+          linkBody({ credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } }),
+          'credentials.type',
+          'An organization takes an organization API key: credentials of type "organization-api-key".',
+        ],
+        [linkBody({ credentials: undefined }), 'credentials', 'Enter the organization API key.'],
+        [linkBody({ targetType: 'jira-project' }), 'targetType', 'Choose a target type: "bitbucket-workspace" or "atlassian-organization".'],
+      ] as const) {
+        const answer = await link(body);
+        expect(answer.status, JSON.stringify(body)).toBe(400);
+        expect(answer.body.message).toBe(message);
+        expect(answer.body.fieldErrors[field]).toBe(message);
+      }
+      expect(await rowsOf('linked_accounts')).toEqual([]);
+    });
+  });
+
+  describe('the per-site limit on attempts', () => {
+    it('counts looking up organizations with links and credential changes', async () => {
+      site = await harness.addSite();
+      const limited = await harness.startInstance({ LINK_ATTEMPTS_PER_MINUTE: '3' });
+      const call = (method: string, path: string, body: unknown) =>
+        fetch(`${limited.baseUrl}${path}`, {
+          method,
+          headers: { Authorization: `JWT ${site.contextToken(ADMIN.accountId)}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+
+      expect((await call('POST', '/api/organizations/discover', { apiKey: ORG_API_KEY })).status).toBe(200);
+      expect((await call('POST', '/api/organizations/discover', { apiKey: REVOKED_KEY })).status).toBe(422);
+      expect((await call('POST', '/api/linked-accounts', linkBody())).status).toBe(201);
+      const refused = await call('POST', '/api/organizations/discover', { apiKey: ORG_API_KEY });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await refused.json()) as { message: string }).message).toMatch(
+        /^This site has made 3 attempts to link an account, look up organizations or change credentials within a minute\./,
+      );
+    });
+  });
+
+  describe('new credentials', () => {
+    let id: string;
+    beforeAll(async () => {
+      site = await harness.addSite();
+      id = await linkOrganization(api, [ORG_GROUPS.developers.id]);
+    });
+
+    it('takes a new organization API key after checking it, keeping the default groups', async () => {
+      const updated = await api('PUT', `/api/linked-accounts/${id}/credentials`, {
+        credentials: { type: 'organization-api-key', apiKey: ORG_READ_ONLY_KEY },
+      });
+      expect(updated.status).toBe(200);
+      expect(updated.body.linkedAccount).toMatchObject({
+        status: 'active',
+        credentialType: 'organization-api-key',
+        defaultGroups: [{ slug: ORG_GROUPS.developers.id, name: 'developers' }],
+      });
+    });
+
+    it('keeps the working key when the new one is refused', async () => {
+      const refused = await api('PUT', `/api/linked-accounts/${id}/credentials`, {
+        credentials: { type: 'organization-api-key', apiKey: REVOKED_KEY },
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.message).toMatch(/rejected the API key/);
+      expect((await api('GET', '/api/linked-accounts')).body.linkedAccounts[0]).toMatchObject({ status: 'active' });
+    });
+
+    it('refuses Bitbucket credentials for an organization with 400', async () => {
+      const answer = await api('PUT', `/api/linked-accounts/${id}/credentials`, { credentials: { type: 'oauth-consumer', key: 'k', secret: 's' } });
+      expect(answer).toEqual({
+        status: 400,
+        body: { message: 'The organization "Acme Cloud" takes credentials of type "organization-api-key", not "oauth-consumer".' },
+      });
+    });
+  });
+});
