@@ -307,4 +307,202 @@ describe('linked Atlassian organizations', () => {
       });
     });
   });
+
+  describe('groups', () => {
+    let id: string;
+    const groupsOf = async (query = '') => api('GET', `/api/linked-accounts/${id}/groups${query}`);
+    const choose = (groups: string[]) => api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups });
+
+    beforeAll(async () => {
+      site = await harness.addSite();
+      id = (await link(linkBody())).body.linkedAccount.id;
+    });
+
+    it('searches them live, showing description and member count, and synced or admin groups with the reason they cannot be chosen', async () => {
+      const answer = await groupsOf();
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        groups: [
+          {
+            slug: 'grp-at-limit',
+            name: 'bitbucket-users',
+            description: 'Grants Bitbucket',
+            memberCount: 0,
+            unavailableReason: null,
+            selected: false,
+          },
+          { slug: 'grp-designers', name: 'designers', description: null, memberCount: 0, unavailableReason: null, selected: false },
+          {
+            slug: 'grp-developers',
+            name: 'developers',
+            description: 'Everyone who writes code',
+            memberCount: 0,
+            unavailableReason: null,
+            selected: false,
+          },
+          {
+            slug: 'grp-okta',
+            name: 'okta-engineering',
+            description: 'Synced from Okta',
+            memberCount: 0,
+            unavailableReason: 'synced-group',
+            selected: false,
+          },
+          { slug: 'grp-org-admins', name: 'org-admins', description: null, memberCount: 0, unavailableReason: 'admin-group', selected: false },
+          { slug: 'grp-qa', name: 'qa', description: null, memberCount: 0, unavailableReason: null, selected: false },
+        ],
+        nextCursor: null,
+        refreshedAt: expect.stringMatching(ISO_DATE),
+      });
+    });
+
+    it('finds groups by a part of their name', async () => {
+      const answer = await groupsOf('?search=DEV');
+      expect(answer.body.groups.map((g: { name: string }) => g.name)).toEqual(['developers']);
+    });
+
+    it('saves groups the dialog showed, checking each again, and shows them as selected', async () => {
+      const saved = await choose([ORG_GROUPS.qa.id, ORG_GROUPS.developers.id]);
+
+      expect(saved.status).toBe(200);
+      expect(saved.body.linkedAccount.defaultGroups).toEqual([
+        { slug: 'grp-developers', name: 'developers' },
+        { slug: 'grp-qa', name: 'qa' },
+      ]);
+      const shown = await groupsOf();
+      expect(shown.body.groups.filter((g: { selected: boolean }) => g.selected).map((g: { slug: string }) => g.slug)).toEqual([
+        'grp-developers',
+        'grp-qa',
+      ]);
+      expect((await auditEntries()).at(-1)).toEqual({
+        actor_account_id: ADMIN.accountId,
+        action: 'linked-account.default-groups-changed',
+        subject: 'Acme Cloud',
+        before: [],
+        after: ['grp-developers', 'grp-qa'],
+      });
+    });
+
+    it.each([
+      [
+        'a group synced from an identity provider',
+        ORG_GROUPS.synced.id,
+        'The group "okta-engineering" is synced from your identity provider, so only the identity provider can change its members. Choose a group that is not synced.',
+      ],
+      [
+        'a group that grants organization admin',
+        ORG_GROUPS.orgAdmins.id,
+        'The group "org-admins" grants organization admin rights, which Atlassian does not let apps give through group membership. Choose another group.',
+      ],
+      [
+        'a group id the dialog never showed',
+        'grp-unheard-of',
+        'The organization "Acme Cloud" has no group "grp-unheard-of" among those shown here. Search for the group again and tick it.',
+      ],
+    ])('refuses %s with 400 and a sentence, keeping the previous choice', async (_what, groupId, message) => {
+      const answer = await choose([ORG_GROUPS.developers.id, groupId]);
+      expect(answer).toEqual({ status: 400, body: { message } });
+      expect((await api('GET', '/api/linked-accounts')).body.linkedAccounts[0].defaultGroups.map((g: { slug: string }) => g.slug)).toEqual([
+        'grp-developers',
+        'grp-qa',
+      ]);
+    });
+
+    it('refuses a group renamed or removed since the dialog showed it', async () => {
+      await groupsOf('?search=designers');
+      harness.admin.addGroups(ORGANIZATION.id, DIRECTORY.id, [{ id: ORG_GROUPS.designers.id, name: 'product-design' }]);
+      try {
+        const answer = await choose([ORG_GROUPS.designers.id]);
+        expect(answer).toEqual({
+          status: 400,
+          body: {
+            message:
+              'The group "designers" was not found in "Acme Cloud" under that name: it was removed or renamed. Search the groups again and tick it.',
+          },
+        });
+      } finally {
+        harness.admin.addGroups(ORGANIZATION.id, DIRECTORY.id, [ORG_GROUPS.designers]);
+      }
+    });
+
+    it('accepts an empty choice: nobody is added anywhere', async () => {
+      const saved = await choose([]);
+      expect(saved.status).toBe(200);
+      expect(saved.body.linkedAccount.defaultGroups).toEqual([]);
+    });
+
+    it('pages through thousands of groups with the cursor it hands out', async () => {
+      site = await harness.addSite();
+      harness.admin.addGroups(
+        'org-globex',
+        'dir-globex-1',
+        Array.from({ length: 120 }, (_, i) => ({ id: `grp-globex-${i}`, name: `team-${String(i).padStart(3, '0')}` })),
+      );
+      const globex = await link(
+        linkBody({
+          organizationId: 'org-globex',
+          directoryId: 'dir-globex-1',
+          credentials: { type: 'organization-api-key', apiKey: 'globex-org-api-key-77aa' },
+        }),
+      );
+      const names: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: ApiAnswer = await api(
+          'GET',
+          `/api/linked-accounts/${globex.body.linkedAccount.id}/groups${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        names.push(...page.body.groups.map((g: { name: string }) => g.name));
+        cursor = page.body.nextCursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(new Set(names).size).toBe(120);
+
+      const chosen = await api('PUT', `/api/linked-accounts/${globex.body.linkedAccount.id}/default-groups`, {
+        groups: ['grp-globex-119', 'grp-globex-0'],
+      });
+      expect(chosen.body.linkedAccount.defaultGroups).toEqual([
+        { slug: 'grp-globex-0', name: 'team-000' },
+        { slug: 'grp-globex-119', name: 'team-119' },
+      ]);
+    });
+
+    it('marks the organization Credentials invalid when its key stops working, and active again when a refresh finds it working', async () => {
+      site = await harness.addSite();
+      const expiring = 'acme-org-expiring-key-4f1c';
+      harness.admin.addApiKey(expiring, [ORGANIZATION.id]);
+      const linked = await link(linkBody({ credentials: { type: 'organization-api-key', apiKey: expiring } }));
+      id = linked.body.linkedAccount.id;
+      harness.admin.revokeApiKey(expiring);
+
+      const refused = await groupsOf();
+      expect(refused.status).toBe(422);
+      expect(refused.body.message).toMatch(/^Atlassian Administration rejected the API key/);
+      expect((await api('GET', '/api/linked-accounts')).body.linkedAccounts[0]).toMatchObject({
+        status: 'credentials-invalid',
+        statusReason: refused.body.message,
+      });
+
+      harness.admin.addApiKey(expiring, [ORGANIZATION.id]);
+      const refreshed = await api('POST', `/api/linked-accounts/${id}/refresh-groups`);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.linkedAccount).toMatchObject({ status: 'active', statusReason: null });
+      expect((await auditEntries()).slice(-2).map((e: { action: string; after: unknown }) => [e.action, e.after])).toEqual([
+        ['linked-account.status-changed', { status: 'credentials-invalid', statusReason: refused.body.message }],
+        ['linked-account.groups-refreshed', { status: 'active' }],
+      ]);
+    });
+
+    it('answers a search or cursor it cannot use with 400', async () => {
+      for (const query of ['?search=%00', '?cursor[]=x', `?search=${'x'.repeat(201)}`]) {
+        const answer = await groupsOf(query);
+        expect(answer.status, query).toBe(400);
+        expect(answer.body.message).toMatch(/^The (search|page cursor)/);
+      }
+    });
+  });
 });
