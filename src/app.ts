@@ -70,10 +70,12 @@ const MAX_THROTTLE_WAIT_MS = 5_000;
 const MAX_ORGANIZATION_THROTTLE_WAIT_MS = 1_000;
 
 /**
- * Most membership calls one instance makes to one organization at a time: an organization that
- * answers slowly holds that many workers, and its other jobs come back later.
+ * Most membership calls one instance makes to one organization at a time. A delivery fetch loop
+ * takes its next batch only when the slowest job of the last one is done: one call at a time leaves
+ * the other loop free (src/jobs/workers.ts runs two), so an organization that answers slowly holds
+ * one worker, and its other jobs come back later instead of waiting in line before everyone else's.
  */
-const MAX_CONCURRENT_CALLS_PER_ORGANIZATION = 4;
+const MAX_CONCURRENT_CALLS_PER_ORGANIZATION = 1;
 
 /**
  * The shortest lease a delivery run takes on its invitation: longer than one invitation call can

@@ -198,19 +198,20 @@ export async function linkWorkspace(harness: Harness, groups: string[], site?: J
 }
 
 /**
- * Links ORGANIZATION's directory with ORG_KEY and chooses the groups with these ids, shown first by
+ * Links ORGANIZATION's directory with ORG_KEY (or `key`) and chooses the groups with these ids, shown first by
  * a search as the dialog shows them; returns the linked account id.
  */
 export async function linkOrganization(
   call: (method: string, path: string, body?: unknown) => Promise<ApiAnswer>,
   groupIds: string[],
+  key: { apiKey: string } = ORG_KEY,
 ): Promise<string> {
   const directory = ORGANIZATION.directories[0]!;
   const linked = await call('POST', '/api/linked-accounts', {
     targetType: 'atlassian-organization',
     organizationId: ORGANIZATION.id,
     directoryId: directory.id,
-    credentials: ORG_KEY,
+    credentials: { type: 'organization-api-key', apiKey: key.apiKey },
   });
   if (linked.status !== 201) throw new Error(`link failed: ${linked.status} ${JSON.stringify(linked.body)}`);
   const id = linked.body.linkedAccount.id as string;
