@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
 import {
   ADMIN,
+  eventually,
   ORG_API_KEY,
   ORG_GROUPS,
   ORG_KEY,
@@ -503,6 +505,135 @@ describe('linked Atlassian organizations', () => {
         expect(answer.status, query).toBe(400);
         expect(answer.body.message).toMatch(/^The (search|page cursor)/);
       }
+    });
+  });
+
+  describe('from a workspace to its organization', () => {
+    const MOVED = { type: 'api-token', email: 'owner@moved.example', token: 'moved-api-token-4242' } as const;
+    const movedGroups = [
+      { slug: 'developers', name: 'Developers' },
+      { slug: 'qa', name: 'QA' },
+      { slug: 'okta-engineering', name: 'Okta engineering' },
+      { slug: 'release-managers', name: 'Release managers' },
+    ];
+    let workspaceId: string;
+    let organizationId: string;
+
+    beforeAll(async () => {
+      site = await harness.addSite();
+      harness.bitbucket.addWorkspace({ slug: 'moved', groups: movedGroups, apiTokens: [{ email: MOVED.email, token: MOVED.token }] });
+    });
+
+    it('answers a workspace Bitbucket refuses as admin-managed with 422, its sentence and the code that offers the organization', async () => {
+      harness.bitbucket.setAdminManaged('moved', true);
+      try {
+        const answer = await link({ workspace: 'moved', credentials: MOVED });
+        expect(answer.status).toBe(422);
+        expect(answer.body).toEqual({ message: expect.stringMatching(/Atlassian Administration/), code: 'workspace-admin-managed' });
+      } finally {
+        harness.bitbucket.setAdminManaged('moved', false);
+      }
+    });
+
+    it('gives no such code for a workspace Bitbucket says does not exist', async () => {
+      const answer = await link({ workspace: 'never-existed', credentials: MOVED });
+      expect(answer.status).toBe(422);
+      expect(answer.body.code).toBeUndefined();
+    });
+
+    it('reports a linked workspace that was moved as refusing invitations', async () => {
+      const linked = await link({ workspace: 'moved', credentials: MOVED });
+      workspaceId = linked.body.linkedAccount.id;
+      expect(
+        (
+          await api('PUT', `/api/linked-accounts/${workspaceId}/default-groups`, {
+            groups: ['developers', 'qa', 'okta-engineering', 'release-managers'],
+          })
+        ).status,
+      ).toBe(200);
+      harness.bitbucket.setAdminManaged('moved', true);
+      await site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, {
+        accountId: 'moved-user-1',
+        displayName: 'Moe Moved',
+        emailAddress: 'moe@moved.example',
+        emailVisible: true,
+      });
+
+      const refused = await eventually(
+        async () => {
+          const account = (await api('GET', '/api/linked-accounts')).body.linkedAccounts.find((a: { id: string }) => a.id === workspaceId);
+          return account.status === 'invitations-refused' ? account : undefined;
+        },
+        20_000,
+        'the workspace to refuse invitations',
+      );
+      expect(refused.statusReason).toMatch(/admin-managed, in which case user access is managed in Atlassian Administration/);
+    });
+
+    it("suggests the organization groups named like the workspace's default groups, case aside, saying which have no match", async () => {
+      organizationId = (await link(linkBody())).body.linkedAccount.id;
+
+      const answer = await api('GET', `/api/linked-accounts/${workspaceId}/organization-suggestion?organizationAccountId=${organizationId}`);
+
+      expect(answer).toEqual({
+        status: 200,
+        body: {
+          groups: [
+            {
+              slug: 'grp-developers',
+              name: 'developers',
+              description: 'Everyone who writes code',
+              memberCount: 0,
+              unavailableReason: null,
+              selected: false,
+              workspaceGroup: { slug: 'developers', name: 'Developers' },
+            },
+            {
+              slug: 'grp-okta',
+              name: 'okta-engineering',
+              description: 'Synced from Okta',
+              memberCount: 0,
+              unavailableReason: 'synced-group',
+              selected: false,
+              workspaceGroup: { slug: 'okta-engineering', name: 'Okta engineering' },
+            },
+            {
+              slug: 'grp-qa',
+              name: 'qa',
+              description: null,
+              memberCount: 0,
+              unavailableReason: null,
+              selected: false,
+              workspaceGroup: { slug: 'qa', name: 'QA' },
+            },
+          ],
+          unmatched: [{ slug: 'release-managers', name: 'Release managers' }],
+        },
+      });
+    });
+
+    it("takes the suggested groups as the organization's default groups without another search by the dialog", async () => {
+      const saved = await api('PUT', `/api/linked-accounts/${organizationId}/default-groups`, { groups: ['grp-developers', 'grp-qa'] });
+      expect(saved.status).toBe(200);
+      expect(saved.body.linkedAccount.defaultGroups).toEqual([
+        { slug: 'grp-developers', name: 'developers' },
+        { slug: 'grp-qa', name: 'qa' },
+      ]);
+    });
+
+    it('refuses a suggestion from something that is not a linked organization', async () => {
+      const path = `/api/linked-accounts/${organizationId}/organization-suggestion`;
+      expect(await api('GET', path)).toEqual({
+        status: 400,
+        body: {
+          message: 'Name the linked organization: organizationAccountId.',
+          fieldErrors: { organizationAccountId: 'Name the linked organization: organizationAccountId.' },
+        },
+      });
+      expect((await api('GET', `${path}?organizationAccountId=${workspaceId}`)).body).toEqual({
+        message: '"moved" is not a linked organization: suggestions come from one.',
+      });
+      expect((await api('GET', `${path}?organizationAccountId=00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     });
   });
 });

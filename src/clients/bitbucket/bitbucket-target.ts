@@ -115,7 +115,7 @@ export class BitbucketTarget implements InvitationTarget {
         return {
           message: refusesInvitations(workspace, error),
           reasonCode: 'invitations-refused',
-          ...(UNKNOWN_WORKSPACE_WORDS.test(error.message) ? {} : { code: WORKSPACE_ADMIN_MANAGED }),
+          ...(namesUnknownWorkspace(error) ? {} : { code: WORKSPACE_ADMIN_MANAGED }),
         };
       case 'rate-limited':
       case 'unavailable':
@@ -124,6 +124,12 @@ export class BitbucketTarget implements InvitationTarget {
         return { message: `Bitbucket refused the request for "${workspace}": ${error.message}`, reasonCode: 'rejected' };
     }
   }
+}
+
+/** Whether Bitbucket's own words (quoted at the end of the client's message) say the workspace does not exist. */
+function namesUnknownWorkspace(error: TargetError): boolean {
+  const said = /Bitbucket said: "(.*)"$/.exec(error.message)?.[1];
+  return said !== undefined && UNKNOWN_WORKSPACE_WORDS.test(said);
 }
 
 function refusesInvitations(workspace: string, error: TargetError): string {
