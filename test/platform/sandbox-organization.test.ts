@@ -7,7 +7,7 @@ type DemoOrganization = { name: string; apiKey: string; badApiKey: string; organ
 /** The sandbox's simulated organization, clicked through its API as the page does. */
 describe('the sandbox organization', () => {
   let sandbox: SandboxApp;
-  const state = async () => (await (await fetch(`${sandbox.baseUrl}/sandbox/api/state`)).json()) as any;
+  const state = async () => await (await fetch(`${sandbox.baseUrl}/sandbox/api/state`)).json();
   const api = async (method: string, path: string, body?: unknown) => {
     const { token } = (await (await fetch(`${sandbox.baseUrl}/sandbox/api/context-token`, { method: 'POST' })).json()) as { token: string };
     const response = await fetch(`${sandbox.baseUrl}${path}`, {
@@ -15,7 +15,7 @@ describe('the sandbox organization', () => {
       headers: { Authorization: `JWT ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as any };
+    return { status: response.status, body: await response.json() };
   };
 
   beforeAll(async () => {
