@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Sequelize } from 'sequelize';
-import { AtlassianAdminClient } from './clients/atlassian-admin/atlassian-admin-client.js';
+import { AtlassianAdminClient, type AtlassianAdminClientOptions } from './clients/atlassian-admin/atlassian-admin-client.js';
 import { createOrganizationThrottle } from './clients/atlassian-admin/throttle.js';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
 import type { BitbucketGateway } from './clients/bitbucket/bitbucket-target.js';
@@ -56,6 +56,8 @@ export type AppOptions = {
   workers?: boolean;
   /** Replaces the configured Bitbucket client (the sandbox points it at its simulator). */
   bitbucket?: (throttle: ConstructorParameters<typeof BitbucketClient>[0]['throttle']) => BitbucketGateway;
+  /** Replaces the Atlassian Administration client built from these options (a test slows it down). */
+  atlassianAdmin?: (options: AtlassianAdminClientOptions) => AtlassianAdminClient;
   /** Extra routes mounted before the app's own (the sandbox). */
   extraRoutes?: (routes: express.Router, baseUrl: string) => Promise<void>;
 };
@@ -111,7 +113,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const targetsOn = (pool: Stores) =>
     createTargets({
       bitbucket: bitbucketOn(pool),
-      atlassianAdmin: new AtlassianAdminClient({
+      atlassianAdmin: (options.atlassianAdmin ?? ((clientOptions) => new AtlassianAdminClient(clientOptions)))({
         apiUrl: config.atlassianAdmin.apiUrl,
         throttle: createOrganizationThrottle(pool.rateLimiter, config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
       }),

@@ -107,6 +107,10 @@ describe('linked Atlassian organizations', () => {
         [{}, 'Enter the organization API key.'],
         [{ apiKey: '  ' }, 'Enter the organization API key.'],
         [{ apiKey: 42 }, 'The API key must be text.'],
+        [
+          { apiKey: 'acme key with spaces and Ā' },
+          'The API key has characters no API key has: paste it again exactly as Atlassian Administration showed it.',
+        ],
       ] as const) {
         const answer = await api('POST', '/api/organizations/discover', body);
         expect(answer.status, JSON.stringify(body)).toBe(400);

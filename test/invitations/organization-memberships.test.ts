@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AtlassianAdminClient } from '../../src/clients/atlassian-admin/atlassian-admin-client.js';
 import { explain } from '../../src/clients/atlassian-admin/organization-refusal.js';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
@@ -12,6 +13,7 @@ import {
   type ApiAnswer,
   type Harness,
 } from '../support/test-app.js';
+import { withClient } from '../support/test-database.js';
 
 type InvitationJson = {
   id: string;
@@ -378,6 +380,53 @@ describe('several organizations delivering at once', () => {
     } finally {
       harness.admin.slowDownMemberships(ORG, 0);
     }
+  });
+});
+
+describe('a membership that runs longer than its job may', () => {
+  /** Long enough for pg-boss to expire the job (1 s), retry it (5–10 s later) and hand it out again. */
+  const SLOW_ADD_MS = 14_000;
+  let harness: Harness;
+  let addsStarted = 0;
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      env: { JOB_EXPIRE_SECONDS: '1', QUEUE_MAINTENANCE_SECONDS: '1' },
+      app: {
+        // The real client against the simulator, each membership held up before it is sent.
+        atlassianAdmin: (options) =>
+          new (class extends AtlassianAdminClient {
+            override async addMember(...args: Parameters<AtlassianAdminClient['addMember']>) {
+              addsStarted++;
+              await new Promise((resolve) => setTimeout(resolve, SLOW_ADD_MS));
+              return super.addMember(...args);
+            }
+          })(options),
+      },
+    });
+  });
+  afterAll(() => harness?.stop());
+
+  it('is added once, though pg-boss hands its job out a second time while it runs', { timeout: 60_000 }, async () => {
+    const org = await orgSite(harness, [ORG_GROUPS.developers.id]);
+    const accountId = await org.newUser();
+    const jobId = await eventually(
+      () =>
+        withClient(harness.databaseUrl, (c) => c.query<{ job_id: string }>('SELECT job_id FROM invitations WHERE account_id = $1', [accountId])).then(
+          (r) => r.rows[0]?.job_id,
+        ),
+      10_000,
+      'the invitation',
+    );
+
+    await eventually(async () => (await org.settled(accountId))[0]!.status === 'sent', 40_000, 'the member to be added');
+
+    const job = await withClient(harness.databaseUrl, (c) =>
+      c.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [jobId]),
+    );
+    expect(job.rows[0]!.retry_count).toBeGreaterThanOrEqual(1);
+    expect(addsStarted).toBe(1);
+    expect(harness.admin.membershipAttempts(accountId, ORG_GROUPS.developers.id)).toBe(1);
   });
 });
 

@@ -30,10 +30,12 @@ const apiToken = z.object({
   token: storableText('The API token', 'Enter the API token.').trim().min(1, 'Enter the API token.').max(2000, tooLong('The API token', 2000)),
 });
 
+/** It travels in an HTTP header, where only visible ASCII fits: anything else cannot be a key Atlassian issued. */
 const apiKey = storableText('The API key', 'Enter the organization API key.')
   .trim()
   .min(1, 'Enter the organization API key.')
-  .max(2000, tooLong('The API key', 2000));
+  .max(2000, tooLong('The API key', 2000))
+  .regex(/^[\x21-\x7e]+$/, 'The API key has characters no API key has: paste it again exactly as Atlassian Administration showed it.');
 
 const organizationApiKey = z.object({ type: z.literal('organization-api-key'), apiKey });
 
