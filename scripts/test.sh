@@ -11,6 +11,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 npm run typecheck
+npm run lint
 npm run build:ui
 npm run test:ui
 npm run test:server

@@ -2,17 +2,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Sequelize } from 'sequelize';
+import { AtlassianAdminClient, type AtlassianAdminClientOptions } from './clients/atlassian-admin/atlassian-admin-client.js';
+import { createOrganizationThrottle } from './clients/atlassian-admin/throttle.js';
 import { BitbucketClient } from './clients/bitbucket/bitbucket-client.js';
+import type { BitbucketGateway } from './clients/bitbucket/bitbucket-target.js';
 import { createBitbucketThrottle } from './clients/bitbucket/throttle.js';
 import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
 import { JiraGateways } from './clients/jira/jira-gateways.js';
+import { createTargets } from './clients/targets.js';
 import type { Config } from './config.js';
-import type { BitbucketGateway } from './domain/ports.js';
 import { hostAuthentication } from './entry/api/host-authentication.js';
 import { errorHandler, sendError } from './entry/api/http-errors.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
 import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
+import { organizationRoutes } from './entry/api/organization-routes.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
 import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
 import { createConnectAddon } from './entry/connect/connect-addon.js';
@@ -52,12 +56,28 @@ export type AppOptions = {
   workers?: boolean;
   /** Replaces the configured Bitbucket client (the sandbox points it at its simulator). */
   bitbucket?: (throttle: ConstructorParameters<typeof BitbucketClient>[0]['throttle']) => BitbucketGateway;
+  /** Replaces the Atlassian Administration client built from these options (a test slows it down). */
+  atlassianAdmin?: (options: AtlassianAdminClientOptions) => AtlassianAdminClient;
   /** Extra routes mounted before the app's own (the sandbox). */
-  extraRoutes?: (routes: express.Router, baseUrl: string) => Promise<void>;
+  extraRoutes?: (routes: express.Router, baseUrl: string) => void | Promise<void>;
 };
 
 /** Longest a job waits for the shared rate limit before it reschedules itself instead. */
 const MAX_THROTTLE_WAIT_MS = 5_000;
+
+/**
+ * Longest a membership job waits for its organization's pace before it reschedules itself: short,
+ * so that a throttled organization's jobs leave the workers to other organizations'.
+ */
+const MAX_ORGANIZATION_THROTTLE_WAIT_MS = 1_000;
+
+/**
+ * Most membership calls one instance makes to one organization at a time. A delivery fetch loop
+ * takes its next batch only when the slowest job of the last one is done: one call at a time leaves
+ * the other loop free (src/jobs/workers.ts runs two), so an organization that answers slowly holds
+ * one worker, and its other jobs come back later instead of waiting in line before everyone else's.
+ */
+const MAX_CONCURRENT_CALLS_PER_ORGANIZATION = 1;
 
 /**
  * The shortest lease a delivery run takes on its invitation: longer than one invitation call can
@@ -90,7 +110,16 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle })
     );
   };
-  const bitbucket = bitbucketOn(stores);
+  const targetsOn = (pool: Stores) =>
+    createTargets({
+      bitbucket: bitbucketOn(pool),
+      atlassianAdmin: (options.atlassianAdmin ?? ((clientOptions) => new AtlassianAdminClient(clientOptions)))({
+        apiUrl: config.atlassianAdmin.apiUrl,
+        throttle: createOrganizationThrottle(pool.rateLimiter, config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
+      }),
+      organization: { maxConcurrentPerOrganization: MAX_CONCURRENT_CALLS_PER_ORGANIZATION },
+    });
+  const targets = targetsOn(stores);
 
   const app = express();
   app.disable('x-powered-by');
@@ -138,7 +167,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     });
   const jira = jiraOn(stores);
 
-  const linkedAccountDeps = { linkedAccounts, invitations, bitbucket };
+  const linkedAccountDeps = { linkedAccounts, invitations, targets };
   await options.extraRoutes?.(routes, baseUrl);
   routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   routes.use(lifecycleRoutes(addon, tenants, log));
@@ -153,6 +182,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     requireAdministrator(jira, config.adminCheckCacheSeconds),
     linkAttemptLimit(stores.rateLimiter, config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
+    organizationRoutes({ organizations: targets.organizations }),
     invitationRoutes({ invitations }),
   );
   await aceConfigured;
@@ -161,18 +191,20 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   if (workerStores) {
     const workerJira = jiraOn(workerStores);
+    const workerTargets = targetsOn(workerStores);
     await startWorkers(queue, {
       planning: {
         newUsers: workerStores.newUsers,
         linkedAccounts: workerStores.linkedAccounts,
         invitations: workerStores.invitations,
+        targets: workerTargets,
         jira: workerJira,
       },
       // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
       delivery: {
         invitations: workerStores.invitations,
         linkedAccounts: workerStores.linkedAccounts,
-        bitbucket: bitbucketOn(workerStores),
+        targets: workerTargets,
         jira: workerJira,
         ...config.delivery,
         leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),

@@ -24,6 +24,9 @@ const schema = z.object({
   BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
   BITBUCKET_INVITATIONS_PER_MINUTE: z.coerce.number().positive().default(100),
   BITBUCKET_REQUESTS_PER_HOUR: z.coerce.number().positive().default(1000),
+  ATLASSIAN_ADMIN_API_URL: urlString.default('https://api.atlassian.com'),
+  // Atlassian publishes no limit for memberships: a modest pace per organization, raised only when measured.
+  ATLASSIAN_ADMIN_MEMBERSHIPS_PER_SECOND: z.coerce.number().positive().default(5),
   LINK_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   CONNECT_ALL_JS_URL: urlString.default('https://connect-cdn.atl-paas.net/all.js'),
   FORGE_JWKS_URL: urlString.optional(),
@@ -115,7 +118,9 @@ export type Config = {
     invitationsPerMinute: number;
     requestsPerHour: number;
   };
-  /** How many workspace links or credential changes one site may try per minute. */
+  /** Atlassian Administration (organization targets); memberships are paced per organization. */
+  atlassianAdmin: { apiUrl: string; membershipsPerSecond: number };
+  /** How many links, credential changes or organization discoveries one site may try per minute. */
   linkAttemptsPerMinute: number;
   connect: { allJsUrl: string };
   forge: { jwksUrl: string | undefined; appId: string | undefined; apiOrigins: string[] };
@@ -169,6 +174,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oauthTokenUrl: e.BITBUCKET_OAUTH_TOKEN_URL,
       invitationsPerMinute: e.BITBUCKET_INVITATIONS_PER_MINUTE,
       requestsPerHour: e.BITBUCKET_REQUESTS_PER_HOUR,
+    },
+    atlassianAdmin: {
+      apiUrl: e.ATLASSIAN_ADMIN_API_URL.replace(/\/$/, ''),
+      membershipsPerSecond: e.ATLASSIAN_ADMIN_MEMBERSHIPS_PER_SECOND,
     },
     linkAttemptsPerMinute: e.LINK_ATTEMPTS_PER_MINUTE,
     connect: { allJsUrl: e.CONNECT_ALL_JS_URL },

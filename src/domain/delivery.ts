@@ -1,20 +1,19 @@
 import { DomainError, JiraUnavailableError, TargetError, ThrottledError } from './errors.js';
-import { UNLINKED_REASON } from './linked-accounts.js';
-import type { LinkedAccount, TargetGroup } from './model.js';
+import { unlinkedReason } from './linked-accounts.js';
+import type { LinkedAccount } from './model.js';
 import { notAPersonReason } from './new-users.js';
-import type { BitbucketGateway, JiraGatewayFactory } from './ports.js';
+import type { ExplainedFailure, InvitationTargets, JiraGatewayFactory } from './ports.js';
 import type { DeliverableInvitation, FinalOutcome, InvitationStore, LinkedAccountStore, RetryPlan, StalledDecision } from './stores.js';
-import { explainTargetFailure } from './target-failures.js';
 
 export type DeliveryDeps = {
   invitations: Pick<InvitationStore, 'claim' | 'extendLease' | 'deferUntilLeaseEnds' | 'finish' | 'reschedule' | 'release' | 'recoverStalled'>;
   linkedAccounts: Pick<LinkedAccountStore, 'find' | 'credentialsOf' | 'markStatus' | 'recordInvitationSent'>;
-  bitbucket: BitbucketGateway;
+  targets: InvitationTargets;
   jira: JiraGatewayFactory;
   maxAttempts: number;
   /** First retry delay when nobody said how long to wait; it doubles each time. */
   retryBaseMs: number;
-  /** The longest a Retry-After (Bitbucket's, Jira's) or our own rate limit may hold an invitation back. */
+  /** The longest a Retry-After (a target's, Jira's) or our own rate limit may hold an invitation back. */
   retryAfterCapMs: number;
   /** How long a run holds its invitation: longer than any run takes, so a second run of the same job cannot send it too. */
   leaseMs: number;
@@ -39,7 +38,7 @@ const ATTEMPTS_EXHAUSTED: GivenUp = { status: 'failed', reasonCode: 'attempts-ex
 /**
  * Sends one invitation. Safe to run twice for the same job (a crash, a queue retry, a slow run that
  * pg-boss hands out again): only the job that owns the row may claim it, only one run at a time
- * holds it, and Bitbucket's 409 for a repeated invitation counts as done.
+ * holds it, and the target's "already invited" or "already a member" for a repeat counts as done.
  */
 export async function deliverInvitation(deps: DeliveryDeps, invitationId: string, jobId: string): Promise<void> {
   const claim = await deps.invitations.claim(invitationId, jobId, deps.leaseMs);
@@ -63,8 +62,9 @@ async function deliver(run: Run): Promise<void> {
   const { deps, invitation } = run;
   const account = await deps.linkedAccounts.find(invitation.tenantId, invitation.linkedAccountId);
   if (!account) return; // the tenant was removed, and the invitation with it
+  const target = deps.targets.of(account.targetType);
   if (account.status === 'unlinked') {
-    await finish(run, { status: 'skipped', reason: UNLINKED_REASON, reasonCode: 'unlinked', attempted: false });
+    await finish(run, { status: 'skipped', reason: unlinkedReason(target.noun), reasonCode: 'unlinked', attempted: false });
     return;
   }
 
@@ -80,31 +80,34 @@ async function deliver(run: Run): Promise<void> {
     return;
   }
 
-  const email = invitation.email ?? (await lookUpEmail(run));
-  if (!email) return;
+  // Only a target that invites by email needs the address; an organization adds the account id.
+  const email = invitation.email ?? (target.needsEmail ? await lookUpEmail(run) : null);
+  if (target.needsEmail && !email) return;
+  const withEmail = email ? { email } : {};
 
   const credentials = await deps.linkedAccounts.credentialsOf(invitation.tenantId, account.id);
   // The lease must outlast the call: renewed here, after the Jira lookup. Lost meanwhile (this run
   // was slower than its lease and another run took over), this run must not send as well.
   if (!(await deps.invitations.extendLease(invitation.id, run.lease, deps.leaseMs))) return;
+  const group = { slug: invitation.groupSlug, name: invitation.groupName };
   let outcome: 'sent' | 'already-invited';
   try {
-    outcome = await deps.bitbucket.invite(account.workspace, credentials!, email, invitation.groupSlug);
+    outcome = await target.addMember(account, credentials!, { accountId: invitation.accountId, email }, group);
   } catch (error) {
     if (error instanceof ThrottledError) {
-      await reschedule(run, { delayMs: Math.min(error.waitMs, deps.retryAfterCapMs), reason: null, attempted: false, email });
+      await reschedule(run, { delayMs: Math.min(error.waitMs, deps.retryAfterCapMs), reason: null, attempted: false, ...withEmail });
       return;
     }
     if (!(error instanceof TargetError)) throw error;
-    await handleTargetFailure(run, account, error, email);
+    await handleTargetFailure(run, account, error, target.explainFailure(account, error, group), withEmail);
     return;
   }
   const finished = await finish(run, {
     status: outcome,
-    reason: outcome === 'already-invited' ? 'Bitbucket answered that this address is already invited or a member.' : null,
+    reason: outcome === 'already-invited' ? target.alreadyInvitedReason : null,
     reasonCode: null,
     attempted: true,
-    email,
+    ...withEmail,
   });
   if (finished) await deps.linkedAccounts.recordInvitationSent(account.id);
 }
@@ -128,82 +131,42 @@ async function lookUpEmail(run: Run): Promise<string | null> {
   return null;
 }
 
-async function handleTargetFailure(run: Run, account: LinkedAccount, error: TargetError, email: string): Promise<void> {
-  const reason = explainTargetFailure(account.workspace, error).message;
+/** What the target explained decides: another attempt later, a mark on the linked account, or the invitation's end. */
+async function handleTargetFailure(
+  run: Run,
+  account: LinkedAccount,
+  error: TargetError,
+  explained: ExplainedFailure,
+  withEmail: { email?: string },
+): Promise<void> {
   if (error.retryable) {
-    await retryLater(run, { reason, retryAfterMs: error.retryAfterMs, email });
+    await retryLater(run, { reason: explained.message, retryAfterMs: error.retryAfterMs, ...withEmail });
     return;
   }
-  if (error.kind === 'credentials-rejected' || error.kind === 'forbidden') {
-    await credentialsRefused(run, account, reason, email);
+  if (explained.marks) {
+    await markAccount(run, account, explained.marks, explained.message, withEmail);
     return;
   }
-  if (error.kind === 'not-found') {
-    await handleNotFound(run, account, reason, email);
-    return;
-  }
-  await finish(run, { status: 'failed', reason, reasonCode: 'rejected', attempted: true, email });
-}
-
-/**
- * A 404 means either the group is gone or the whole workspace refuses invitations; the group list
- * tells which. Only a definite answer changes the linked account: marking it on a guess would hold
- * back every later invitation through it.
- */
-async function handleNotFound(run: Run, account: LinkedAccount, reason: string, email: string): Promise<void> {
-  const { deps, invitation } = run;
-  const credentials = await deps.linkedAccounts.credentialsOf(invitation.tenantId, account.id);
-  let groups: TargetGroup[];
-  try {
-    groups = await deps.bitbucket.listGroups(account.workspace, credentials!);
-  } catch (error) {
-    if (error instanceof TargetError && error.kind === 'not-found') {
-      await invitationsRefused(run, account, reason, email);
-      return;
-    }
-    if (error instanceof TargetError && (error.kind === 'credentials-rejected' || error.kind === 'forbidden')) {
-      await credentialsRefused(run, account, explainTargetFailure(account.workspace, error).message, email);
-      return;
-    }
-    if (!(error instanceof TargetError) && !(error instanceof ThrottledError)) throw error;
-    await retryLater(run, {
-      reason:
-        `Bitbucket answered "not found" to the invitation to "${invitation.groupName}", and the group list of "${account.workspace}", ` +
-        `which tells a removed group from a workspace that refuses invitations, could not be read: ${error.message}`,
-      retryAfterMs: error instanceof ThrottledError ? error.waitMs : error.retryAfterMs,
-      email,
-    });
-    return;
-  }
-  if (groups.some((group) => group.slug === invitation.groupSlug)) {
-    await invitationsRefused(run, account, reason, email);
-    return;
-  }
-  await finish(run, {
-    status: 'failed',
-    reason: `The group "${invitation.groupName}" no longer exists in "${account.workspace}". Choose the default groups again.`,
-    reasonCode: 'group-missing',
-    attempted: true,
-    email,
-  });
+  await finish(run, { status: 'failed', reason: explained.message, reasonCode: explained.reasonCode, attempted: true, ...withEmail });
 }
 
 /** Only a run that still holds its invitation speaks for the linked account. */
-async function credentialsRefused(run: Run, account: LinkedAccount, reason: string, email: string): Promise<void> {
-  if (!(await finish(run, { status: 'failed', reason, reasonCode: 'credentials-invalid', attempted: true, email }))) return;
-  await run.deps.linkedAccounts.markStatus(account.id, 'credentials-invalid', reason, account.credentialsVersion);
-}
-
-async function invitationsRefused(run: Run, account: LinkedAccount, reason: string, email: string): Promise<void> {
-  if (!(await finish(run, { status: 'failed', reason, reasonCode: 'invitations-refused', attempted: true, email }))) return;
-  await run.deps.linkedAccounts.markStatus(account.id, 'invitations-refused', reason, account.credentialsVersion);
+async function markAccount(
+  run: Run,
+  account: LinkedAccount,
+  status: NonNullable<ExplainedFailure['marks']>,
+  reason: string,
+  withEmail: { email?: string },
+): Promise<void> {
+  if (!(await finish(run, { status: 'failed', reason, reasonCode: status, attempted: true, ...withEmail }))) return;
+  await run.deps.linkedAccounts.markStatus(account.id, status, reason, account.credentialsVersion);
 }
 
 /** The linked account needs the admin first (credentials invalid, invitations refused): the invitation waits as failed, unsent. */
 async function finishHeldBack(run: Run, account: LinkedAccount): Promise<void> {
   await finish(run, {
     status: 'failed',
-    reason: account.statusReason ?? `The linked account "${account.workspace}" needs attention.`,
+    reason: account.statusReason ?? `The linked account "${account.displayName}" needs attention.`,
     reasonCode: account.status === 'credentials-invalid' ? 'credentials-invalid' : 'invitations-refused',
     attempted: false,
   });

@@ -1,3 +1,5 @@
+import type { ExplainedFailure } from './ports.js';
+
 /** Errors a use case raises on purpose; the HTTP adapters turn each kind into a status. */
 export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict' | 'upstream-rejected' | 'upstream-unavailable';
 
@@ -5,6 +7,8 @@ export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     message: string,
+    /** For code beside the sentence: a refusal the admin page offers a way out of (e.g. 'workspace-admin-managed'). */
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -12,13 +16,13 @@ export class DomainError extends Error {
 }
 
 /**
- * How a call to a target (Bitbucket) failed, classified once in the client so the
- * domain decides on meaning, not on status codes.
+ * How a call to a target (Bitbucket, Atlassian Administration) failed, classified once in the
+ * client so the domain decides on meaning, not on status codes.
  */
 export type TargetFailureKind =
-  | 'credentials-rejected' // 401: the key/secret or token is wrong or revoked
-  | 'forbidden' // 403: valid credentials without admin rights on the workspace
-  | 'not-found' // 404: unknown workspace or group, or an admin-managed workspace refusing invitations
+  | 'credentials-rejected' // 401: the key/secret, token or API key is wrong, revoked or expired
+  | 'forbidden' // 403: valid credentials without admin rights on the workspace or organization
+  | 'not-found' // 404: unknown workspace, organization or group, or an admin-managed workspace refusing invitations
   | 'rate-limited' // 429
   | 'unavailable' // 5xx, timeouts, connection failures
   | 'rejected'; // any other 4xx
@@ -40,10 +44,26 @@ export class TargetError extends Error {
   }
 }
 
+/**
+ * A failure its target adapter has already put in the admin's words, after a second look that a
+ * bare status could not replace (a 404: is the group gone, or does the whole target refuse?).
+ */
+export class ExplainedTargetError extends TargetError {
+  constructor(
+    kind: TargetFailureKind,
+    readonly explained: ExplainedFailure,
+    status: number | null = null,
+    retryAfterMs: number | null = null,
+  ) {
+    super(kind, explained.message, status, retryAfterMs);
+    this.name = 'ExplainedTargetError';
+  }
+}
+
 /** Our own rate limit (shared by all instances) asks to wait longer than a job should block. */
 export class ThrottledError extends Error {
   constructor(readonly waitMs: number) {
-    super(`Waiting ${waitMs} ms for the workspace's rate limit`);
+    super(`Waiting ${waitMs} ms for the target's rate limit`);
     this.name = 'ThrottledError';
   }
 }

@@ -1,11 +1,13 @@
 import { JiraUnavailableError } from './errors.js';
-import type { JiraGatewayFactory } from './ports.js';
+import type { LinkedAccount } from './model.js';
+import type { InvitationTargets, JiraGatewayFactory } from './ports.js';
 import type { InvitationStore, LinkedAccountStore, NewUserStore, PlannedInvitation } from './stores.js';
 
 export type NewUserDeps = {
   newUsers: NewUserStore;
   linkedAccounts: Pick<LinkedAccountStore, 'withDefaultGroups'>;
   invitations: Pick<InvitationStore, 'createPlanned'>;
+  targets: Pick<InvitationTargets, 'of'>;
   jira: JiraGatewayFactory;
 };
 
@@ -27,11 +29,13 @@ export async function planInvitations(deps: NewUserDeps, newUserId: string): Pro
 
   const accounts = await deps.linkedAccounts.withDefaultGroups(user.tenantId);
   const skipReason = notAPersonReason(user.accountType);
+  const needsEmail = (account: LinkedAccount) => deps.targets.of(account.targetType).needsEmail;
 
   let email = user.email;
   let noEmailReason: string | null = null;
   let waitingReason: string | null = null;
-  if (accounts.length > 0 && !skipReason && !email) {
+  // Jira is asked for the address only when a chosen target invites by email: an organization adds the account id.
+  if (accounts.some(needsEmail) && !skipReason && !email) {
     try {
       const lookup = await (await deps.jira.forTenant(user.tenantId)).getUserEmail(user.accountId);
       if (lookup.found) email = lookup.email;
@@ -46,9 +50,9 @@ export async function planInvitations(deps: NewUserDeps, newUserId: string): Pro
 
   const planned: PlannedInvitation[] = accounts.flatMap((account) =>
     account.defaultGroups.map((group): PlannedInvitation => {
-      const base = { linkedAccountId: account.id, workspace: account.workspace, group };
+      const base = { linkedAccountId: account.id, targetType: account.targetType, workspace: account.workspace, group };
       if (skipReason) return { ...base, status: 'skipped', reason: skipReason, reasonCode: 'not-a-person' };
-      if (email) return { ...base, status: 'queued', reason: null, reasonCode: null };
+      if (email || !needsEmail(account)) return { ...base, status: 'queued', reason: null, reasonCode: null };
       if (waitingReason) return { ...base, status: 'queued', reason: waitingReason, reasonCode: 'retrying' };
       return { ...base, status: 'skipped', reason: noEmailReason, reasonCode: 'no-email' };
     }),

@@ -1,10 +1,94 @@
-import type { BitbucketCredentials, TargetGroup } from './model.js';
+import type { TargetError } from './errors.js';
+import type {
+  BitbucketCredentials,
+  CredentialType,
+  GroupUnavailableReason,
+  LinkedAccount,
+  OrganizationCredentials,
+  TargetCredentials,
+  TargetGroup,
+  TargetType,
+} from './model.js';
+import type { ReasonCode } from './stores.js';
 
-/** Calls to Bitbucket Cloud. Implementations throw TargetError for every failure. */
-export interface BitbucketGateway {
-  listGroups: (workspace: string, credentials: BitbucketCredentials) => Promise<TargetGroup[]>;
-  /** 'already-invited' when Bitbucket answers that the address is already invited or a member (409). */
-  invite: (workspace: string, credentials: BitbucketCredentials, email: string, groupSlug: string) => Promise<'sent' | 'already-invited'>;
+/** What names a target in calls and sentences: a linked account, or one about to be linked. */
+export type TargetRef = Pick<LinkedAccount, 'targetType' | 'workspace' | 'organization' | 'displayName'>;
+
+/** A target group as a listing shows it; an organization says more about its groups than a workspace. */
+export type ListedGroup = TargetGroup & {
+  description?: string | null;
+  memberCount?: number | null;
+  /** Shown, but it cannot be chosen. */
+  unavailableReason?: GroupUnavailableReason | null;
+};
+
+export type GroupQuery = { search?: string; cursor?: string };
+export type GroupPage = { groups: ListedGroup[]; nextCursor: string | null };
+
+/** What the admin entered to link a target. */
+export type LinkRequest =
+  | { targetType: 'bitbucket-workspace'; workspace: string; credentials: BitbucketCredentials }
+  | { targetType: 'atlassian-organization'; organizationId: string; directoryId: string; credentials: OrganizationCredentials };
+
+/** A link request the target accepted: what names it, and the groups to keep (a workspace's all, an organization's none). */
+export type CheckedLink = { target: TargetRef; groups: TargetGroup[] };
+
+/** What a TargetError means for the admin, the invitation and the linked account. */
+export type ExplainedFailure = {
+  /** A sentence the admin can act on. */
+  message: string;
+  reasonCode: ReasonCode;
+  /** What the failure says about the linked account: every later invitation through it would fail the same way. */
+  marks?: 'credentials-invalid' | 'invitations-refused';
+  /** For the admin page, a refusal it offers a way out of (e.g. 'workspace-admin-managed'). */
+  code?: string;
+};
+
+/**
+ * A kind of target new Jira users are added to. Each kind is an adapter under src/clients/ that
+ * throws TargetError for every failure (ThrottledError when the app's own rate limit says wait);
+ * the domain never names a kind's API.
+ */
+export interface InvitationTarget {
+  /** Bitbucket invites an email address; an organization adds an account id (no email needed). */
+  readonly needsEmail: boolean;
+  /**
+   * 'stored': the whole group list is read when linking and on refresh, and kept. 'live': there are
+   * too many groups to keep, so every look is a search, one page at a time.
+   */
+  readonly groupListing: 'stored' | 'live';
+  /** How a sentence names an account of this kind: "workspace", "organization". */
+  readonly noun: string;
+  readonly credentialTypes: readonly CredentialType[];
+  /** Checks what the admin entered, with its credentials, and names the target. */
+  checkLink: (request: LinkRequest) => Promise<CheckedLink>;
+  /** All groups (a workspace, filtered by name locally) or one page of a search (an organization). */
+  listGroups: (account: TargetRef, credentials: TargetCredentials, query: GroupQuery) => Promise<GroupPage>;
+  /** 'already-invited' when the user is already invited or a member: done, not a failure. */
+  addMember: (
+    account: TargetRef,
+    credentials: TargetCredentials,
+    user: { accountId: string; email: string | null },
+    group: TargetGroup,
+  ) => Promise<'sent' | 'already-invited'>;
+  /** The sentence kept with an invitation that ended 'already-invited'. */
+  readonly alreadyInvitedReason: string;
+  /** The admin's sentence and what the failure means for the account, for each TargetError. */
+  explainFailure: (account: TargetRef, error: TargetError, group?: TargetGroup) => ExplainedFailure;
+}
+
+export interface InvitationTargets {
+  of: (type: TargetType) => InvitationTarget;
+}
+
+/** An organization and its directories, as an organization API key sees them. */
+export type DiscoveredOrganization = { id: string; name: string; directories: { id: string; name: string }[] };
+
+/** Finds what an organization API key can reach, so the admin picks instead of pasting ids. */
+export interface OrganizationDiscovery {
+  discover: (credentials: OrganizationCredentials) => Promise<DiscoveredOrganization[]>;
+  /** The admin's sentence for a TargetError of discovery. */
+  explainDiscoveryFailure: (error: TargetError) => ExplainedFailure;
 }
 
 export type EmailLookup = { found: true; email: string } | { found: false; reason: string };

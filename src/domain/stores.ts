@@ -1,4 +1,14 @@
-import type { BitbucketCredentials, Invitation, InvitationStatus, LinkedAccount, LinkedAccountStatus, NewUser, TargetGroup } from './model.js';
+import type {
+  Invitation,
+  InvitationStatus,
+  LinkedAccount,
+  LinkedAccountStatus,
+  NewUser,
+  OrganizationRef,
+  TargetCredentials,
+  TargetGroup,
+  TargetType,
+} from './model.js';
 
 /** Why an invitation is skipped or failed, in a form code can act on (the reason is for people). */
 export type ReasonCode =
@@ -22,7 +32,9 @@ export type StoredNewUser = NewUser & { id: string; tenantId: string; plannedAt:
 
 export type PlannedInvitation = {
   linkedAccountId: string;
-  workspace: string;
+  targetType: TargetType;
+  /** Null for an organization. */
+  workspace: string | null;
   group: TargetGroup;
   status: 'queued' | 'skipped';
   reason: string | null;
@@ -37,7 +49,7 @@ export type DeliverableInvitation = Invitation & {
   accountType: string | null;
 };
 
-/** How an invitation ends. `attempted` counts the run as an attempt (Bitbucket or Jira was asked). */
+/** How an invitation ends. `attempted` counts the run as an attempt (the target or Jira was asked). */
 export type FinalOutcome = {
   status: Exclude<InvitationStatus, 'queued'>;
   reason: string | null;
@@ -85,11 +97,22 @@ export interface NewUserStore {
 }
 
 export type LinkedAccountChanges = {
-  credentials?: BitbucketCredentials;
+  credentials?: TargetCredentials;
   status?: Exclude<LinkedAccountStatus, 'unlinked'>;
   statusReason?: string | null;
   groups?: TargetGroup[];
   defaultGroups?: TargetGroup[];
+};
+
+/** What linking writes: the target it names, its credentials, and the groups to keep. */
+export type NewLinkedAccount = {
+  tenantId: string;
+  targetType: TargetType;
+  workspace: string | null;
+  organization: OrganizationRef | null;
+  displayName: string;
+  credentials: TargetCredentials;
+  groups: TargetGroup[];
 };
 
 /**
@@ -98,16 +121,13 @@ export type LinkedAccountChanges = {
  * change and writes both in one transaction, or neither.
  */
 export interface LinkedAccountStore {
-  create: (
-    input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
-    audit: AuditEntry,
-  ) => Promise<LinkedAccount | 'already-linked'>;
+  create: (input: NewLinkedAccount, audit: AuditEntry) => Promise<LinkedAccount | 'already-linked'>;
   list: (tenantId: string, options: { includeUnlinked: boolean }) => Promise<LinkedAccount[]>;
   /** Unlinked accounts too: their invitations still point at them. */
   find: (tenantId: string, id: string) => Promise<LinkedAccount | null>;
   /** Null for an unknown or unlinked account. */
-  findWithCredentials: (tenantId: string, id: string) => Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null>;
-  credentialsOf: (tenantId: string, id: string) => Promise<BitbucketCredentials | null>;
+  findWithCredentials: (tenantId: string, id: string) => Promise<{ account: LinkedAccount; credentials: TargetCredentials } | null>;
+  credentialsOf: (tenantId: string, id: string) => Promise<TargetCredentials | null>;
   update: (
     tenantId: string,
     id: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { InvitationStatus } from '../domain/model.js';
+import type { InvitationStatus, TargetType } from '../domain/model.js';
 import type {
   DeliverableInvitation,
   DeliveryClaim,
@@ -20,10 +20,12 @@ type InvitationRow = {
   tenant_id: string;
   new_user_id: string;
   linked_account_id: string;
+  target_type: TargetType;
+  linked_account_name: string;
   account_id: string;
   display_name: string | null;
   email: string | null;
-  workspace: string;
+  workspace: string | null;
   group_slug: string;
   group_name: string;
   status: InvitationStatus;
@@ -43,6 +45,8 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   tenantId: row.tenant_id,
   newUserId: row.new_user_id,
   linkedAccountId: row.linked_account_id,
+  targetType: row.target_type,
+  linkedAccountName: row.linked_account_name,
   accountId: row.account_id,
   accountType: row.account_type,
   displayName: row.display_name,
@@ -61,8 +65,9 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   sentAt: row.sent_at,
 });
 
-/** Invitations with the Jira account type of their new user (delivery checks it again). */
-const SELECT_INVITATIONS = 'SELECT i.*, n.account_type FROM invitations i JOIN new_users n ON n.id = i.new_user_id';
+/** Invitations with the Jira account type of their new user (delivery checks it again) and the name of their linked account. */
+const SELECT_INVITATIONS = `SELECT i.*, n.account_type, l.display_name AS linked_account_name
+  FROM invitations i JOIN new_users n ON n.id = i.new_user_id JOIN linked_accounts l ON l.id = i.linked_account_id`;
 
 /** A lease that no run holds any more (none taken, or run out). */
 const LEASE_FREE = '(i.lease_expires_at IS NULL OR i.lease_expires_at <= now())';
@@ -89,9 +94,9 @@ export class InvitationRepository implements InvitationStore {
       for (const plan of planned) {
         const jobId = plan.status === 'queued' ? randomUUID() : null;
         const rows = await this.sequelize.query<{ id: string }>(
-          `INSERT INTO invitations (tenant_id, new_user_id, linked_account_id, account_id, display_name, email, workspace,
+          `INSERT INTO invitations (tenant_id, new_user_id, linked_account_id, account_id, display_name, email, target_type, workspace,
              group_slug, group_name, status, reason, reason_code, job_id)
-           VALUES (:tenantId, :newUserId, :linkedAccountId, :accountId, :displayName, :email, :workspace,
+           VALUES (:tenantId, :newUserId, :linkedAccountId, :accountId, :displayName, :email, :targetType, :workspace,
              :groupSlug, :groupName, :status, :reason, :reasonCode, :jobId)
            ON CONFLICT (tenant_id, account_id, linked_account_id, group_slug) DO NOTHING RETURNING id`,
           {
@@ -102,6 +107,7 @@ export class InvitationRepository implements InvitationStore {
               accountId: newUser.accountId,
               displayName: newUser.displayName,
               email,
+              targetType: plan.targetType,
               workspace: plan.workspace,
               groupSlug: plan.group.slug,
               groupName: plan.group.name,
@@ -140,9 +146,9 @@ export class InvitationRepository implements InvitationStore {
     const lease = randomUUID();
     const [row] = await this.sequelize.query<InvitationRow>(
       `UPDATE invitations i SET lease_owner = :lease, lease_expires_at = now() + :leaseMs * interval '1 millisecond'
-       FROM new_users n
-       WHERE i.id = :id AND n.id = i.new_user_id AND i.job_id = :jobId AND i.status = 'queued' AND ${LEASE_FREE}
-       RETURNING i.*, n.account_type`,
+       FROM new_users n, linked_accounts l
+       WHERE i.id = :id AND n.id = i.new_user_id AND l.id = i.linked_account_id AND i.job_id = :jobId AND i.status = 'queued' AND ${LEASE_FREE}
+       RETURNING i.*, n.account_type, l.display_name AS linked_account_name`,
       { replacements: { id, jobId, lease, leaseMs: Math.ceil(leaseMs) }, type: QueryTypes.SELECT },
     );
     if (row) return { outcome: 'claimed', invitation: toInvitation(row), lease };

@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { statusChange } from '../domain/linked-accounts.js';
-import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../domain/model.js';
-import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, ReasonCode } from '../domain/stores.js';
+import type { CredentialType, LinkedAccount, LinkedAccountStatus, TargetCredentials, TargetGroup, TargetType } from '../domain/model.js';
+import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, NewLinkedAccount, ReasonCode } from '../domain/stores.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedAccountBinding, type SecretBox } from './secret-box.js';
 
 type LinkedAccountRow = {
   id: string;
   tenant_id: string;
-  target_type: 'bitbucket-workspace';
-  workspace: string;
+  target_type: TargetType;
+  workspace: string | null;
+  organization_id: string | null;
+  organization_name: string | null;
+  directory_id: string | null;
+  directory_name: string | null;
   display_name: string;
-  credential_type: BitbucketCredentials['type'];
+  credential_type: CredentialType;
   status: LinkedAccountStatus;
   status_reason: string | null;
   groups: TargetGroup[];
@@ -30,6 +34,10 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   tenantId: row.tenant_id,
   targetType: row.target_type,
   workspace: row.workspace,
+  organization:
+    row.organization_id === null
+      ? null
+      : { id: row.organization_id, name: row.organization_name!, directoryId: row.directory_id!, directoryName: row.directory_name! },
   displayName: row.display_name,
   credentialType: row.credential_type,
   status: row.status,
@@ -44,14 +52,15 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   credentialsVersion: row.credentials_version,
 });
 
-const COLUMNS = `id, tenant_id, target_type, workspace, display_name, credential_type, status, status_reason, groups,
+const COLUMNS = `id, tenant_id, target_type, workspace, organization_id, organization_name, directory_id, directory_name, display_name, credential_type, status, status_reason, groups,
   groups_refreshed_at, default_groups, last_invitation_sent_at, created_at, unlinked_at, version, credentials_version`;
 
 const rowCount = (result: unknown): number => (result as { rowCount?: number }).rowCount ?? 0;
 
 /**
- * Linked accounts, with their credentials sealed (AES-256-GCM) in the row. Credentials are
- * only unsealed for the clients that call Bitbucket, and destroyed when the account is unlinked.
+ * Linked accounts, with their credentials sealed (AES-256-GCM) in the row, whatever their kind
+ * (Bitbucket's, an organization API key). Credentials are only unsealed for the clients that call
+ * the target, and destroyed when the account is unlinked.
  * Every change is written together with its audit entry, in one transaction.
  */
 export class LinkedAccountRepository implements LinkedAccountStore {
@@ -61,23 +70,28 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     private readonly audit: AuditLog,
   ) {}
 
-  async create(
-    input: { tenantId: string; workspace: string; displayName: string; credentials: BitbucketCredentials; groups: TargetGroup[] },
-    audit: AuditEntry,
-  ): Promise<LinkedAccount | 'already-linked'> {
+  async create(input: NewLinkedAccount, audit: AuditEntry): Promise<LinkedAccount | 'already-linked'> {
     // The id is chosen here: the credentials are sealed for this one row before it exists.
     const id = randomUUID();
     return this.sequelize.transaction(async (transaction) => {
       const [row] = await this.sequelize.query<LinkedAccountRow>(
-        `INSERT INTO linked_accounts (id, tenant_id, workspace, display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
-         VALUES (:id, :tenantId, :workspace, :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
-         ON CONFLICT (tenant_id, target_type, workspace) WHERE status <> 'unlinked' DO NOTHING
+        // Any unique index refusing the row means the target is linked already (a workspace, or an organization's directory).
+        `INSERT INTO linked_accounts (id, tenant_id, target_type, workspace, organization_id, organization_name, directory_id, directory_name,
+           display_name, credential_type, credentials_sealed, groups, groups_refreshed_at)
+         VALUES (:id, :tenantId, :targetType, :workspace, :organizationId, :organizationName, :directoryId, :directoryName,
+           :displayName, :credentialType, :sealed, CAST(:groups AS jsonb), now())
+         ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS}`,
         {
           replacements: {
             id,
             tenantId: input.tenantId,
+            targetType: input.targetType,
             workspace: input.workspace,
+            organizationId: input.organization?.id ?? null,
+            organizationName: input.organization?.name ?? null,
+            directoryId: input.organization?.directoryId ?? null,
+            directoryName: input.organization?.directoryName ?? null,
             displayName: input.displayName,
             credentialType: input.credentials.type,
             sealed: this.#seal(input.credentials, input.tenantId, id),
@@ -112,7 +126,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? toLinkedAccount(row) : null;
   }
 
-  async findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: BitbucketCredentials } | null> {
+  async findWithCredentials(tenantId: string, id: string): Promise<{ account: LinkedAccount; credentials: TargetCredentials } | null> {
     const [row] = await this.sequelize.query<LinkedAccountRow & { credentials_sealed: string }>(
       `SELECT ${COLUMNS}, credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
@@ -120,7 +134,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return row ? { account: toLinkedAccount(row), credentials: this.#open(row.credentials_sealed, tenantId, id) } : null;
   }
 
-  async credentialsOf(tenantId: string, id: string): Promise<BitbucketCredentials | null> {
+  async credentialsOf(tenantId: string, id: string): Promise<TargetCredentials | null> {
     const [row] = await this.sequelize.query<{ credentials_sealed: string }>(
       `SELECT credentials_sealed FROM linked_accounts WHERE tenant_id = :tenantId AND id = :id AND status <> 'unlinked'`,
       { replacements: { tenantId, id }, type: QueryTypes.SELECT },
@@ -210,8 +224,8 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     credentialsVersion: number,
   ): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
-      const [current] = await this.sequelize.query<Pick<LinkedAccountRow, 'tenant_id' | 'workspace' | 'status'>>(
-        `SELECT tenant_id, workspace, status FROM linked_accounts
+      const [current] = await this.sequelize.query<Pick<LinkedAccountRow, 'tenant_id' | 'display_name' | 'status'>>(
+        `SELECT tenant_id, display_name, status FROM linked_accounts
          WHERE id = :id AND credentials_version = :credentialsVersion AND status <> 'unlinked' FOR UPDATE`,
         { replacements: { id, credentialsVersion }, type: QueryTypes.SELECT, transaction },
       );
@@ -221,7 +235,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
         { replacements: { id, status, reason }, transaction },
       );
       if (current.status !== status) {
-        const account = { tenantId: current.tenant_id, workspace: current.workspace, status: current.status };
+        const account = { tenantId: current.tenant_id, displayName: current.display_name, status: current.status };
         await this.audit.record(statusChange(account, null, status, reason), transaction);
       }
     });
@@ -253,11 +267,11 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     return !row || row.status === 'unlinked' ? 'not-found' : 'conflict';
   }
 
-  #seal(credentials: BitbucketCredentials, tenantId: string, id: string): string {
+  #seal(credentials: TargetCredentials, tenantId: string, id: string): string {
     return this.secrets.sealJson(credentials, linkedAccountBinding(tenantId, id));
   }
 
-  #open(sealed: string, tenantId: string, id: string): BitbucketCredentials {
-    return this.secrets.openJson<BitbucketCredentials>(sealed, linkedAccountBinding(tenantId, id));
+  #open(sealed: string, tenantId: string, id: string): TargetCredentials {
+    return this.secrets.openJson<TargetCredentials>(sealed, linkedAccountBinding(tenantId, id));
   }
 }

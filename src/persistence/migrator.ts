@@ -4,11 +4,12 @@ import type { Logger } from '../logger.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
 import { deliveryLeases } from './migrations/002-delivery-leases.js';
 import { unlinkedAccounts } from './migrations/003-unlinked-accounts.js';
+import { organizationTargets } from './migrations/004-organization-targets.js';
 import { unplannedNewUsers } from './migrations/006-unplanned-new-users.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
-const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts, unplannedNewUsers];
+const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts, organizationTargets, unplannedNewUsers];
 
 /** Any constant works; it only has to be the same for every instance of the app. */
 const MIGRATION_LOCK_ID = 727_001;

@@ -89,6 +89,7 @@ describe('linked Bitbucket workspaces', () => {
           id: expect.stringMatching(UUID),
           targetType: 'bitbucket-workspace',
           workspace: 'acme',
+          organization: null,
           displayName: 'acme',
           url: 'https://bitbucket.org/acme',
           credentialType: 'oauth-consumer',
@@ -196,6 +197,7 @@ describe('linked Bitbucket workspaces', () => {
           { slug: 'developers', name: 'Developers', selected: false },
           { slug: 'qa', name: 'QA', selected: false },
         ],
+        nextCursor: null,
         refreshedAt: expect.stringMatching(ISO_DATE),
       });
       expect(groupListings()).toBe(listings);

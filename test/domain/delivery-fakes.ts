@@ -1,6 +1,7 @@
+import { BitbucketTarget, type BitbucketGateway } from '../../src/clients/bitbucket/bitbucket-target.js';
 import type { DeliveryDeps } from '../../src/domain/delivery.js';
 import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetGroup } from '../../src/domain/model.js';
-import type { EmailLookup, JiraGateway } from '../../src/domain/ports.js';
+import type { EmailLookup, InvitationTargets, JiraGateway } from '../../src/domain/ports.js';
 import type { DeliverableInvitation, DeliveryClaim, FinalOutcome, InvitationStore, RetryPlan, StalledDecision } from '../../src/domain/stores.js';
 
 /**
@@ -17,6 +18,8 @@ export function anInvitation(overrides: Partial<DeliverableInvitation> = {}): De
     tenantId: 'tenant-1',
     newUserId: 'new-user-1',
     linkedAccountId: 'account-1',
+    targetType: 'bitbucket-workspace',
+    linkedAccountName: 'acme',
     accountId: 'jira-user-1',
     accountType: 'atlassian',
     displayName: 'Nina New',
@@ -43,6 +46,7 @@ export function anAccount(overrides: Partial<LinkedAccount> = {}): LinkedAccount
     tenantId: 'tenant-1',
     targetType: 'bitbucket-workspace',
     workspace: 'acme',
+    organization: null,
     displayName: 'acme',
     credentialType: 'oauth-consumer',
     status: 'active',
@@ -232,6 +236,12 @@ export class FakeBitbucket {
     this.groupListings++;
     return this.groupsAnswer();
   }
+}
+
+/** The registry of targets with only the Bitbucket one, over a scripted Bitbucket. */
+export function bitbucketTargets(bitbucket: BitbucketGateway): InvitationTargets {
+  const target = new BitbucketTarget(bitbucket);
+  return { of: () => target };
 }
 
 /** Jira as a script: how the email lookup answers (or throws). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deliverInvitation, recoverStalledInvitations, retryInvitation, sendInvitationNow, type DeliveryDeps } from '../../src/domain/delivery.js';
 import { DomainError, JiraUnavailableError, TargetError, ThrottledError } from '../../src/domain/errors.js';
 import type { DeliverableInvitation } from '../../src/domain/stores.js';
-import { anAccount, anInvitation, FakeBitbucket, FakeInvitations, FakeJira, FakeLinkedAccounts } from './delivery-fakes.js';
+import { anAccount, anInvitation, bitbucketTargets, FakeBitbucket, FakeInvitations, FakeJira, FakeLinkedAccounts } from './delivery-fakes.js';
 
 const MAX_ATTEMPTS = 5;
 const BASE_MS = 10_000;
@@ -17,7 +17,7 @@ function setUp(invitation: Partial<DeliverableInvitation> = {}) {
   const deps: DeliveryDeps = {
     invitations,
     linkedAccounts,
-    bitbucket,
+    targets: bitbucketTargets(bitbucket),
     jira,
     maxAttempts: MAX_ATTEMPTS,
     retryBaseMs: BASE_MS,
@@ -364,7 +364,7 @@ function setUpDeps(invitations: FakeInvitations, jira: FakeJira): DeliveryDeps {
   return {
     invitations,
     linkedAccounts: new FakeLinkedAccounts(),
-    bitbucket: new FakeBitbucket(),
+    targets: bitbucketTargets(new FakeBitbucket()),
     jira,
     maxAttempts: MAX_ATTEMPTS,
     retryBaseMs: BASE_MS,

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { deliverInvitation, type DeliveryDeps } from '../../src/domain/delivery.js';
 import { DomainError, TargetError } from '../../src/domain/errors.js';
-import { UNLINKED_REASON, refreshGroups, setDefaultGroups, type LinkedAccountDeps } from '../../src/domain/linked-accounts.js';
-import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus } from '../../src/domain/model.js';
-import type { BitbucketGateway } from '../../src/domain/ports.js';
+import type { BitbucketGateway } from '../../src/clients/bitbucket/bitbucket-target.js';
+import { refreshGroups, setDefaultGroups, unlinkedReason, type LinkedAccountDeps } from '../../src/domain/linked-accounts.js';
+import type { BitbucketCredentials, LinkedAccount, LinkedAccountStatus, TargetCredentials } from '../../src/domain/model.js';
 import type { AuditEntry, DeliverableInvitation, LinkedAccountChanges, LinkedAccountStore } from '../../src/domain/stores.js';
-import { FakeInvitations } from './delivery-fakes.js';
+import { bitbucketTargets, FakeInvitations } from './delivery-fakes.js';
 
 /*
  * The interleavings that an HTTP test cannot time exactly: another change landing between a
@@ -25,6 +25,7 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
     tenantId: ACTOR.tenantId,
     targetType: 'bitbucket-workspace',
     workspace: 'acme',
+    organization: null,
     displayName: 'acme',
     credentialType: OLD_CREDENTIALS.type,
     status: 'active',
@@ -38,7 +39,7 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
     version: 1,
     credentialsVersion: 1,
   };
-  credentials: BitbucketCredentials | null = OLD_CREDENTIALS;
+  credentials: TargetCredentials | null = OLD_CREDENTIALS;
   readonly audit: AuditEntry[] = [];
   updates = 0;
 
@@ -60,7 +61,7 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
     const account = await this.find(tenantId, id);
     return account && this.credentials && account.status !== 'unlinked' ? { account, credentials: this.credentials } : null;
   }
-  async credentialsOf(): Promise<BitbucketCredentials | null> {
+  async credentialsOf(): Promise<TargetCredentials | null> {
     return this.credentials;
   }
   async update(_tenantId: string, _id: string, expectedVersion: number, changes: LinkedAccountChanges, audit: AuditEntry | null) {
@@ -103,7 +104,7 @@ const bitbucketWith = (overrides: Partial<BitbucketGateway>): BitbucketGateway =
 const accountDeps = (store: InMemoryLinkedAccounts, bitbucket: BitbucketGateway): LinkedAccountDeps => ({
   linkedAccounts: store,
   invitations: { requeueFailed: async () => 0 },
-  bitbucket,
+  targets: bitbucketTargets(bitbucket),
 });
 
 describe('changes to a linked account that race another change', () => {
@@ -194,6 +195,8 @@ describe('delivery and the linked account it delivers through', () => {
     tenantId: ACTOR.tenantId,
     newUserId: 'new-user-1',
     linkedAccountId: 'account-1',
+    targetType: 'bitbucket-workspace',
+    linkedAccountName: 'acme',
     accountId: 'jira-user-1',
     displayName: 'Mia',
     email: 'mia@example.com',
@@ -217,7 +220,7 @@ describe('delivery and the linked account it delivers through', () => {
     const deps: DeliveryDeps = {
       invitations,
       linkedAccounts: store,
-      bitbucket,
+      targets: bitbucketTargets(bitbucket),
       jira: { forTenant: async () => ({ getUserEmail: async () => ({ found: false, reason: 'unused' }), isAdministrator: async () => true }) },
       maxAttempts: 3,
       retryBaseMs: 1000,
@@ -266,7 +269,7 @@ describe('delivery and the linked account it delivers through', () => {
     expect(invite).not.toHaveBeenCalled();
     expect(finish).toHaveBeenCalledWith(invitation.id, expect.any(String), {
       status: 'skipped',
-      reason: UNLINKED_REASON,
+      reason: unlinkedReason('workspace'),
       reasonCode: 'unlinked',
       attempted: false,
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JiraUnavailableError } from '../../src/domain/errors.js';
 import { planInvitations, type NewUserDeps } from '../../src/domain/new-users.js';
 import type { PlannedInvitation, StoredNewUser } from '../../src/domain/stores.js';
-import { anAccount, FakeJira } from './delivery-fakes.js';
+import { anAccount, bitbucketTargets, FakeBitbucket, FakeJira } from './delivery-fakes.js';
 
 function setUp(user: Partial<StoredNewUser> = {}) {
   const stored: StoredNewUser = {
@@ -26,6 +26,7 @@ function setUp(user: Partial<StoredNewUser> = {}) {
         return planned.filter((p) => p.status === 'queued').length;
       },
     },
+    targets: bitbucketTargets(new FakeBitbucket()),
     jira,
   };
   return { plan: () => planInvitations(deps, stored.id), jira, plans };

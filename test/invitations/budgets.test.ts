@@ -61,12 +61,12 @@ describe("a workspace's Bitbucket budget, when another site tries bogus credenti
     const elapsedSeconds = (Date.now() - started) / 1000;
 
     expect(answers.filter((a) => a.status === 201)).toEqual([]);
-    const refusedBySiteLimit = answers.filter((a) => a.status === 429 && /attempts to link a workspace/.test(a.body.message));
+    const refusedBySiteLimit = answers.filter((a) => a.status === 429 && /attempts to link an account/.test(a.body.message));
     // Ten at once, then one more every six seconds the attempts took.
     expect(refusedBySiteLimit.length).toBeGreaterThanOrEqual(ATTEMPTS - 10 - Math.ceil(elapsedSeconds / 6));
     expect(answers[10]!.status).toBe(429);
     expect(answers[10]!.body.message).toMatch(
-      /^This site has made 10 attempts to link a workspace or change its credentials within a minute\. Try again in \d+ seconds?\.$/,
+      /^This site has made 10 attempts to link an account, look up organizations or change credentials within a minute\. Try again in \d+ seconds?\.$/,
     );
 
     const refused = await fetch(`${harness.app.baseUrl}/api/linked-accounts/00000000-0000-4000-8000-000000000000/credentials`, {

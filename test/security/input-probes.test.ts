@@ -39,7 +39,7 @@ describe('input probes on every route that takes input', () => {
   const withoutBody = () => p.routes.filter((route) => route.body !== 'validated');
 
   it('covers the Connect webhook, both Forge events and every admin API route on both hosts', () => {
-    expect(routes().map((route) => route.name)).toHaveLength(3 + 2 * 9);
+    expect(routes().map((route) => route.name)).toHaveLength(3 + 2 * 14);
   });
 
   it('answers malformed JSON with 400 and says the body is not valid JSON', async () => {
@@ -216,9 +216,34 @@ describe('input probes on every route that takes input', () => {
         expect(answer.status, what).toBe(400);
       }
       const groups = byName(`${host}: list groups`);
-      for (const query of ['refresh=%00', 'refresh[]=true', 'refresh=TRUE', 'refresh=true&refresh=false']) {
+      for (const query of [
+        'refresh=%00',
+        'refresh[]=true',
+        'refresh=TRUE',
+        'refresh=true&refresh=false',
+        'search=%00',
+        'search[]=dev',
+        'search=a&search=b',
+        `search=${'x'.repeat(201)}`,
+        'cursor=%00',
+        'cursor[a]=b',
+        `cursor=${'x'.repeat(2001)}`,
+      ]) {
         const answer = await probe(groups, { path: `${groups.path}?${query}` }, query);
         expectRefusal(answer, `${groups.name}?${query}`);
+        expect(answer.status, query).toBe(400);
+      }
+      const suggestion = byName(`${host}: suggest organization groups`);
+      const suggestionPath = suggestion.path.split('?')[0]!;
+      for (const query of [
+        '',
+        '?organizationAccountId=%00',
+        '?organizationAccountId[]=x',
+        '?organizationAccountId=not-an-id',
+        '?organizationAccountId=a&organizationAccountId=b',
+      ]) {
+        const answer = await probe(suggestion, { path: `${suggestionPath}${query}` }, query);
+        expectRefusal(answer, `${suggestion.name}${query}`);
         expect(answer.status, query).toBe(400);
       }
       for (const name of ['list groups', 'unlink', 'refresh groups', 'retry an invitation', 'update credentials', 'choose default groups']) {

@@ -3,10 +3,10 @@ import http from 'node:http';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
-import { linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
+import { linkOrganizationThroughForge, linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
 import { readManifestRoutes, type ManifestRoutes } from '../support/simulators/forge-simulator.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
-import { ADMIN, OAUTH, WORKSPACE } from '../support/test-app.js';
+import { ADMIN, OAUTH, ORG_API_KEY, ORG_KEY, ORGANIZATION, WORKSPACE, linkOrganization } from '../support/test-app.js';
 
 /** What a route does with a request body: validates it, reads nothing from it that is stored, or takes none. */
 export type BodyUse = 'validated' | 'ignored' | 'none';
@@ -50,9 +50,18 @@ export type InputProbes = {
 // No emailAddress: an event with one the app cannot use is still taken, without it (see the probes).
 const USER = { accountId: 'probe-user', displayName: 'Probe User', accountType: 'atlassian' };
 
+/** A body that links the harness's organization (already linked on both sites, so one that slips through links nothing). */
+const ORGANIZATION_LINK = {
+  targetType: 'atlassian-organization',
+  organizationId: ORGANIZATION.id,
+  directoryId: ORGANIZATION.directories[0]!.id,
+  credentials: ORG_KEY,
+};
+
 /**
- * The app with a Connect site and a Forge site, each with a linked account without default groups
- * (so no event starts work in the background), and a second Connect site that sends the webhooks.
+ * The app with a Connect site and a Forge site, each with a linked workspace and a linked
+ * organization without default groups (so no event starts work in the background), and a second
+ * Connect site that sends the webhooks.
  */
 export async function startInputProbes(): Promise<InputProbes> {
   // Property runs reach Bitbucket often; the app's own hourly budget must not turn them into waits.
@@ -70,6 +79,8 @@ export async function startInputProbes(): Promise<InputProbes> {
   if (linked.status !== 201) throw new Error(`link failed: ${linked.status}`);
   const connectAccount = linked.body.linkedAccount.id as string;
   const forgeAccount = await linkWorkspaceThroughForge(h, []);
+  const connectOrganization = await linkOrganization((method, path, body) => h.harness.api(method, path, body), []);
+  const forgeOrganization = await linkOrganizationThroughForge(h, []);
   const webhookSite: JiraConnectSimulator = await h.harness.addSite();
   const database = new pg.Client({ connectionString: h.harness.databaseUrl });
   await database.connect();
@@ -77,7 +88,7 @@ export async function startInputProbes(): Promise<InputProbes> {
   const userCreated = manifest.events['avi:jira:created:user']!;
   const installedEvent = manifest.events['avi:forge:installed:app']!;
   const unknown = randomUUID();
-  const apiRoutes = (host: 'connect' | 'forge', account: string): InputRoute[] => {
+  const apiRoutes = (host: 'connect' | 'forge', account: string, organization: string): InputRoute[] => {
     const auth = host === 'connect' ? 'connect-api' : 'forge-api';
     const route = (name: string, method: string, path: string, body: BodyUse, valid?: Record<string, unknown>): InputRoute => ({
       name: `${host}: ${name}`,
@@ -92,10 +103,20 @@ export async function startInputProbes(): Promise<InputProbes> {
         workspace: WORKSPACE.slug,
         credentials: OAUTH,
       }),
+      route('link an organization', 'POST', '/api/linked-accounts', 'validated', ORGANIZATION_LINK),
+      route('look up organizations', 'POST', '/api/organizations/discover', 'validated', { apiKey: ORG_API_KEY }),
       route('update credentials', 'PUT', `/api/linked-accounts/${account}/credentials`, 'validated', { credentials: OAUTH }),
+      route("update an organization's key", 'PUT', `/api/linked-accounts/${organization}/credentials`, 'validated', { credentials: ORG_KEY }),
       route('choose default groups', 'PUT', `/api/linked-accounts/${account}/default-groups`, 'validated', { groups: [] }),
       route('list linked accounts', 'GET', '/api/linked-accounts', 'none'),
       route('list groups', 'GET', `/api/linked-accounts/${account}/groups`, 'none'),
+      route('search organization groups', 'GET', `/api/linked-accounts/${organization}/groups?search=dev`, 'none'),
+      route(
+        'suggest organization groups',
+        'GET',
+        `/api/linked-accounts/${account}/organization-suggestion?organizationAccountId=${organization}`,
+        'none',
+      ),
       // Unknown ids: a probe that slipped through would otherwise unlink, refresh or retry for real.
       route('unlink', 'DELETE', `/api/linked-accounts/${unknown}`, 'none'),
       route('refresh groups', 'POST', `/api/linked-accounts/${unknown}/refresh-groups`, 'none'),
@@ -132,8 +153,8 @@ export async function startInputProbes(): Promise<InputProbes> {
       auth: 'forge-event',
       body: 'ignored',
     },
-    ...apiRoutes('connect', connectAccount),
-    ...apiRoutes('forge', forgeAccount),
+    ...apiRoutes('connect', connectAccount, connectOrganization),
+    ...apiRoutes('forge', forgeAccount, forgeOrganization),
   ];
 
   const authorization = async (route: InputRoute, method: string, path: string): Promise<Record<string, string>> => {

@@ -77,31 +77,40 @@ describe('arbitrary input to the routes that take it', () => {
     return answer.status;
   }
 
-  it.each(['connect: link a workspace', 'connect: update credentials', 'connect: choose default groups', 'forge: link a workspace'])(
-    'answers any JSON sent to "%s" with a 2xx or a refusal, never a failure',
-    async (name) => {
-      await fc.assert(
-        fc.asyncProperty(fc.jsonValue(), async (body) => {
-          await check(route(name), body);
-        }),
-        { numRuns: RUNS },
-      );
-    },
-  );
+  it.each([
+    'connect: link a workspace',
+    'connect: update credentials',
+    'connect: choose default groups',
+    'forge: link a workspace',
+    'connect: link an organization',
+    'forge: look up organizations',
+  ])('answers any JSON sent to "%s" with a 2xx or a refusal, never a failure', async (name) => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (body) => {
+        await check(route(name), body);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
-  it.each(['connect: link a workspace', 'connect: update credentials', 'connect: choose default groups', 'forge: update credentials'])(
-    'answers a body shaped like a valid one but with a field changed, sent to "%s", with a 2xx or a refusal',
-    async (name) => {
-      const target = route(name);
-      const valid = name.endsWith('default groups') ? { groups: ['qa', 'developers'] } : target.valid!;
-      await fc.assert(
-        fc.asyncProperty(mutated(valid), async (body) => {
-          await check(target, body);
-        }),
-        { numRuns: RUNS },
-      );
-    },
-  );
+  it.each([
+    'connect: link a workspace',
+    'connect: update credentials',
+    'connect: choose default groups',
+    'forge: update credentials',
+    'connect: link an organization',
+    "forge: update an organization's key",
+    'connect: look up organizations',
+  ])('answers a body shaped like a valid one but with a field changed, sent to "%s", with a 2xx or a refusal', async (name) => {
+    const target = route(name);
+    const valid = name.endsWith('default groups') ? { groups: ['qa', 'developers'] } : target.valid!;
+    await fc.assert(
+      fc.asyncProperty(mutated(valid), async (body) => {
+        await check(target, body);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
   it.each(['Connect user_created webhook', 'Forge avi:jira:created:user event', 'Forge avi:forge:installed:app event'])(
     'answers any JSON sent as the %s with a 2xx or a refusal, never a failure',

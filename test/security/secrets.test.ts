@@ -1,7 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
-import { ADMIN, OAUTH, SECRETS, WORKSPACE, eventually, startHarness, type Harness } from '../support/test-app.js';
+import {
+  ADMIN,
+  OAUTH,
+  ORG_API_KEY,
+  ORG_GROUPS,
+  ORG_KEY,
+  ORG_READ_ONLY_KEY,
+  ORGANIZATION,
+  SECRETS,
+  WORKSPACE,
+  eventually,
+  linkOrganization,
+  startHarness,
+  type Harness,
+} from '../support/test-app.js';
 import { withClient } from '../support/test-database.js';
 
 const API_TOKEN = { type: 'api-token', email: 'owner@acme.example', token: 'acme-api-token-789' } as const;
@@ -71,6 +85,15 @@ describe('secrets', () => {
     expect((await call('GET', '/api/linked-accounts', undefined, { site: second })).status).toBe(200);
     expect((await call('GET', `/api/linked-accounts/${id}/groups?refresh=true`)).status).toBe(200);
 
+    // An organization: looked up with a wrong key and the right one, linked, its key replaced and put back.
+    expect((await call('POST', '/api/organizations/discover', { apiKey: `${ORG_API_KEY}-wrong` })).status).toBe(422);
+    expect((await call('POST', '/api/organizations/discover', { apiKey: ORG_API_KEY })).status).toBe(200);
+    const organization = await linkOrganization(call, [ORG_GROUPS.developers.id]);
+    const readOnly = { credentials: { type: 'organization-api-key', apiKey: ORG_READ_ONLY_KEY } };
+    expect((await call('PUT', `/api/linked-accounts/${organization}/credentials`, readOnly)).status).toBe(200);
+    expect((await call('PUT', `/api/linked-accounts/${organization}/credentials`, { credentials: ORG_KEY })).status).toBe(200);
+    harness.admin.addUsers(ORGANIZATION.id, ORGANIZATION.directories[0]!.id, ['secret-flow-1', 'secret-flow-2']);
+
     // Webhooks: one user whose address Jira shares, one looked up through the email API; a forged one.
     const shown = { accountId: 'secret-flow-1', displayName: 'Sam Shown', emailAddress: 'sam@example.com', emailVisible: true };
     const hidden = { accountId: 'secret-flow-2', displayName: 'Hana Hidden', emailAddress: 'hana@example.com' };
@@ -82,13 +105,14 @@ describe('secrets', () => {
       (await harness.site.sendUserCreated(harness.app.baseUrl, USER_CREATED_PATH, shown, { secret: 'forged-secret-0123456789abcdef' })).status,
     ).toBe(401);
 
-    // Delivery, including an invitation Bitbucket cannot take at first (retried).
+    // Delivery, including an invitation Bitbucket and a membership Atlassian cannot take at first (retried).
     harness.bitbucket.failInvitations('acme', { status: 503, count: 1 });
+    harness.admin.failRequests(ORGANIZATION.id, { status: 429, count: 1, retryAfterSeconds: 1, on: 'membership' });
     await eventually(
       async () => {
         const first = await call('GET', '/api/invitations?status=sent');
         const other = await call('GET', '/api/invitations?status=sent', undefined, { site: second });
-        return first.body.total === 4 && other.body.total === 1;
+        return first.body.total === 6 && other.body.total === 1;
       },
       20_000,
       'every invitation to be sent',
@@ -106,7 +130,7 @@ describe('secrets', () => {
   }, 60_000);
   afterAll(() => harness?.stop());
 
-  it('never appear in an API answer: list, link, update, groups or invitations', () => {
+  it('never appear in an API answer: list, link, look up, update, groups or invitations', () => {
     expect(responses.length).toBeGreaterThan(15);
     for (const text of responses) {
       for (const secret of allSecrets()) expect(text).not.toContain(secret);
@@ -134,7 +158,7 @@ describe('secrets', () => {
     for (const row of rows) {
       for (const secret of SECRETS) expect(row.credentials_sealed).not.toContain(secret);
       expect(row.credentials_sealed).not.toContain(Buffer.from(OAUTH.secret).toString('base64'));
-      expect(row.credentials_sealed).not.toMatch(/"(key|secret|token|email)"/);
+      expect(row.credentials_sealed).not.toMatch(/"(key|secret|token|email|apiKey)"/);
     }
   });
 

@@ -1,4 +1,4 @@
-import { ADMIN, NON_ADMIN, OAUTH, WORKSPACE, startHarness, type ApiAnswer, type Harness, type HarnessOptions } from './test-app.js';
+import { ADMIN, NON_ADMIN, OAUTH, WORKSPACE, linkOrganization, startHarness, type ApiAnswer, type Harness, type HarnessOptions } from './test-app.js';
 import { ForgeSimulator, readManifestRoutes, type FitOptions } from './simulators/forge-simulator.js';
 import { withClient } from './test-database.js';
 
@@ -20,6 +20,7 @@ export type ForgeHarness = {
 /**
  * The app harness with Forge configured (FORGE_APP_ID, FORGE_JWKS_URL, and FORGE_API_HOSTS naming
  * the simulator, which plays Atlassian's API host) and a Forge site with the harness's two users.
+ * Bitbucket and Atlassian Administration are the harness's simulators (`harness.bitbucket`, `harness.admin`).
  */
 export async function startForgeHarness(options: HarnessOptions = {}): Promise<ForgeHarness> {
   const forge = new ForgeSimulator({ appId: FORGE_APP_ID, routes: await readManifestRoutes() });
@@ -58,6 +59,11 @@ export async function linkWorkspaceThroughForge(h: ForgeHarness, groups: string[
   const saved = await h.api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups });
   if (saved.status !== 200) throw new Error(`select failed: ${saved.status} ${JSON.stringify(saved.body)}`);
   return id;
+}
+
+/** Links the harness's organization through Forge and chooses the groups with these ids; returns the linked account id. */
+export function linkOrganizationThroughForge(h: ForgeHarness, groupIds: string[], key?: { apiKey: string }): Promise<string> {
+  return linkOrganization((method, path, body) => h.api(method, path, body), groupIds, key);
 }
 
 export type ForgeTenantRow = {

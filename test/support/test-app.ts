@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { startApp, type AppOptions, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { AtlassianAdminSimulator, type AtlassianAdminSimulatorOptions, type SimulatedGroup } from './simulators/atlassian-admin-simulator.js';
 import { BitbucketSimulator, type BitbucketSimulatorOptions } from './simulators/bitbucket-simulator.js';
 import { ConnectInstallKeyServer } from './simulators/connect-install-keys.js';
 import { JiraConnectSimulator } from './simulators/jira-connect-simulator.js';
@@ -26,8 +27,28 @@ export const WORKSPACE = {
   apiTokens: [{ email: 'owner@acme.example', token: 'acme-api-token-789' }],
 };
 export const OAUTH = { type: 'oauth-consumer', key: 'acme-key', secret: 'acme-secret-value-123' } as const;
+
+/** The organization the workspace moves to: the same group names, plus the groups no app may fill. */
+export const ORG_GROUPS = {
+  developers: { id: 'grp-developers', name: 'developers', description: 'Everyone who writes code' },
+  qa: { id: 'grp-qa', name: 'qa' },
+  designers: { id: 'grp-designers', name: 'designers' },
+  synced: { id: 'grp-okta', name: 'okta-engineering', description: 'Synced from Okta', externalSynced: true },
+  atLimit: { id: 'grp-at-limit', name: 'bitbucket-users', description: 'Grants Bitbucket', atUserLimit: true },
+  orgAdmins: { id: 'grp-org-admins', name: 'org-admins', grantsOrgAdmin: true },
+} satisfies Record<string, SimulatedGroup>;
+export const ORGANIZATION = {
+  id: 'org-acme',
+  name: 'Acme Cloud',
+  directories: [{ id: 'dir-acme', name: 'Acme users', groups: Object.values(ORG_GROUPS) }],
+};
+export const ORG_API_KEY = 'acme-org-api-key-5d1e9a7b33c0';
+export const ORG_KEY = { type: 'organization-api-key', apiKey: ORG_API_KEY } as const;
+/** A key of the organization that may search groups but not change memberships. */
+export const ORG_READ_ONLY_KEY = 'acme-org-read-only-key-0c4f21';
+
 /** Every secret the tests hand the app; none may ever appear in a response or a log line. */
-export const SECRETS = ['acme-secret-value-123', 'acme-readonly-secret-456', 'acme-api-token-789'];
+export const SECRETS = ['acme-secret-value-123', 'acme-readonly-secret-456', 'acme-api-token-789', ORG_API_KEY, ORG_READ_ONLY_KEY];
 
 export type ApiAnswer = { status: number; body: any };
 
@@ -36,6 +57,8 @@ export type Harness = {
   databaseUrl: string;
   keys: ConnectInstallKeyServer;
   bitbucket: BitbucketSimulator;
+  /** Atlassian Administration, with ORGANIZATION and its keys. */
+  admin: AtlassianAdminSimulator;
   site: JiraConnectSimulator;
   logs: string[];
   /** Installs one more Jira site, with the same two users. */
@@ -55,6 +78,7 @@ export type Harness = {
 export type HarnessOptions = {
   env?: Record<string, string>;
   bitbucket?: BitbucketSimulatorOptions;
+  admin?: AtlassianAdminSimulatorOptions;
   app?: AppOptions;
 };
 
@@ -66,6 +90,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const bitbucket = new BitbucketSimulator(options.bitbucket);
   await bitbucket.start();
   bitbucket.addWorkspace(structuredClone(WORKSPACE));
+  const admin = new AtlassianAdminSimulator(options.admin);
+  await admin.start();
+  admin.addOrganization(structuredClone(ORGANIZATION));
+  admin.addApiKey(ORG_API_KEY, [ORGANIZATION.id]);
+  admin.addApiKey(ORG_READ_ONLY_KEY, [ORGANIZATION.id], 'read');
 
   const logs: string[] = [];
   const sink = new Writable({
@@ -84,6 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       APP_SECRET_KEY,
       BITBUCKET_API_URL: bitbucket.apiUrl,
       BITBUCKET_OAUTH_TOKEN_URL: bitbucket.oauthTokenUrl,
+      ATLASSIAN_ADMIN_API_URL: admin.apiUrl,
       QUEUE_POLL_SECONDS: '0.5',
       SANDBOX: 'off',
       // The per-site limit on link attempts has tests of its own; the others link as often as they need.
@@ -127,6 +157,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     databaseUrl: database.url,
     keys,
     bitbucket,
+    admin,
     site,
     logs,
     addSite,
@@ -134,7 +165,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     startInstance,
     stop: async () => {
       for (const instance of instances) await instance.stop({ graceful: false }).catch(() => undefined);
-      await Promise.all([...sites.map((s) => s.stop()), bitbucket.stop(), keys.stop()]);
+      await Promise.all([...sites.map((s) => s.stop()), bitbucket.stop(), admin.stop(), keys.stop()]);
       await database.drop();
     },
   };
@@ -163,6 +194,35 @@ export async function linkWorkspace(harness: Harness, groups: string[], site?: J
   if (linked.status !== 201) throw new Error(`link failed: ${linked.status} ${JSON.stringify(linked.body)}`);
   const id = linked.body.linkedAccount.id as string;
   const saved = await harness.api('PUT', `/api/linked-accounts/${id}/default-groups`, { groups }, site ? { site } : {});
+  if (saved.status !== 200) throw new Error(`select failed: ${saved.status} ${JSON.stringify(saved.body)}`);
+  return id;
+}
+
+/**
+ * Links ORGANIZATION's directory with ORG_KEY (or `key`) and chooses the groups with these ids, shown first by
+ * a search as the dialog shows them; returns the linked account id.
+ */
+export async function linkOrganization(
+  call: (method: string, path: string, body?: unknown) => Promise<ApiAnswer>,
+  groupIds: string[],
+  key: { apiKey: string } = ORG_KEY,
+): Promise<string> {
+  const directory = ORGANIZATION.directories[0]!;
+  const linked = await call('POST', '/api/linked-accounts', {
+    targetType: 'atlassian-organization',
+    organizationId: ORGANIZATION.id,
+    directoryId: directory.id,
+    credentials: { type: 'organization-api-key', apiKey: key.apiKey },
+  });
+  if (linked.status !== 201) throw new Error(`link failed: ${linked.status} ${JSON.stringify(linked.body)}`);
+  const id = linked.body.linkedAccount.id as string;
+  let cursor: string | null = null;
+  do {
+    const page: ApiAnswer = await call('GET', `/api/linked-accounts/${id}/groups${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    if (page.status !== 200) throw new Error(`groups failed: ${page.status} ${JSON.stringify(page.body)}`);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  const saved = await call('PUT', `/api/linked-accounts/${id}/default-groups`, { groups: groupIds });
   if (saved.status !== 200) throw new Error(`select failed: ${saved.status} ${JSON.stringify(saved.body)}`);
   return id;
 }

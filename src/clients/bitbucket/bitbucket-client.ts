@@ -1,6 +1,6 @@
 import { TargetError } from '../../domain/errors.js';
 import type { BitbucketCredentials, TargetGroup } from '../../domain/model.js';
-import type { BitbucketGateway } from '../../domain/ports.js';
+import type { BitbucketGateway } from './bitbucket-target.js';
 import { errorFromNetworkFailure, errorFromResponse } from './classify-response.js';
 import { OAuthTokenCache, type IssuedToken } from './oauth-token-cache.js';
 import { parseGroups } from './parse-groups.js';

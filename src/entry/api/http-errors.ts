@@ -53,7 +53,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof ZodError) return sendInvalid(res, error);
-    if (error instanceof DomainError) return sendError(res, STATUS[error.kind], error.message);
+    // The code, when there is one, lets the page offer a way out (e.g. link the organization of an admin-managed workspace).
+    if (error instanceof DomainError)
+      return res.status(STATUS[error.kind]).json(error.code ? { message: error.message, code: error.code } : { message: error.message });
     if (error instanceof HttpError) return sendError(res, error.status, error.message);
     if (error instanceof ThrottledError) {
       res.setHeader('Retry-After', String(Math.ceil(error.waitMs / 1000)));

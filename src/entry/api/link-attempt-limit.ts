@@ -5,10 +5,11 @@ import { asyncRoute } from './async-route.js';
 import { sendError } from './http-errors.js';
 
 /**
- * Each attempt to link a workspace or replace its credentials calls Bitbucket with credentials
- * nobody has checked yet. A site may make `perMinute` of them (a burst of that many, then one
- * every 60 / perMinute seconds), counted across every instance, so no site can turn the app into
- * a tool for guessing tokens or for spending a workspace's Bitbucket budget.
+ * Each attempt to link an account, replace its credentials or look up the organizations of an API
+ * key calls Bitbucket or Atlassian Administration with credentials nobody has checked yet. A site
+ * may make `perMinute` of them (a burst of that many, then one every 60 / perMinute seconds),
+ * counted across every instance, so no site can turn the app into a tool for guessing keys or
+ * tokens, or for spending a target's budget.
  */
 export function linkAttemptLimit(budget: RateBudget, perMinute: number): Router {
   const rule = { burst: perMinute, ratePerSecond: perMinute / 60 };
@@ -20,11 +21,12 @@ export function linkAttemptLimit(budget: RateBudget, perMinute: number): Router 
     sendError(
       res,
       429,
-      `This site has made ${perMinute} attempts to link a workspace or change its credentials within a minute. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
+      `This site has made ${perMinute} attempts to link an account, look up organizations or change credentials within a minute. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
     );
   });
   const router = Router();
   router.post('/linked-accounts', limit);
   router.put('/linked-accounts/:id/credentials', limit);
+  router.post('/organizations/discover', limit);
   return router;
 }

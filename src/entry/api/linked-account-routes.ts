@@ -4,6 +4,7 @@ import {
   linkAccount,
   refreshGroups,
   setDefaultGroups,
+  suggestOrganizationGroups,
   unlinkAccount,
   updateCredentials,
   type LinkedAccountDeps,
@@ -12,7 +13,15 @@ import { DomainError } from '../../domain/errors.js';
 import { actorOf } from './actor.js';
 import { asyncRoute } from './async-route.js';
 import { presentLinkedAccount } from './presenters.js';
-import { defaultGroupsBody, groupsQuery, idParam, linkAccountBody, linkedAccountsQuery, updateCredentialsBody } from './schemas.js';
+import {
+  defaultGroupsBody,
+  groupsQuery,
+  idParam,
+  linkAccountBody,
+  linkedAccountsQuery,
+  organizationSuggestionQuery,
+  updateCredentialsBody,
+} from './schemas.js';
 
 function accountId(raw: string | undefined): string {
   const parsed = idParam.safeParse(raw);
@@ -35,8 +44,8 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
   router.post(
     '/linked-accounts',
     asyncRoute(async (req, res) => {
-      const body = linkAccountBody.parse(req.body);
-      const account = await linkAccount(deps, actorOf(res), body);
+      const request = linkAccountBody.parse(req.body);
+      const account = await linkAccount(deps, actorOf(res), request);
       res.status(201).json({ linkedAccount: presentLinkedAccount(account) });
     }),
   );
@@ -66,7 +75,11 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
     asyncRoute(async (req, res) => {
       const id = accountId(req.params.id);
       const query = groupsQuery.parse(req.query);
-      const choices = await groupChoices(deps, actorOf(res), id, { refresh: query.refresh === 'true' });
+      const choices = await groupChoices(deps, actorOf(res), id, {
+        refresh: query.refresh === 'true',
+        ...(query.search ? { search: query.search } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
       res.json(choices);
     }),
   );
@@ -86,6 +99,15 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
       const body = defaultGroupsBody.parse(req.body);
       const account = await setDefaultGroups(deps, actorOf(res), id, body.groups);
       res.json({ linkedAccount: presentLinkedAccount(account) });
+    }),
+  );
+
+  router.get(
+    '/linked-accounts/:id/organization-suggestion',
+    asyncRoute(async (req, res) => {
+      const id = accountId(req.params.id);
+      const query = organizationSuggestionQuery.parse(req.query);
+      res.json(await suggestOrganizationGroups(deps, actorOf(res), id, query.organizationAccountId));
     }),
   );
 

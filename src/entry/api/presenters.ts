@@ -7,13 +7,17 @@ export function presentLinkedAccount(account: LinkedAccount) {
     id: account.id,
     targetType: account.targetType,
     workspace: account.workspace,
+    organization: account.organization,
     displayName: account.displayName,
-    url: `https://bitbucket.org/${encodeURIComponent(account.workspace)}`,
+    url: account.organization
+      ? `https://admin.atlassian.com/o/${encodeURIComponent(account.organization.id)}/groups`
+      : `https://bitbucket.org/${encodeURIComponent(account.workspace ?? '')}`,
     credentialType: account.credentialType,
     status: account.status,
     statusReason: account.statusReason,
     defaultGroups: account.defaultGroups,
-    groupCount: account.groups.length,
+    // An organization's groups are searched, not kept: it has no count to show.
+    groupCount: account.organization ? null : account.groups.length,
     groupsRefreshedAt: account.groupsRefreshedAt,
     lastInvitationSentAt: account.lastInvitationSentAt,
     createdAt: account.createdAt,
@@ -25,6 +29,8 @@ export function presentInvitation(invitation: Invitation & { reasonCode: ReasonC
   return {
     id: invitation.id,
     linkedAccountId: invitation.linkedAccountId,
+    targetType: invitation.targetType,
+    linkedAccountName: invitation.linkedAccountName,
     workspace: invitation.workspace,
     groupSlug: invitation.groupSlug,
     groupName: invitation.groupName,

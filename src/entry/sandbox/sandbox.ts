@@ -7,10 +7,12 @@ import { BitbucketClient } from '../../clients/bitbucket/bitbucket-client.js';
 import type { AppOptions } from '../../app.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { AtlassianAdminSimulator } from '../../../test/support/simulators/atlassian-admin-simulator.js';
 import { BitbucketSimulator } from '../../../test/support/simulators/bitbucket-simulator.js';
 import { ConnectInstallKeyServer } from '../../../test/support/simulators/connect-install-keys.js';
 import { ForgeSimulator, readManifestRoutes } from '../../../test/support/simulators/forge-simulator.js';
 import { JiraConnectSimulator } from '../../../test/support/simulators/jira-connect-simulator.js';
+import { asyncRoute } from '../api/async-route.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
 import { USER_CREATED_PATH } from '../connect/user-created-webhook.js';
 import { cspNonce } from '../security-headers.js';
@@ -36,6 +38,26 @@ export const DEMO = {
    * OAuth consumer to one workspace, so it has its own key (same secret, for easy pasting).
    */
   empty: { workspace: 'empty-demo', oauthKey: 'sandbox-empty-consumer-key', oauthSecret: 'sandbox-consumer-secret' },
+  /**
+   * The organization the demo workspace would move to: its groups keep the workspace's names, and
+   * two more show what an app may not fill (one synced from an identity provider, one whose app has
+   * no seat left). Every user the sandbox creates is a user of its directory.
+   */
+  organization: {
+    id: '5f2c8a1e-7d3b-4e9a-b6c4-2a1d0e9f8b7c',
+    name: 'Acme Cloud',
+    directoryId: '9b1e4d7a-3c2f-4a8e-8d5b-6f0a1c2e3d4b',
+    directoryName: 'Acme Cloud users',
+    apiKey: 'sandbox-organization-api-key',
+    badApiKey: 'expired-organization-api-key',
+    groups: [
+      { id: 'sandbox-grp-developers', name: 'Developers', description: 'Everyone who writes code' },
+      { id: 'sandbox-grp-qa', name: 'QA' },
+      { id: 'sandbox-grp-designers', name: 'Designers' },
+      { id: 'sandbox-grp-okta', name: 'Okta engineering', description: 'Synced from your identity provider', externalSynced: true },
+      { id: 'sandbox-grp-bitbucket-users', name: 'Bitbucket users', description: 'Grants Bitbucket: no seat left', atUserLimit: true },
+    ],
+  },
 };
 const ADMIN = { accountId: 'sandbox-admin', displayName: 'Sandbox Admin', emailAddress: 'admin@sandbox.example' };
 
@@ -85,8 +107,8 @@ const NOT_PLAYING_FORGE = 'The sandbox does not play Forge: FORGE_APP_ID is set,
 export type Sandbox = {
   appOptions: Pick<AppOptions, 'bitbucket' | 'extraRoutes'>;
   /**
-   * The app's configuration with the sandbox's Forge site: its app id and key set, so the app
-   * accepts the tokens the sandbox signs. Left as it is when FORGE_APP_ID is set explicitly (the
+   * The app's configuration with the sandbox's simulated Atlassian Administration, and its Forge
+   * site: its app id and key set, so the app accepts the tokens the sandbox signs. Left as it is when FORGE_APP_ID is set explicitly (the
    * sandbox then plays Connect only). Call it before starting the app.
    */
   configure: (config: Config) => Config;
@@ -96,8 +118,9 @@ export type Sandbox = {
 };
 
 /**
- * The newcomer's first look, without a real Jira: a simulated Jira site installs the app, and a
- * simulated Bitbucket with a demo workspace takes the invitations. The site is played both as a
+ * The newcomer's first look, without a real Jira: a simulated Jira site installs the app, a
+ * simulated Bitbucket with a demo workspace takes the invitations, and a simulated Atlassian
+ * Administration with a demo organization takes the memberships. The site is played both as a
  * Connect host (the default page, /sandbox/) and as a Forge host (/sandbox/?host=forge: Forge
  * Invocation Tokens from a local key set, a stand-in for @forge/bridge in the page). Never part of
  * production (config.sandbox is false there, and this module is then never imported).
@@ -139,8 +162,20 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
     groups: [],
     oauthConsumers: [{ key: DEMO.empty.oauthKey, secret: DEMO.empty.oauthSecret }],
   });
+  const admin = new AtlassianAdminSimulator();
+  await admin.start();
+  const organization = DEMO.organization;
+  admin.addOrganization({
+    id: organization.id,
+    name: organization.name,
+    directories: [{ id: organization.directoryId, name: organization.directoryName, users: [ADMIN.accountId], groups: organization.groups }],
+  });
+  admin.addApiKey(organization.apiKey, [organization.id]);
+  // Known to Atlassian but expired: linking with it shows how a refused key reads.
+  admin.addApiKey(organization.badApiKey, [organization.id]);
+  admin.revokeApiKey(organization.badApiKey);
 
-  const extraRoutes = async (app: Router, appBaseUrl: string) => {
+  const extraRoutes = (app: Router, appBaseUrl: string) => {
     const router = express.Router();
     router.use('/sandbox', onlyFromThisMachine);
     router.get('/sandbox/api/state', (_req, res) => {
@@ -155,10 +190,18 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
           oauthSecret: DEMO.oauthSecret,
           badSecret: DEMO.badSecret,
           emptyWorkspace: DEMO.empty,
+          organization: {
+            name: organization.name,
+            apiKey: organization.apiKey,
+            badApiKey: organization.badApiKey,
+            organizationId: organization.id,
+            directoryId: organization.directoryId,
+          },
         },
         appPageUrl: '/connect/admin?sandbox=1',
         dialogUrl: '/connect/configure-automatic-access?sandbox=1',
         bitbucketInvitations: bitbucket.invitations(DEMO.workspace).length,
+        organizationMemberships: organization.groups.reduce((sum, group) => sum + admin.members(organization.id, group.id).length, 0),
         contextTokensIssued: counters.contextTokens,
         forge: playsForge
           ? {
@@ -198,26 +241,31 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
      * app token, then hands back {status, headers, body}, or refuses the answers its docs say it
      * rejects (a 401, a non-2xx without a JSON body), here as a 502 with Forge's message.
      */
-    router.post('/sandbox/api/forge-invoke', express.json(), async (req, res, next) => {
-      try {
-        if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
-        const parsed = forgeInvocation.safeParse(req.body);
-        if (!parsed.success) return sendError(res, 400, 'The invocation is not valid.', fieldErrorsOf(parsed.error));
-        await freshAppToken();
-        const { path: remotePath, method, body } = parsed.data;
-        const answer = await forge.invokeRemote(appBaseUrl, { path: remotePath, method, body, accountId: ADMIN.accountId });
-        counters.forgeInvocations += 1;
-        if (answer.status === 401) {
-          counters.forgeInvocationsRefused += 1;
-          return sendError(res, 502, 'Remote could not verify the Forge Invocation Token');
+    router.post(
+      '/sandbox/api/forge-invoke',
+      express.json(),
+      asyncRoute(async (req, res, next) => {
+        try {
+          if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
+          const parsed = forgeInvocation.safeParse(req.body);
+          if (!parsed.success) return sendError(res, 400, 'The invocation is not valid.', fieldErrorsOf(parsed.error));
+          await freshAppToken();
+          const { path: remotePath, method, body } = parsed.data;
+          const answer = await forge.invokeRemote(appBaseUrl, { path: remotePath, method, body, accountId: ADMIN.accountId });
+          counters.forgeInvocations += 1;
+          if (answer.status === 401) {
+            counters.forgeInvocationsRefused += 1;
+            return sendError(res, 502, 'Remote could not verify the Forge Invocation Token');
+          }
+          const jsonBody = typeof answer.body === 'object' && answer.body !== null;
+          if (answer.status >= 300 && !jsonBody) return sendError(res, 502, 'Invalid response from remote');
+          const answered: unknown = answer.body;
+          res.json({ status: answer.status, headers: {}, ...(answered === null ? {} : { body: answered }) });
+        } catch (error) {
+          next(error);
         }
-        const jsonBody = typeof answer.body === 'object' && answer.body !== null;
-        if (answer.status >= 300 && !jsonBody) return sendError(res, 502, 'Invalid response from remote');
-        res.json({ status: answer.status, headers: {}, ...(answer.body === null ? {} : { body: answer.body }) });
-      } catch (error) {
-        next(error);
-      }
-    });
+      }),
+    );
 
     const newUser = z.object({
       displayName: z.string().trim().min(1, 'Enter a display name.').max(200),
@@ -231,30 +279,36 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
       /** Which host tells the app: Connect's user_created webhook, or Forge's avi:jira:created:user event. */
       host: z.enum(['connect', 'forge']).default('connect'),
     });
-    router.post('/sandbox/api/users', express.json(), async (req, res, next) => {
-      try {
-        const parsed = newUser.safeParse(req.body);
-        if (!parsed.success) return sendError(res, 400, 'The user is not valid.', fieldErrorsOf(parsed.error));
-        const accountId = `sandbox-${randomUUID()}`;
-        const user = {
-          accountId,
-          displayName: parsed.data.displayName,
-          ...(parsed.data.email ? { emailAddress: parsed.data.email } : {}),
-        };
-        if (parsed.data.host === 'forge') {
-          if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
-          await freshAppToken();
-          const sent = await forge.sendUserCreated(appBaseUrl, user);
-          if (sent.status >= 300) return sendError(res, 502, `The app answered the avi:jira:created:user event with ${sent.status}.`);
-        } else {
-          const sent = await jira.sendUserCreated(appBaseUrl, USER_CREATED_PATH, user);
-          if (sent.status >= 300) return sendError(res, 502, `The app answered the user_created webhook with ${sent.status}.`);
+    router.post(
+      '/sandbox/api/users',
+      express.json(),
+      asyncRoute(async (req, res, next) => {
+        try {
+          const parsed = newUser.safeParse(req.body);
+          if (!parsed.success) return sendError(res, 400, 'The user is not valid.', fieldErrorsOf(parsed.error));
+          const accountId = `sandbox-${randomUUID()}`;
+          // The same person in the organization's directory, as Atlassian accounts are, so memberships succeed.
+          admin.addUsers(organization.id, organization.directoryId, [accountId]);
+          const user = {
+            accountId,
+            displayName: parsed.data.displayName,
+            ...(parsed.data.email ? { emailAddress: parsed.data.email } : {}),
+          };
+          if (parsed.data.host === 'forge') {
+            if (!playsForge) return sendError(res, 409, NOT_PLAYING_FORGE);
+            await freshAppToken();
+            const sent = await forge.sendUserCreated(appBaseUrl, user);
+            if (sent.status >= 300) return sendError(res, 502, `The app answered the avi:jira:created:user event with ${sent.status}.`);
+          } else {
+            const sent = await jira.sendUserCreated(appBaseUrl, USER_CREATED_PATH, user);
+            if (sent.status >= 300) return sendError(res, 502, `The app answered the user_created webhook with ${sent.status}.`);
+          }
+          res.status(201).json({ accountId });
+        } catch (error) {
+          next(error);
         }
-        res.status(201).json({ accountId });
-      } catch (error) {
-        next(error);
-      }
-    });
+      }),
+    );
     router.use('/sandbox', express.static(SANDBOX_DIST, { index: 'index.html' }));
     app.use(router);
   };
@@ -264,7 +318,8 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
       extraRoutes,
       bitbucket: (throttle) => new BitbucketClient({ apiUrl: bitbucket.apiUrl, oauthTokenUrl: bitbucket.oauthTokenUrl, throttle }),
     },
-    configure: (config) => {
+    configure: (given) => {
+      const config = { ...given, atlassianAdmin: { ...given.atlassianAdmin, apiUrl: admin.apiUrl } };
       if (config.forge.appId) {
         log.info('FORGE_APP_ID is set: the sandbox plays Connect only');
         playsForge = false;
@@ -288,7 +343,7 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
       );
     },
     stop: async () => {
-      await Promise.all([jira.stop(), forge.stop(), bitbucket.stop(), keys.stop()]);
+      await Promise.all([jira.stop(), forge.stop(), bitbucket.stop(), admin.stop(), keys.stop()]);
     },
   };
 }

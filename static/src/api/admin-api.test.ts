@@ -76,12 +76,12 @@ describe('the requests of the organization calls', () => {
     const { bridge, requests } = recordingBridge();
     await discoverOrganizations(bridge, 'k');
     await listGroups(bridge, 'org-account', { search: 'dev', cursor: 'next' });
-    await organizationSuggestion(bridge, 'workspace-account', { id: 'org-1', directoryId: 'dir 1' });
+    await organizationSuggestion(bridge, 'workspace-account', 'org account');
     await updateCredentials(bridge, 'org-account', { type: 'organization-api-key', apiKey: 'new' });
     expect(requests).toEqual([
       { method: 'POST', path: '/api/organizations/discover', body: { apiKey: 'k' } },
       { method: 'GET', path: '/api/linked-accounts/org-account/groups?search=dev&cursor=next' },
-      { method: 'GET', path: '/api/linked-accounts/workspace-account/organization-suggestion?organizationId=org-1&directoryId=dir+1' },
+      { method: 'GET', path: '/api/linked-accounts/workspace-account/organization-suggestion?organizationAccountId=org+account' },
       { method: 'PUT', path: '/api/linked-accounts/org-account/credentials', body: { credentials: { type: 'organization-api-key', apiKey: 'new' } } },
     ]);
   });

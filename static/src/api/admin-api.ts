@@ -66,13 +66,16 @@ export function listGroups(bridge: HostBridge, accountId: string, query: GroupQu
   return bridge.request('GET', groupsPath(accountId, query));
 }
 
-/** The groups of an organization directory named like the default groups of the linked workspace `workspaceAccountId`. */
+/**
+ * The groups of the linked organization `organizationAccountId` named like the default groups of the
+ * linked workspace `workspaceAccountId` (the server searches them with the organization's stored key).
+ */
 export function organizationSuggestion(
   bridge: HostBridge,
   workspaceAccountId: string,
-  organization: { id: string; directoryId: string },
+  organizationAccountId: string,
 ): Promise<ApiResult<OrganizationSuggestion>> {
-  const params = new URLSearchParams({ organizationId: organization.id, directoryId: organization.directoryId });
+  const params = new URLSearchParams({ organizationAccountId });
   return bridge.request('GET', `/api/linked-accounts/${id(workspaceAccountId)}/organization-suggestion?${params.toString()}`);
 }
 

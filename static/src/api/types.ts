@@ -37,7 +37,8 @@ export interface LinkedAccount {
   status: AccountStatus;
   statusReason: string | null;
   defaultGroups: GroupRef[];
-  groupCount: number;
+  /** Null for an organization: its groups are searched, not kept. */
+  groupCount: number | null;
   groupsRefreshedAt: string | null;
   lastInvitationSentAt: string | null;
   createdAt: string;

@@ -268,7 +268,7 @@ async function loadOrganizationContext(bridge: ReturnType<typeof useBridge>, dat
   if (!account) return { ok: false, status: 404, message: 'No linked account with this id.' };
   if (!data.suggestFrom || !account.organization) return { ok: true, status: 200, body: { account, suggestion: null } };
   const from = accounts.body.linkedAccounts.find((a) => a.id === data.suggestFrom)?.displayName ?? 'the workspace';
-  const suggested = await organizationSuggestion(bridge, data.suggestFrom, account.organization);
+  const suggested = await organizationSuggestion(bridge, data.suggestFrom, account.id);
   const suggestion: Suggestion = suggested.ok ? { from, groups: suggested.body.groups } : { from, error: suggested.message };
   return { ok: true, status: 200, body: { account, suggestion } };
 }

@@ -76,6 +76,7 @@ export class AtlassianAdminSimulator {
   readonly #apiKeys = new Map<string, { orgIds: Set<string>; rights: ApiKeyRights; revoked: boolean }>();
   readonly #failures = new Map<string, Failure[]>();
   readonly #membershipBuckets = new Map<string, TokenBucket>();
+  readonly #membershipDelays = new Map<string, number>();
   #rateLimitedCount = 0;
   #server: Server | null = null;
   #url: string | null = null;
@@ -124,6 +125,12 @@ export class AtlassianAdminSimulator {
     }
   }
 
+  /** The groups are deleted, as an admin deleting them in Atlassian Administration does. */
+  removeGroups(orgId: string, directoryId: string, groupIds: string[]): void {
+    const directory = this.#directory(orgId, directoryId);
+    for (const id of groupIds) directory.groups.delete(id);
+  }
+
   addUsers(orgId: string, directoryId: string, accountIds: string[]): void {
     const directory = this.#directory(orgId, directoryId);
     for (const id of accountIds) directory.users.add(id);
@@ -167,10 +174,17 @@ export class AtlassianAdminSimulator {
     this.#failures.set(orgId, queue);
   }
 
-  /** Forgets requests, injected failures and rate-limit state, and puts every group's members back as configured. */
+  /** Every membership change of the organization answers `ms` later, as an overloaded service does (0 for prompt again). */
+  slowDownMemberships(orgId: string, ms: number): void {
+    if (ms > 0) this.#membershipDelays.set(orgId, ms);
+    else this.#membershipDelays.delete(orgId);
+  }
+
+  /** Forgets requests, injected failures, slowness and rate-limit state, and puts every group's members back as configured. */
   reset(): void {
     this.received.length = 0;
     this.#failures.clear();
+    this.#membershipDelays.clear();
     this.#membershipBuckets.clear();
     this.#rateLimitedCount = 0;
     for (const org of this.#organizations.values()) {
@@ -207,6 +221,8 @@ export class AtlassianAdminSimulator {
       at,
     });
     if (reply.status === 429) this.#rateLimitedCount += 1;
+    const delay = route.groupId !== null && route.orgId !== null ? this.#membershipDelays.get(route.orgId) : undefined;
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const headers = reply.body === undefined ? { ...reply.headers } : { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers };
     res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
