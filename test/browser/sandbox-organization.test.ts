@@ -95,7 +95,8 @@ describe('an Atlassian organization in the sandbox', () => {
       .poll(async () => (await rows.allTextContents()).map((text) => /added/.test(text)), { timeout: 15_000, interval: 250 })
       .toEqual([true, true]);
     for (const group of ['developers', 'qa']) {
-      const invitation = rows.filter({ hasText: named(group) });
+      // The row whose Group cell is exactly this group (a row's whole text holds more than the group).
+      const invitation = rows.filter({ has: app.getByRole('cell', { name: named(group) }) });
       expect(await textOf(invitation.getByRole('cell').nth(2))).toBe(ORGANIZATION);
       expect(await textOf(invitation.getByRole('cell').nth(4))).toBe('added');
     }
