@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type pinoPretty from 'pino-pretty';
 
 /**
  * Paths that may carry a secret. pino replaces them before anything is written,
@@ -36,6 +37,20 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/**
+ * Readable lines for a developer's terminal. pino-pretty is a development dependency, loaded only
+ * when asked for, so a production install without it still starts (and logs JSON).
+ */
+export async function prettyDestination(): Promise<pino.DestinationStream> {
+  let pretty: typeof pinoPretty;
+  try {
+    pretty = (await import('pino-pretty')).default;
+  } catch {
+    throw new Error('LOG_FORMAT=pretty needs the pino-pretty package, a development dependency: install it, or set LOG_FORMAT=json.');
+  }
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
 }
 
 /** Removes anything that looks like a secret from free text (ACE logs strings, not objects). */

@@ -36,6 +36,7 @@ type InvitationRow = {
   updated_at: Date;
   sent_at: Date | null;
   account_type: string | null;
+  received_at: Date;
 };
 
 const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
@@ -45,6 +46,7 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   linkedAccountId: row.linked_account_id,
   accountId: row.account_id,
   accountType: row.account_type,
+  receivedAt: row.received_at,
   displayName: row.display_name,
   email: row.email,
   workspace: row.workspace,
@@ -61,8 +63,8 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   sentAt: row.sent_at,
 });
 
-/** Invitations with the Jira account type of their new user (delivery checks it again). */
-const SELECT_INVITATIONS = 'SELECT i.*, n.account_type FROM invitations i JOIN new_users n ON n.id = i.new_user_id';
+/** Invitations with the Jira account type of their new user (delivery checks it again) and when the user was recorded. */
+const SELECT_INVITATIONS = 'SELECT i.*, n.account_type, n.received_at FROM invitations i JOIN new_users n ON n.id = i.new_user_id';
 
 /** A lease that no run holds any more (none taken, or run out). */
 const LEASE_FREE = '(i.lease_expires_at IS NULL OR i.lease_expires_at <= now())';
@@ -142,7 +144,7 @@ export class InvitationRepository implements InvitationStore {
       `UPDATE invitations i SET lease_owner = :lease, lease_expires_at = now() + :leaseMs * interval '1 millisecond'
        FROM new_users n
        WHERE i.id = :id AND n.id = i.new_user_id AND i.job_id = :jobId AND i.status = 'queued' AND ${LEASE_FREE}
-       RETURNING i.*, n.account_type`,
+       RETURNING i.*, n.account_type, n.received_at`,
       { replacements: { id, jobId, lease, leaseMs: Math.ceil(leaseMs) }, type: QueryTypes.SELECT },
     );
     if (row) return { outcome: 'claimed', invitation: toInvitation(row), lease };

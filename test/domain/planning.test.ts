@@ -18,7 +18,7 @@ function setUp(user: Partial<StoredNewUser> = {}) {
   const jira = new FakeJira();
   const plans: { email: string | null; planned: PlannedInvitation[] }[] = [];
   const deps: NewUserDeps = {
-    newUsers: { find: async () => stored, record: async () => 'recorded' },
+    newUsers: { find: async () => stored, record: async () => ({ outcome: 'recorded', newUserId: 'new-user-1', tenantId: 'tenant-1' }) },
     linkedAccounts: { withDefaultGroups: async () => [anAccount()] },
     invitations: {
       createPlanned: async (_user, email, planned) => {
