@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { InvitationsSection } from './InvitationsSection';
+import { JiraEventsNotice } from './JiraEventsNotice';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
 import './page.css';
 
@@ -16,6 +17,7 @@ export function AdminPage() {
           Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are invited to. When someone joins
           this Jira site, the app sends the invitations for you and records every one of them below, with its outcome.
         </p>
+        <JiraEventsNotice />
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
