@@ -28,7 +28,12 @@ const REDACTED_PATHS = [
 
 export type { Logger };
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON lines to `destination`, by default to stdout without blocking: lines written while a write
+ * is under way go out together with the next one (a request must not wait for the log reader), and
+ * whatever is still buffered is written before the process exits.
+ */
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,

@@ -40,7 +40,7 @@ describe('the request log', () => {
     expect(answer.status).toBe(401);
     const about = lines().filter((line) => line.reqId === 'refused-1');
     expect(about.map((line) => line.msg)).toEqual(['admin API request refused: Connect context token', 'GET /api/linked-accounts']);
-    expect(about[1]).toMatchObject({ req: { method: 'GET', path: '/api/linked-accounts' }, res: { status: 401 }, ms: expect.any(Number) });
+    expect(about[1]).toMatchObject({ method: 'GET', path: '/api/linked-accounts', status: 401, ms: expect.any(Number) });
   });
 
   it("tells one new user's story, from Jira's webhook to each invitation, in lines that share the new user's id", async () => {
@@ -49,7 +49,7 @@ describe('the request log', () => {
     expect(sent.status).toBe(204);
     const request = await eventually(async () => lines().find((line) => line.eventId === sent.identifier && line.reqId));
     const newUserId = request.newUserId as string;
-    expect(request).toMatchObject({ msg: `POST ${USER_CREATED_PATH}`, outcome: 'recorded', res: { status: 204 }, tenantId: expect.any(String) });
+    expect(request).toMatchObject({ msg: `POST ${USER_CREATED_PATH}`, outcome: 'recorded', status: 204, tenantId: expect.any(String) });
 
     const story = await eventually(async () => {
       const about = lines().filter((line) => line.newUserId === newUserId);
@@ -70,7 +70,7 @@ describe('the request log', () => {
     const token = harness.site.contextToken(ADMIN.accountId);
     await fetch(`${harness.app.baseUrl}/connect/admin?jwt=${token}&xdm_e=https%3A%2F%2Facme.atlassian.net`);
     const line = await eventually(async () => lines().find((l) => l.msg === 'GET /connect/admin'));
-    expect(line.req).toEqual({ method: 'GET', path: '/connect/admin' });
+    expect(line).toMatchObject({ method: 'GET', path: '/connect/admin' });
     expect(harness.logs.join('')).not.toContain(token);
   });
 
