@@ -2,7 +2,7 @@
 export type CallObserver = (status: number | 'timeout' | 'failed', seconds: number) => void;
 
 /** fetch, reporting to `observe`: the one place each client's calls are timed (until the answer's headers). */
-export async function observedFetch(observe: CallObserver | undefined, url: string, init: RequestInit): Promise<Response> {
+export async function observedFetch(observe: CallObserver | undefined, url: string | URL, init: RequestInit): Promise<Response> {
   if (!observe) return fetch(url, init);
   const started = performance.now();
   try {
