@@ -102,8 +102,10 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const stores = storesOn(database.sequelize, queue, secrets);
   const workerStores = runWorkers ? storesOn(database.openPool(config.databasePool.workers), queue, secrets) : null;
   const { tenants, forgeTenants, linkedAccounts, invitations, newUsers } = stores;
+  // The shared rate budget, counting every wait when metrics are on.
+  const budgetOf = (pool: Stores) => (metrics ? countedBudget(pool.rateLimiter, metrics) : pool.rateLimiter);
   const bitbucketOn = (pool: Stores) => {
-    const throttle = createBitbucketThrottle(metrics ? countedBudget(pool.rateLimiter, metrics) : pool.rateLimiter, config.bitbucket, {
+    const throttle = createBitbucketThrottle(budgetOf(pool), config.bitbucket, {
       maxWaitMs: MAX_THROTTLE_WAIT_MS,
       fingerprint: (text) => secrets.fingerprint(text),
     });
@@ -205,7 +207,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     '/api',
     hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
-    linkAttemptLimit(stores.rateLimiter, config.linkAttemptsPerMinute),
+    linkAttemptLimit(budgetOf(stores), config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     invitationRoutes({ invitations }),
     siteStatusRoutes({ tenants, linkedAccounts, silenceWarningDays: config.eventSilenceWarningDays }),
@@ -216,27 +218,24 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   if (workerStores) {
     const workerJira = jiraOn(workerStores);
-    await startWorkers(
-      queue,
-      {
-        planning: {
-          newUsers: workerStores.newUsers,
-          linkedAccounts: workerStores.linkedAccounts,
-          invitations: workerStores.invitations,
-          jira: workerJira,
-        },
-        // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
-        delivery: {
-          invitations: workerStores.invitations,
-          linkedAccounts: workerStores.linkedAccounts,
-          bitbucket: bitbucketOn(workerStores),
-          jira: workerJira,
-          ...config.delivery,
-          leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
-        },
+    await startWorkers(queue, {
+      planning: {
+        newUsers: workerStores.newUsers,
+        linkedAccounts: workerStores.linkedAccounts,
+        invitations: workerStores.invitations,
+        jira: workerJira,
       },
-      metrics ?? NO_METRICS,
-    );
+      // A lease at least as long as pg-boss lets a job run: a run it hands out again finds the lease still held.
+      delivery: {
+        invitations: workerStores.invitations,
+        linkedAccounts: workerStores.linkedAccounts,
+        bitbucket: bitbucketOn(workerStores),
+        jira: workerJira,
+        ...config.delivery,
+        leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
+      },
+      metrics: metrics ?? NO_METRICS,
+    });
   }
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
   log.info(

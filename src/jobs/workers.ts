@@ -12,11 +12,8 @@ export type PlanInvitationsJob = { newUserIds: string[]; eventIds?: Record<strin
  * gives an invitation whose job ended without finishing it a new job (or its final failure).
  * Every line a job logs names its job and what it works on (newUserId, eventId, invitationId).
  */
-export async function startWorkers(
-  queue: JobQueue,
-  deps: { planning: NewUserDeps; delivery: DeliveryDeps },
-  metrics: AppMetrics = NO_METRICS,
-): Promise<void> {
+export async function startWorkers(queue: JobQueue, deps: { planning: NewUserDeps; delivery: DeliveryDeps; metrics?: AppMetrics }): Promise<void> {
+  const metrics = deps.metrics ?? NO_METRICS;
   await queue.work<PlanInvitationsJob>(JOBS.planInvitations, { batchSize: 4, loops: 2 }, async (job, log) => {
     // One user's failure (the database, say) must not hold back the others: plan them all, then
     // fail the job so the queue retries it; users already planned are skipped the second time.
