@@ -15,10 +15,10 @@ import { ConnectInstallKeyServer } from '../test/support/simulators/connect-inst
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { CONCURRENCY, cpuSeconds, post, runLoad, type LoadResult } from './load.js';
 
-const REQUESTS_PER_ROUND = 2_000;
+const REQUESTS_PER_ROUND = 3_000;
 const WARM_UP = 2_000;
 /** Each round measures both instances twice, in the order on, off, off, on. */
-const ROUNDS = 3;
+const ROUNDS = 4;
 const METRICS_TOKEN = 'bench-metrics-token-that-is-long-enough';
 const APP_KEY = 'automatic-team-invitations';
 
