@@ -17,7 +17,7 @@ export function AdminPage() {
           Link your Bitbucket Cloud workspaces and choose, for each one, the groups that newly-added Jira users are invited to. When someone joins
           this Jira site, the app sends the invitations for you and records every one of them below, with its outcome.
         </p>
-        <JiraEventsNotice />
+        <JiraEventsNotice refreshKey={invitationsVersion} />
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />

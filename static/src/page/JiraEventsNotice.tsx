@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { getSiteStatus, type SiteStatus } from '../api/site-status';
 import { useBridge } from '../host/BridgeContext';
 import { relativeTime } from '../lib/relative-time';
@@ -26,12 +26,19 @@ export function lastEventText(lastEvent: SiteStatus['lastEvent'], now: Date): st
  * When Jira last told the app about a new user, and a warning when a site that invites new users
  * has heard nothing for long (a disabled app or a broken webhook would otherwise go unnoticed).
  * Says nothing when the status cannot be read: the sections below report the connection.
+ * `refreshKey` changes when the invitations on the page change, which a new user's event causes.
  */
-export function JiraEventsNotice() {
+export function JiraEventsNotice({ refreshKey }: { refreshKey: number }) {
   const bridge = useBridge();
   const load = useCallback(() => getSiteStatus(bridge), [bridge]);
   const { state, reload } = useResource(load);
   const now = useNow();
+  const shownKey = useRef(refreshKey);
+  useEffect(() => {
+    if (shownKey.current === refreshKey) return;
+    shownKey.current = refreshKey;
+    void reload({ silent: true });
+  }, [refreshKey, reload]);
   useEffect(() => {
     const timer = window.setInterval(() => {
       if (document.visibilityState === 'visible') void reload({ silent: true });
