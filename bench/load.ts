@@ -1,4 +1,31 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+
+/** Requests in flight at once in a bounded load. */
+export const CONCURRENCY = 32;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+/** POST with a keep-alive agent: the load generator should cost less than the server it measures. */
+export function post(url: string, authorization: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
 
 /** A bounded load: `count` requests, at most `concurrency` in flight, each timed. */
 export type LoadResult = { count: number; seconds: number; perSecond: number; p50Ms: number; p95Ms: number; p99Ms: number; failures: number };
@@ -68,4 +95,12 @@ export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** CPU time (user + system) the process has used so far, in seconds; Linux counts it in ticks of 1/100 s. */
+export function cpuSeconds(pid: number): number {
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are the stat file's 14th and 15th fields, the 12th and 13th after the name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

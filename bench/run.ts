@@ -7,7 +7,6 @@ import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import http from 'node:http';
 import pg from 'pg';
 import { createLogger } from '../src/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
@@ -20,41 +19,18 @@ import { ConnectInstallKeyServer } from '../test/support/simulators/connect-inst
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
 import { FORGE_APP_ID } from '../test/support/forge-harness.js';
-import { peakRssMb, runLoad, runPaced, type LoadResult } from './load.js';
+import { observabilityOverhead } from './observability.js';
+import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 
 const USERS = 2_000;
 /** Requests sent before each measured run, so the server's code is warm. */
 const WARM_UP = 1_000;
-const CONCURRENCY = 32;
 /** Webhooks per second sent to the worker instance throughout the drain, and for QUIET_SECONDS once it is done. */
 const WEBHOOKS_PER_SECOND_DURING_DRAIN = 100;
 const QUIET_SECONDS = 20;
 const SIMULATED_INVITATIONS_PER_SECOND = 50;
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
 const APP_KEY = 'automatic-team-invitations';
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-/** POST with a keep-alive agent: the load generator should cost less than the server it measures. */
-function post(url: string, authorization: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
 
 const rows: string[][] = [];
 function report(figure: string, value: string, target: string, met: boolean | null): void {
@@ -298,7 +274,8 @@ function bundleGzipKb(): number {
   return files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0) / 1024;
 }
 
-main().catch((error: unknown) => {
+// `npm run bench -- observability`: only the cost of the metrics and the request log on ingest.
+(process.argv[2] === 'observability' ? observabilityOverhead() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

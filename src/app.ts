@@ -9,6 +9,7 @@ import type { BitbucketGateway } from './clients/bitbucket/bitbucket-target.js';
 import { createBitbucketThrottle } from './clients/bitbucket/throttle.js';
 import { forgeJiraClientFrom } from './clients/jira/forge-jira-client.js';
 import { JiraGateways } from './clients/jira/jira-gateways.js';
+import type { CallObserver } from './clients/observed-fetch.js';
 import { createTargets } from './clients/targets.js';
 import type { Config } from './config.js';
 import { hostAuthentication } from './entry/api/host-authentication.js';
@@ -18,25 +19,34 @@ import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
 import { organizationRoutes } from './entry/api/organization-routes.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
+import { siteStatusRoutes } from './entry/api/site-status-routes.js';
 import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
 import { createConnectAddon } from './entry/connect/connect-addon.js';
 import { connectPages } from './entry/connect/connect-pages.js';
 import { lifecycleRoutes } from './entry/connect/lifecycle-routes.js';
 import { noopRoute } from './entry/connect/noop-route.js';
 import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
-import { userCreatedWebhook } from './entry/connect/user-created-webhook.js';
+import { USER_CREATED_PATH, userCreatedWebhook } from './entry/connect/user-created-webhook.js';
 import { createForgeHost } from './entry/forge/forge-host.js';
+import { FORGE_USER_CREATED_PATH } from './entry/forge/user-created-event.js';
+import { countEvents } from './entry/ops/event-metrics.js';
+import { healthRoutes } from './entry/ops/health-routes.js';
+import { metricsRoute } from './entry/ops/metrics-route.js';
+import { observeRequests } from './entry/ops/request-log.js';
 import { securityHeaders } from './entry/security-headers.js';
 import { uiAssets } from './entry/ui-shell.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { startWorkers } from './jobs/workers.js';
 import type { Logger } from './logger.js';
+import { countedBudget } from './observability/counted-budget.js';
+import { NO_METRICS, PrometheusMetrics, type OutboundService } from './observability/metrics.js';
 import { AuditLog } from './persistence/audit-log.js';
 import { openDatabase } from './persistence/database.js';
 import { ForgeTenantRepository } from './persistence/forge-tenant-repository.js';
 import { InvitationRepository } from './persistence/invitation-repository.js';
 import { bindLegacySecrets } from './persistence/legacy-secrets.js';
 import { LinkedAccountRepository } from './persistence/linked-account-repository.js';
+import { pendingMigrations } from './persistence/migrator.js';
 import { NewUserRepository } from './persistence/new-user-repository.js';
 import { RateLimiter } from './persistence/rate-limiter.js';
 import { SecretBox } from './persistence/secret-box.js';
@@ -46,8 +56,15 @@ import { TenantRepository } from './persistence/tenant-repository.js';
 export type RunningApp = {
   baseUrl: string;
   port: number;
+  /** The port /metrics is served on when METRICS_PORT is set; null when it shares the app's port, or is off. */
+  metricsPort: number | null;
   /** Settles when the app can no longer work: its embedded PostgreSQL is gone. */
   failed: Promise<Error>;
+  /**
+   * Graceful: stops accepting connections and fetching jobs, lets requests in flight and running
+   * jobs end for up to SHUTDOWN_GRACE_SECONDS, then cuts off the requests and hands the jobs back
+   * to the queue. Not graceful: all of that at once.
+   */
   stop: (options?: { graceful?: boolean }) => Promise<void>;
 };
 
@@ -91,8 +108,13 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const database = await openDatabase(config, log);
   const secrets = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
   await bindLegacySecrets(database.sequelize, secrets, log);
-  const queue = new JobQueue({ databaseUrl: database.url, ...config.queue }, log);
+  // Counted only when the metrics are served (METRICS_TOKEN or METRICS_PORT); else nothing is counted at all.
+  const metrics = config.metrics ? new PrometheusMetrics({ siteLabels: config.metrics.siteLabels }, log) : null;
+  const queue = new JobQueue({ databaseUrl: database.url, ...config.queue }, log, metrics ?? NO_METRICS);
   await queue.start();
+  metrics?.watchQueues(() => queue.stats());
+  const callsTo = (service: OutboundService): { observeCall?: CallObserver } =>
+    metrics ? { observeCall: (status, seconds) => metrics.outboundCall(service, status, seconds) } : {};
 
   const runWorkers = config.runWorkers && options.workers !== false;
   // The request path and the workers each get their own pool, so that a drain of 50 delivery jobs
@@ -100,14 +122,16 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const stores = storesOn(database.sequelize, queue, secrets);
   const workerStores = runWorkers ? storesOn(database.openPool(config.databasePool.workers), queue, secrets) : null;
   const { tenants, forgeTenants, linkedAccounts, invitations, newUsers } = stores;
+  // The shared rate budget, counting every wait when metrics are on.
+  const budgetOf = (pool: Stores) => (metrics ? countedBudget(pool.rateLimiter, metrics) : pool.rateLimiter);
   const bitbucketOn = (pool: Stores) => {
-    const throttle = createBitbucketThrottle(pool.rateLimiter, config.bitbucket, {
+    const throttle = createBitbucketThrottle(budgetOf(pool), config.bitbucket, {
       maxWaitMs: MAX_THROTTLE_WAIT_MS,
       fingerprint: (text) => secrets.fingerprint(text),
     });
     return (
       options.bitbucket?.(throttle) ??
-      new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle })
+      new BitbucketClient({ apiUrl: config.bitbucket.apiUrl, oauthTokenUrl: config.bitbucket.oauthTokenUrl, throttle, ...callsTo('bitbucket') })
     );
   };
   const targetsOn = (pool: Stores) =>
@@ -116,6 +140,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       atlassianAdmin: (options.atlassianAdmin ?? ((clientOptions) => new AtlassianAdminClient(clientOptions)))({
         apiUrl: config.atlassianAdmin.apiUrl,
         throttle: createOrganizationThrottle(pool.rateLimiter, config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
+        ...callsTo('atlassian-admin'),
       }),
       organization: { maxConcurrentPerOrganization: MAX_CONCURRENT_CALLS_PER_ORGANIZATION },
     });
@@ -124,6 +149,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(observeRequests({ log, requestLog: config.requestLog, metrics }));
   app.use(securityHeaders({ allJsUrl: config.connect.allJsUrl, sandbox: config.sandbox, https: config.baseUrl?.startsWith('https:') ?? false }));
   app.use(express.json({ limit: '64kb' }));
   // Every route of the app goes into this router, mounted before ACE mounts its own: ACE also
@@ -134,14 +160,15 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
 
   // Listen first: ACE needs the public base URL, which with PORT=0 is known only once bound.
   const server = http.createServer(app);
+  let metricsServer: http.Server | null = null;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use: stop what runs there, or set PORT.`) : error),
-      );
-      server.listen(config.port, config.listenHost, resolve);
-    });
+    await listen(server, config.port, config.listenHost, 'PORT');
+    if (metrics && config.metrics?.port !== undefined) {
+      metricsServer = http.createServer(metricsApp(metrics, config.metrics.token, log));
+      await listen(metricsServer, config.metrics.port, config.listenHost, 'METRICS_PORT');
+    }
   } catch (error) {
+    await closeServer(server, 0);
     await queue.stop({ graceful: false });
     await database.close();
     throw error;
@@ -158,36 +185,67 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     ? createForgeHost({ appId: config.forge.appId, jwksUrl: config.forge.jwksUrl, apiOrigins: config.forge.apiOrigins, tenants: forgeTenants, log })
     : null;
   const jiraOn = (pool: Stores) =>
-    new JiraGateways((id) => pool.tenants.findById(id), addon.key, {
-      connect: async (clientKey) => {
-        const info = await addon.settings.get<{ baseUrl?: string; sharedSecret?: string } | null>('clientInfo', clientKey);
-        return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
+    new JiraGateways(
+      (id) => pool.tenants.findById(id),
+      addon.key,
+      {
+        connect: async (clientKey) => {
+          const info = await addon.settings.get<{ baseUrl?: string; sharedSecret?: string } | null>('clientInfo', clientKey);
+          return info ? { baseUrl: String(info.baseUrl), sharedSecret: String(info.sharedSecret) } : null;
+        },
+        ...(forge
+          ? {
+              forge: async (tenant) =>
+                forgeJiraClientFrom(await pool.forgeTenants.appCredentials(tenant.id), tenant.siteUrl, Date.now(), callsTo('jira').observeCall),
+            }
+          : {}),
       },
-      ...(forge ? { forge: async (tenant) => forgeJiraClientFrom(await pool.forgeTenants.appCredentials(tenant.id), tenant.siteUrl) } : {}),
-    });
+      callsTo('jira').observeCall,
+    );
   const jira = jiraOn(stores);
 
   const linkedAccountDeps = { linkedAccounts, invitations, targets };
   await options.extraRoutes?.(routes, baseUrl);
-  routes.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
-  routes.use(lifecycleRoutes(addon, tenants, log));
-  routes.use(userCreatedWebhook(addon, directory, { newUsers }, log));
+  routes.use(
+    healthRoutes(
+      [
+        { name: 'database', failure: 'the database does not answer', check: () => database.sequelize.query('SELECT 1').then(() => undefined) },
+        {
+          name: 'migrations',
+          failure: 'the database lacks migrations this version needs',
+          after: 'database',
+          check: async () => {
+            const pending = await pendingMigrations(database.sequelize);
+            if (pending.length > 0) throw new Error(`not applied: ${pending.join(', ')}`);
+          },
+        },
+        { name: 'queue', failure: 'the job queue does not answer', check: () => queue.check() },
+      ],
+      log,
+    ),
+  );
+  if (metrics && config.metrics?.port === undefined) routes.use(metricsRoute(metrics, config.metrics?.token));
+  routes.use(lifecycleRoutes(addon, tenants));
+  if (metrics) routes.post(USER_CREATED_PATH, countEvents(metrics, 'connect'));
+  routes.use(userCreatedWebhook(addon, directory, { newUsers }));
+  if (forge && metrics) routes.post(FORGE_USER_CREATED_PATH, countEvents(metrics, 'forge'));
   if (forge) routes.use(forge.events({ newUsers }));
   if (config.benchNoopRoute) routes.use(noopRoute(addon));
   routes.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
   routes.use(uiAssets());
   routes.use(
     '/api',
-    hostAuthentication({ connect: connectApiAuthentication(addon, directory, log), forge: forge?.apiAuthentication }),
+    hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
-    linkAttemptLimit(stores.rateLimiter, config.linkAttemptsPerMinute),
+    linkAttemptLimit(budgetOf(stores), config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     organizationRoutes({ organizations: targets.organizations }),
     invitationRoutes({ invitations }),
+    siteStatusRoutes({ tenants, linkedAccounts, silenceWarningDays: config.eventSilenceWarningDays }),
   );
   await aceConfigured;
   app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
-  app.use(errorHandler(log));
+  app.use(errorHandler());
 
   if (workerStores) {
     const workerJira = jiraOn(workerStores);
@@ -209,23 +267,75 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
         ...config.delivery,
         leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
       },
+      metrics: metrics ?? NO_METRICS,
     });
   }
-  log.info({ baseUrl, port }, 'app started');
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
+  log.info(
+    { baseUrl, port, metrics: metrics ? (metricsPort === null ? 'at /metrics, behind METRICS_TOKEN' : `on port ${metricsPort}`) : 'off' },
+    'app started',
+  );
 
   return {
     baseUrl,
     port,
+    metricsPort,
     failed: database.lost,
     stop: async ({ graceful = true } = {}) => {
-      await queue.stop({ graceful });
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const started = Date.now();
+      const graceMs = graceful ? config.shutdownGraceMs : 0;
+      // New connections are refused at once; requests and jobs under way end within the grace.
+      await Promise.all([
+        closeServer(server, graceMs),
+        metricsServer ? closeServer(metricsServer, 0) : null,
+        queue.stop({ graceful, timeoutMs: graceMs }),
+      ]);
       // ACE's store keeps a connection pool of its own.
       await (addon.schema as { close: () => Promise<void> }).close();
       await database.close();
+      log.info({ ms: Date.now() - started, graceful }, 'app stopped');
     },
   };
+}
+
+/** Listens on `port`; a port in use is a one-line error naming the setting. */
+async function listen(server: http.Server, port: number, host: string | undefined, setting: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: stop what runs there, or set ${setting}.`) : error),
+    );
+    server.listen(port, host, resolve);
+  });
+}
+
+/**
+ * Stops accepting connections and resolves once the open ones are gone: idle keep-alive
+ * connections are closed as soon as their request is answered, and whatever still runs after
+ * `graceMs` is cut off.
+ */
+function closeServer(server: http.Server, graceMs: number): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cutOff);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** The metrics alone, for METRICS_PORT: nothing of the app is reachable there. */
+function metricsApp(metrics: PrometheusMetrics, token: string | undefined, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(observeRequests({ log, requestLog: false, metrics: null }));
+  app.use(metricsRoute(metrics, token));
+  app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
+  app.use(errorHandler());
+  return app;
 }
 
 /** The stores over one connection pool. */

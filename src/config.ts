@@ -20,6 +20,15 @@ const schema = z.object({
   // The key for secrets at rest (SecretBox); a short one would only fail later, at start.
   APP_SECRET_KEY: z.string().min(32, 'must be at least 32 characters long').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Unset: readable lines on a development terminal, JSON everywhere else.
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  REQUEST_LOG: z.enum(['on', 'off']).default('on'),
+  // The metrics are served only when one of these two guards them (off the public routes or behind a token).
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_SITE_LABELS: z.enum(['on', 'off']).default('off'),
+  EVENT_SILENCE_WARNING_DAYS: z.coerce.number().positive().default(7),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(1).default(10),
   BITBUCKET_API_URL: urlString.default('https://api.bitbucket.org'),
   BITBUCKET_OAUTH_TOKEN_URL: urlString.default('https://bitbucket.org/site/oauth2/access_token'),
   BITBUCKET_INVITATIONS_PER_MINUTE: z.coerce.number().positive().default(100),
@@ -112,6 +121,20 @@ export type Config = {
   databasePool: { requests: number; workers: number };
   secretKey: string | undefined;
   logLevel: string;
+  /** Undefined: pretty on a development terminal, else JSON. */
+  logFormat: 'json' | 'pretty' | undefined;
+  /** One log line per HTTP request, and the request id on every line about it. */
+  requestLog: boolean;
+  /**
+   * Prometheus metrics, served at /metrics behind `token` (as a Bearer token) and, with `port`, on
+   * that port only, off the public routes. Null when neither is set: nothing is counted or served.
+   * `siteLabels` adds the tenant id as a `site` label to the per-site counters.
+   */
+  metrics: { token: string | undefined; port: number | undefined; siteLabels: boolean } | null;
+  /** After this many days without an event from Jira, a site with default groups sees a warning. */
+  eventSilenceWarningDays: number;
+  /** How long a stop waits for requests in flight and running jobs before it cuts them off. */
+  shutdownGraceMs: number;
   bitbucket: {
     apiUrl: string;
     oauthTokenUrl: string;
@@ -153,6 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when NODE_ENV=production');
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT, so that the metrics stay off the public routes');
+  }
   if (e.NODE_ENV === 'production' && !e.APP_SECRET_KEY) {
     throw new ConfigError('Invalid configuration: APP_SECRET_KEY is required when NODE_ENV=production');
   }
@@ -169,6 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePool: { requests: e.DATABASE_POOL_MAX, workers: e.WORKER_DATABASE_POOL_MAX },
     secretKey: e.APP_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    requestLog: e.REQUEST_LOG === 'on',
+    metrics:
+      e.METRICS_TOKEN !== undefined || e.METRICS_PORT !== undefined
+        ? { token: e.METRICS_TOKEN, port: e.METRICS_PORT, siteLabels: e.METRICS_SITE_LABELS === 'on' }
+        : null,
+    eventSilenceWarningDays: e.EVENT_SILENCE_WARNING_DAYS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     bitbucket: {
       apiUrl: e.BITBUCKET_API_URL.replace(/\/$/, ''),
       oauthTokenUrl: e.BITBUCKET_OAUTH_TOKEN_URL,

@@ -1,9 +1,12 @@
 import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, prettyDestination } from './logger.js';
 
-/** Longest a stop may take before the process exits anyway (a database that is gone can hang it). */
-const STOP_TIMEOUT_MS = 15_000;
+/**
+ * How much longer than the shutdown grace (SHUTDOWN_GRACE_SECONDS) a stop may take, closing the
+ * connections, before the process exits anyway: a database that is gone can hang it.
+ */
+const STOP_MARGIN_MS = 5_000;
 
 let stopping = false;
 
@@ -18,7 +21,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  // JSON in production and wherever a program reads the output; readable lines on a developer's terminal.
+  const pretty = (config.logFormat ?? (config.env === 'development' && process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  const destination = pretty
+    ? await prettyDestination().catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        return process.exit(1);
+      })
+    : undefined;
+  const log = createLogger(config.logLevel, destination);
   if (config.sandbox) {
     log.warn(
       { listen: config.listenHost },
@@ -32,6 +43,7 @@ async function main(): Promise<void> {
   const starting = startApp(sandbox?.configure(config) ?? config, log, sandbox?.appOptions ?? {});
 
   // Listening from the start: a signal that arrives while the app starts stops it once started.
+  // SIGTERM (what a container platform sends) and SIGINT stop gracefully: see RunningApp.stop.
   const stop = async (reason: Record<string, string>, graceful: boolean, exitCode: number) => {
     if (stopping) return;
     stopping = true;
@@ -41,7 +53,7 @@ async function main(): Promise<void> {
       await app?.stop({ graceful });
       await sandbox?.stop();
     })();
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs + STOP_MARGIN_MS).unref())]);
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop({ signal: 'SIGINT' }, true, 0));

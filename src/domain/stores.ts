@@ -28,6 +28,9 @@ export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKe
 /** What recording a new user did: a first sighting, a repeat, or an event for a site we do not know. */
 export type RecordOutcome = 'recorded' | 'duplicate' | 'unknown-site';
 
+/** The outcome, with the new user's record and its tenant when the site is known (for the request's log line and counters). */
+export type Recording = { outcome: RecordOutcome; newUserId: string | null; tenantId: string | null };
+
 export type StoredNewUser = NewUser & { id: string; tenantId: string; plannedAt: Date | null };
 
 export type PlannedInvitation = {
@@ -47,6 +50,8 @@ export type DeliverableInvitation = Invitation & {
   newUserId: string;
   reasonCode: ReasonCode | null;
   accountType: string | null;
+  /** When the app recorded the new user, having answered Jira's event: where the end-to-end latency starts. */
+  receivedAt: Date;
 };
 
 /** How an invitation ends. `attempted` counts the run as an attempt (the target or Jira was asked). */
@@ -90,7 +95,7 @@ export type AuditEntry = {
  */
 
 export interface NewUserStore {
-  record: (site: SiteRef, user: NewUser, eventId: string | null) => Promise<RecordOutcome>;
+  record: (site: SiteRef, user: NewUser, eventId: string | null) => Promise<Recording>;
   find: (id: string) => Promise<StoredNewUser | null>;
   /** New users not planned yet whose planning job ended without planning them get a new one; answers how many. */
   recoverUnplanned: (limit: number) => Promise<number>;

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import type { Logger } from '../logger.js';
+import { NO_METRICS, type AppMetrics, type QueueStats } from '../observability/metrics.js';
 
 export const JOBS = {
   /** Decide which invitations a new Jira user gets. */
@@ -47,6 +48,9 @@ export type JobQueueOptions = {
 
 export type Job<T> = { id: string; data: T };
 
+/** A job's handler gets the job and a logger whose lines name the job; it may add what it learns (setBindings). */
+export type JobHandler<T> = (job: Job<T>, log: Logger) => Promise<void>;
+
 /**
  * pg-boss behind the few operations the app needs. Jobs are only ever created inside the
  * transaction that writes the rows they act on, so a crash can never leave a row without
@@ -60,6 +64,7 @@ export class JobQueue {
   constructor(
     private readonly options: JobQueueOptions,
     private readonly log: Logger,
+    private readonly metrics: AppMetrics = NO_METRICS,
   ) {
     this.#boss = new PgBoss({
       connectionString: options.databaseUrl,
@@ -102,23 +107,14 @@ export class JobQueue {
     for (const id of this.#workers.get(name) ?? []) this.#boss.notifyWorker(id);
   }
 
-  async work<T extends object>(
-    name: JobName,
-    options: { batchSize: number; loops?: number },
-    handler: (job: Job<T>) => Promise<void>,
-  ): Promise<void> {
+  async work<T extends object>(name: JobName, options: { batchSize: number; loops?: number }, handler: JobHandler<T>): Promise<void> {
     const ids: string[] = [];
     for (let i = 0; i < (options.loops ?? 1); i++) {
       let id = '';
       id = await this.#boss.work<T>(name, { batchSize: options.batchSize, pollingIntervalSeconds: this.options.pollSeconds }, async (jobs) => {
         // One failing job must not fail its batch-mates: settle each on its own.
-        const results = await Promise.allSettled(jobs.map((job) => handler({ id: job.id, data: job.data })));
+        const results = await Promise.allSettled(jobs.map((job) => this.#run(name, { id: job.id, data: job.data }, handler)));
         const failed = jobs.filter((_, index) => results[index]!.status === 'rejected');
-        for (const [index, result] of results.entries()) {
-          if (result.status === 'rejected') {
-            this.log.warn({ error: describe(result.reason), job: name, jobId: jobs[index]!.id }, 'job failed; the queue will retry it');
-          }
-        }
         // pg-boss completes the whole batch once this resolves; that only touches jobs still
         // active, so the failed ones, moved to retry here, stay failed.
         if (failed.length > 0)
@@ -132,6 +128,54 @@ export class JobQueue {
       ids.push(id);
     }
     this.#workers.set(name, ids);
+  }
+
+  /** One job, timed and counted, with a logger of its own; rejects when the job fails. */
+  async #run<T>(name: JobName, job: Job<T>, handler: JobHandler<T>): Promise<void> {
+    const log = this.log.child({ job: name, jobId: job.id });
+    const started = performance.now();
+    try {
+      await handler(job, log);
+      this.metrics.job(name, 'completed', (performance.now() - started) / 1000);
+    } catch (error) {
+      this.metrics.job(name, 'failed', (performance.now() - started) / 1000);
+      log.warn({ error: describe(error) }, 'job failed; the queue will retry it');
+      throw error;
+    }
+  }
+
+  /**
+   * Per queue: jobs due now (waiting for a worker), scheduled for later (retries, rate-limit waits)
+   * and active, and how long the oldest due job has waited. Read on the queue's own connections.
+   */
+  async stats(): Promise<QueueStats[]> {
+    const result = await this.#boss.getDb().executeSql(
+      `SELECT name,
+         count(*) FILTER (WHERE state < 'active' AND start_after <= now()) AS due,
+         count(*) FILTER (WHERE state < 'active' AND start_after > now()) AS scheduled,
+         count(*) FILTER (WHERE state = 'active') AS active,
+         EXTRACT(EPOCH FROM now() - min(start_after) FILTER (WHERE state < 'active' AND start_after <= now())) AS oldest_due_seconds
+       FROM ${SCHEMA}.job WHERE name = ANY($1) AND state < 'completed' GROUP BY name`,
+      [Object.values(JOBS)],
+    );
+    if (!result) throw new Error('The job queue is stopped.');
+    const rows = result.rows as { name: string; due: string; scheduled: string; active: string; oldest_due_seconds: string | null }[];
+    return Object.values(JOBS).map((queue) => {
+      const row = rows.find((r) => r.name === queue);
+      return {
+        queue,
+        due: Number(row?.due ?? 0),
+        scheduled: Number(row?.scheduled ?? 0),
+        active: Number(row?.active ?? 0),
+        oldestDueSeconds: row?.oldest_due_seconds ? Number(row.oldest_due_seconds) : null,
+      };
+    });
+  }
+
+  /** Resolves when the queue runs and reaches its tables; the readiness probe's question. */
+  async check(): Promise<void> {
+    const result = await this.#boss.getDb().executeSql(`SELECT version FROM ${SCHEMA}.version`, []);
+    if (!result) throw new Error('The job queue is stopped.');
   }
 
   /**
@@ -153,11 +197,16 @@ export class JobQueue {
     this.#repeating.push({ timer, running: () => running });
   }
 
-  async stop(options: { graceful: boolean } = { graceful: true }): Promise<void> {
+  /**
+   * Stops fetching jobs. Graceful: running jobs get up to `timeoutMs` to end, and those still
+   * running then are handed back (failed, so the queue retries them on another instance or after
+   * a restart). Not graceful: they are handed back at once.
+   */
+  async stop(options: { graceful: boolean; timeoutMs?: number } = { graceful: true }): Promise<void> {
     const repeating = this.#repeating.splice(0);
     for (const { timer } of repeating) clearInterval(timer);
     await Promise.all(repeating.map(({ running }) => running() ?? Promise.resolve()));
-    await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: 10_000 });
+    await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: options.timeoutMs ?? 10_000 });
   }
 }
 

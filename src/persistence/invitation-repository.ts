@@ -38,6 +38,7 @@ type InvitationRow = {
   updated_at: Date;
   sent_at: Date | null;
   account_type: string | null;
+  received_at: Date;
 };
 
 const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
@@ -49,6 +50,7 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   linkedAccountName: row.linked_account_name,
   accountId: row.account_id,
   accountType: row.account_type,
+  receivedAt: row.received_at,
   displayName: row.display_name,
   email: row.email,
   workspace: row.workspace,
@@ -65,8 +67,8 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   sentAt: row.sent_at,
 });
 
-/** Invitations with the Jira account type of their new user (delivery checks it again) and the name of their linked account. */
-const SELECT_INVITATIONS = `SELECT i.*, n.account_type, l.display_name AS linked_account_name
+/** Invitations with the Jira account type of their new user (delivery checks it again), when the user was recorded, and the name of their linked account. */
+const SELECT_INVITATIONS = `SELECT i.*, n.account_type, n.received_at, l.display_name AS linked_account_name
   FROM invitations i JOIN new_users n ON n.id = i.new_user_id JOIN linked_accounts l ON l.id = i.linked_account_id`;
 
 /** A lease that no run holds any more (none taken, or run out). */
@@ -148,7 +150,7 @@ export class InvitationRepository implements InvitationStore {
       `UPDATE invitations i SET lease_owner = :lease, lease_expires_at = now() + :leaseMs * interval '1 millisecond'
        FROM new_users n, linked_accounts l
        WHERE i.id = :id AND n.id = i.new_user_id AND l.id = i.linked_account_id AND i.job_id = :jobId AND i.status = 'queued' AND ${LEASE_FREE}
-       RETURNING i.*, n.account_type, l.display_name AS linked_account_name`,
+       RETURNING i.*, n.account_type, n.received_at, l.display_name AS linked_account_name`,
       { replacements: { id, jobId, lease, leaseMs: Math.ceil(leaseMs) }, type: QueryTypes.SELECT },
     );
     if (row) return { outcome: 'claimed', invitation: toInvitation(row), lease };

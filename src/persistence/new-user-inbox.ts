@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
-import type { RecordOutcome, SiteRef } from '../domain/stores.js';
+import type { Recording, SiteRef } from '../domain/stores.js';
 import { JOBS, type JobQueue } from '../jobs/job-queue.js';
+import type { PlanInvitationsJob } from '../jobs/workers.js';
 
 type Pending = {
   site: SiteRef;
   user: NewUser;
   eventId: string | null;
-  resolve: (value: RecordOutcome) => void;
+  resolve: (value: Recording) => void;
   reject: (error: unknown) => void;
 };
 
@@ -50,9 +51,19 @@ const INSERT_NEW_USERS = `WITH incoming AS (
     SELECT site_id, account_id, display_name, email, account_type, event_id FROM resolved WHERE site_id IS NOT NULL
     ON CONFLICT (tenant_id, account_id) DO NOTHING
     RETURNING id, tenant_id, account_id
+  ),
+  noted AS (
+    UPDATE tenants SET last_event_at = now()
+    WHERE id IN (
+      SELECT id FROM tenants
+      WHERE id IN (SELECT site_id FROM resolved) AND (last_event_at IS NULL OR last_event_at < now() - interval '1 minute')
+      FOR NO KEY UPDATE SKIP LOCKED
+    )
   )
-  SELECT resolved.position, resolved.site_id AS tenant_id, inserted.id AS new_user_id
-  FROM resolved LEFT JOIN inserted ON inserted.tenant_id = resolved.site_id AND inserted.account_id = resolved.account_id
+  SELECT resolved.position, resolved.site_id AS tenant_id, inserted.id AS new_user_id, known.id AS known_user_id
+  FROM resolved
+  LEFT JOIN inserted ON inserted.tenant_id = resolved.site_id AND inserted.account_id = resolved.account_id
+  LEFT JOIN new_users known ON known.tenant_id = resolved.site_id AND known.account_id = resolved.account_id
   ORDER BY resolved.position`;
 
 /**
@@ -61,7 +72,9 @@ const INSERT_NEW_USERS = `WITH incoming AS (
  * request still gets its answer only after its own row and job are committed, so a 2xx always
  * means "durably recorded", and a burst of webhooks costs a few transactions, not one each.
  * The site is resolved inside the same statement, so the webhook's hot path has no query of
- * its own before it.
+ * its own before it. The same statement notes that Jira still sends events to each site of the
+ * batch (tenants.last_event_at, for the admin page): at most once a minute per site, and a site
+ * whose row another batch is noting at that moment is left to that batch rather than waited for.
  */
 export class NewUserInbox {
   #pending: Pending[] = [];
@@ -72,7 +85,7 @@ export class NewUserInbox {
     private readonly queue: JobQueue,
   ) {}
 
-  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
+  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<Recording> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ site, user, eventId, resolve, reject });
       this.#writeNext();
@@ -91,7 +104,7 @@ export class NewUserInbox {
 
   /** Writes the batch and answers each of its requests; never rejects. */
   async #settle(batch: Pending[]): Promise<void> {
-    let outcomes: RecordOutcome[];
+    let outcomes: Recording[];
     try {
       outcomes = await this.#write(batch).catch((error: unknown) => {
         // A site uninstalled between resolving its tenant and inserting fails the batch on its
@@ -113,15 +126,20 @@ export class NewUserInbox {
       return;
     }
     batch.forEach((item, index) => item.resolve(outcomes[index]!));
-    if (outcomes.includes('recorded')) this.queue.nudge(JOBS.planInvitations);
+    if (outcomes.some((recording) => recording.outcome === 'recorded')) this.queue.nudge(JOBS.planInvitations);
   }
 
-  async #write(batch: Pending[]): Promise<RecordOutcome[]> {
+  async #write(batch: Pending[]): Promise<Recording[]> {
     return this.sequelize.transaction(async (transaction) => {
       // A named statement on the transaction's own connection: PostgreSQL parses and plans it
       // once per connection instead of once per batch.
       const connection = (transaction as unknown as { connection: pg.ClientBase }).connection;
-      const { rows } = await connection.query<{ position: string; tenant_id: string | null; new_user_id: string | null }>({
+      const { rows } = await connection.query<{
+        position: string;
+        tenant_id: string | null;
+        new_user_id: string | null;
+        known_user_id: string | null;
+      }>({
         name: 'new-user-inbox-insert',
         text: INSERT_NEW_USERS,
         values: [
@@ -136,15 +154,24 @@ export class NewUserInbox {
         ],
       });
       const newUserIds = [...new Set(rows.flatMap((row) => (row.new_user_id ? [row.new_user_id] : [])))];
-      // One planning job per batch: the job table grows by one row per burst, not per user.
-      if (newUserIds.length > 0) await this.queue.send(JOBS.planInvitations, { newUserIds }, transaction);
+      // One planning job per batch: the job table grows by one row per burst, not per user. The
+      // events' ids go with it, so the planning job's log lines name the event of each user.
+      const eventIds: Record<string, string> = {};
+      rows.forEach((row, index) => {
+        const eventId = batch[index]!.eventId;
+        if (row.new_user_id && eventId !== null) eventIds[row.new_user_id] ??= eventId;
+      });
+      const job: PlanInvitationsJob = { newUserIds, eventIds };
+      if (newUserIds.length > 0) await this.queue.send(JOBS.planInvitations, job, transaction);
       // The same user twice in one batch: the first is the recording, the second a repeat.
       const seen = new Set<string>();
-      return rows.map((row): RecordOutcome => {
-        if (!row.tenant_id) return 'unknown-site';
-        if (!row.new_user_id || seen.has(row.new_user_id)) return 'duplicate';
+      return rows.map((row): Recording => {
+        if (!row.tenant_id) return { outcome: 'unknown-site', newUserId: null, tenantId: null };
+        if (!row.new_user_id || seen.has(row.new_user_id)) {
+          return { outcome: 'duplicate', newUserId: row.new_user_id ?? row.known_user_id, tenantId: row.tenant_id };
+        }
         seen.add(row.new_user_id);
-        return 'recorded';
+        return { outcome: 'recorded', newUserId: row.new_user_id, tenantId: row.tenant_id };
       });
     });
   }

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
-import type { NewUserStore, RecordOutcome, SiteRef, StoredNewUser } from '../domain/stores.js';
+import type { NewUserStore, Recording, SiteRef, StoredNewUser } from '../domain/stores.js';
 import { JOBS, liveJobListingSql, type JobQueue } from '../jobs/job-queue.js';
 import { NewUserInbox } from './new-user-inbox.js';
 
@@ -20,7 +20,7 @@ export class NewUserRepository implements NewUserStore {
    * the deduplication point: a webhook Jira retries, or a second event for the same user,
    * records nothing and schedules nothing.
    */
-  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<RecordOutcome> {
+  record(site: SiteRef, user: NewUser, eventId: string | null): Promise<Recording> {
     return this.#inbox.record(site, user, eventId);
   }
 

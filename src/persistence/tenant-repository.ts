@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Tenant } from '../domain/model.js';
+import type { SiteEventStore, SiteEvents } from '../domain/site-status.js';
 
 type TenantRow = { id: string; host: 'connect' | 'forge'; host_key: string; site_url: string; cloud_id: string | null };
 
@@ -11,7 +12,7 @@ const toTenant = (row: TenantRow): Tenant => ({
   cloudId: row.cloud_id,
 });
 
-export class TenantRepository {
+export class TenantRepository implements SiteEventStore {
   constructor(private readonly sequelize: Sequelize) {}
 
   async upsertConnect(clientKey: string, siteUrl: string, cloudId: string | null): Promise<Tenant> {
@@ -39,6 +40,23 @@ export class TenantRepository {
       type: QueryTypes.SELECT,
     });
     return row ? toTenant(row) : null;
+  }
+
+  /** The tenant's last event, and that of the same site's other installation (same cloudId), if any. */
+  async siteEvents(tenantId: string): Promise<SiteEvents | null> {
+    const rows = await this.sequelize.query<{ id: string; host: Tenant['host']; last_event_at: Date | null; installed_at: Date }>(
+      `SELECT id, host, last_event_at, installed_at FROM tenants
+       WHERE id = :tenantId OR cloud_id = (SELECT cloud_id FROM tenants WHERE id = :tenantId)`,
+      { replacements: { tenantId }, type: QueryTypes.SELECT },
+    );
+    const own = rows.find((row) => row.id === tenantId);
+    if (!own) return null;
+    const latest = (host: Tenant['host']) =>
+      rows
+        .filter((row) => row.host === host && row.last_event_at)
+        .map((row) => row.last_event_at!)
+        .reduce<Date | null>((a, b) => (a && a > b ? a : b), null);
+    return { host: own.host, lastEvent: { connect: latest('connect'), forge: latest('forge') }, installedAt: own.installed_at };
   }
 
   /** Removes the tenant and, by cascade, its linked accounts, credentials, selections, invitations and audit log. */

@@ -10,24 +10,26 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
-type Layer = 'main' | 'app' | 'sandbox' | 'entry' | 'domain' | 'clients' | 'persistence' | 'jobs' | 'config' | 'logger';
+type Layer = 'main' | 'app' | 'sandbox' | 'entry' | 'domain' | 'clients' | 'persistence' | 'jobs' | 'observability' | 'config' | 'logger';
 
 /** What each layer may import besides itself. */
 const ALLOWED: Record<Layer, Layer[]> = {
   // Start-up: builds the app, and the sandbox outside production.
   main: ['app', 'sandbox', 'config', 'logger'],
   // The composition root wires every layer together.
-  app: ['entry', 'domain', 'clients', 'persistence', 'jobs', 'config', 'logger'],
+  app: ['entry', 'domain', 'clients', 'persistence', 'jobs', 'observability', 'config', 'logger'],
   // The local sandbox plays Jira and Bitbucket around a real app.
   sandbox: ['app', 'entry', 'domain', 'clients', 'config', 'logger'],
   // Host adapters: translate requests into domain calls over the stores and clients they are given.
-  entry: ['domain', 'clients', 'persistence', 'jobs', 'config', 'logger'],
+  entry: ['domain', 'clients', 'persistence', 'jobs', 'observability', 'config', 'logger'],
   // Decisions over ports: nothing outside itself.
   domain: [],
   clients: ['domain', 'logger'],
   // Repositories enqueue jobs in the transaction that writes their rows: persistence uses jobs, never the reverse.
   persistence: ['domain', 'jobs', 'logger'],
-  jobs: ['domain', 'logger'],
+  jobs: ['domain', 'observability', 'logger'],
+  // The metrics registry: counted by the entry adapters and the jobs, served by entry/ops.
+  observability: ['domain', 'logger'],
   config: [],
   logger: [],
 };

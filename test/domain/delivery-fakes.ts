@@ -36,6 +36,7 @@ export function anInvitation(overrides: Partial<DeliverableInvitation> = {}): De
     createdAt: now,
     updatedAt: now,
     sentAt: null,
+    receivedAt: now,
     ...overrides,
   };
 }

@@ -213,6 +213,7 @@ describe('delivery and the linked account it delivers through', () => {
     createdAt: new Date(),
     updatedAt: new Date(),
     sentAt: null,
+    receivedAt: new Date(),
   };
   const deliveryDeps = (store: InMemoryLinkedAccounts, bitbucket: BitbucketGateway) => {
     const invitations = new FakeInvitations({ ...invitation });

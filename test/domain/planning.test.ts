@@ -18,7 +18,11 @@ function setUp(user: Partial<StoredNewUser> = {}) {
   const jira = new FakeJira();
   const plans: { email: string | null; planned: PlannedInvitation[] }[] = [];
   const deps: NewUserDeps = {
-    newUsers: { find: async () => stored, record: async () => 'recorded', recoverUnplanned: async () => 0 },
+    newUsers: {
+      find: async () => stored,
+      record: async () => ({ outcome: 'recorded', newUserId: 'new-user-1', tenantId: 'tenant-1' }),
+      recoverUnplanned: async () => 0,
+    },
     linkedAccounts: { withDefaultGroups: async () => [anAccount()] },
     invitations: {
       createPlanned: async (_user, email, planned) => {

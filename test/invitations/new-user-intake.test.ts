@@ -111,7 +111,7 @@ describe('recording the users Jira creates', () => {
       ];
       const results = await Promise.allSettled(records.map((u) => store.record(site, u, null)));
 
-      const outcomes = results.map((result, i) => [records[i]!.accountId, result.status === 'fulfilled' ? result.value : 'failed']);
+      const outcomes = results.map((result, i) => [records[i]!.accountId, result.status === 'fulfilled' ? result.value.outcome : 'failed']);
       expect(outcomes.filter(([, outcome]) => outcome === 'failed').map(([id]) => id)).toEqual(['direct-bad-1', `direct-bad-2${NUL}`]);
       expect(outcomes.filter(([, outcome]) => outcome === 'recorded')).toHaveLength(61);
       const stored = await withClient(h.harness.databaseUrl, async (client) =>

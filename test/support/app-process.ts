@@ -19,16 +19,19 @@ export class AppProcess {
     child.stderr.on('data', (chunk) => this.output.push(String(chunk)));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`app did not start: ${this.output.join('')}`)), 30_000);
-      child.stdout.on('data', (chunk) => {
+      // Read until the app says it started, and no longer: a benchmark's app writes a line per request.
+      const started = (chunk: unknown) => {
         const line = String(chunk)
           .split('\n')
           .find((l) => l.includes('"app started"'));
         if (line) {
           this.baseUrl = (JSON.parse(line) as { baseUrl: string }).baseUrl;
           clearTimeout(timer);
+          child.stdout.off('data', started);
           resolve();
         }
-      });
+      };
+      child.stdout.on('data', started);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`app exited with ${code}: ${this.output.join('')}`));

@@ -1,4 +1,5 @@
 import { TargetError } from '../../domain/errors.js';
+import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import {
   classifyAddMemberFailure,
   classifyRemoveMemberFailure,
@@ -24,6 +25,8 @@ export type AtlassianAdminClientOptions = {
   throttle?: (orgId: string, kind: AtlassianAdminRequestKind) => Promise<void>;
   /** Per request, default 10 000. */
   timeoutMs?: number;
+  /** Told about every call (the app's metrics). */
+  observeCall?: CallObserver;
 };
 
 export type Organization = { id: string; name: string };
@@ -77,11 +80,13 @@ export class AtlassianAdminClient {
   readonly #apiUrl: string;
   readonly #throttle: NonNullable<AtlassianAdminClientOptions['throttle']>;
   readonly #timeoutMs: number;
+  readonly #observeCall: CallObserver | undefined;
 
   constructor(options: AtlassianAdminClientOptions) {
     this.#apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.#throttle = options.throttle ?? (async () => {});
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#observeCall = options.observeCall;
   }
 
   /** Every organization the key can see, following `links.next`. */
@@ -198,7 +203,7 @@ export class AtlassianAdminClient {
     const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' };
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     try {
-      const response = await fetch(url, {
+      const response = await observedFetch(this.#observeCall, url, {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),

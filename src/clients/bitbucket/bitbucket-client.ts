@@ -1,6 +1,7 @@
 import { TargetError } from '../../domain/errors.js';
 import type { BitbucketCredentials, TargetGroup } from '../../domain/model.js';
 import type { BitbucketGateway } from './bitbucket-target.js';
+import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { errorFromNetworkFailure, errorFromResponse } from './classify-response.js';
 import { OAuthTokenCache, type IssuedToken } from './oauth-token-cache.js';
 import { parseGroups } from './parse-groups.js';
@@ -21,6 +22,8 @@ export type BitbucketClientOptions = {
   throttle?: (workspace: string, kind: BitbucketRequestKind, credentials: BitbucketCredentials) => Promise<void>;
   /** Per request, default 10 000. */
   timeoutMs?: number;
+  /** Told about every call, the token endpoint's included (the app's metrics). */
+  observeCall?: CallObserver;
 };
 
 type OAuthConsumer = Extract<BitbucketCredentials, { type: 'oauth-consumer' }>;
@@ -39,6 +42,7 @@ export class BitbucketClient implements BitbucketGateway {
   readonly #oauthTokenUrl: string;
   readonly #throttle: NonNullable<BitbucketClientOptions['throttle']>;
   readonly #timeoutMs: number;
+  readonly #observeCall: CallObserver | undefined;
   readonly #tokens = new OAuthTokenCache();
 
   constructor(options: BitbucketClientOptions) {
@@ -46,6 +50,7 @@ export class BitbucketClient implements BitbucketGateway {
     this.#oauthTokenUrl = options.oauthTokenUrl;
     this.#throttle = options.throttle ?? (async () => {});
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#observeCall = options.observeCall;
   }
 
   async listGroups(workspace: string, credentials: BitbucketCredentials): Promise<TargetGroup[]> {
@@ -122,7 +127,7 @@ export class BitbucketClient implements BitbucketGateway {
 
   /** One place for fetch options every call shares; reads the body under the same timeout. */
   async #fetch(url: string, init: RequestInit): Promise<ApiResponse> {
-    const response = await fetch(url, {
+    const response = await observedFetch(this.#observeCall, url, {
       ...init,
       // A redirect would carry the credentials to wherever it points; treat it as a rejection instead.
       redirect: 'manual',

@@ -1,3 +1,4 @@
+import type { CallObserver } from '../observed-fetch.js';
 import { signConnectRequest } from './connect-jwt.js';
 import { JiraRestClient } from './jira-rest-client.js';
 
@@ -8,6 +9,7 @@ export interface ConnectJiraClientOptions {
   appKey: string;
   sharedSecret: string;
   timeoutMs?: number;
+  observeCall?: CallObserver;
 }
 
 const CONNECT_WORDING = {
@@ -28,6 +30,7 @@ export class ConnectJiraClient extends JiraRestClient {
       authorize: (method, url) => `JWT ${signConnectRequest({ method, url, baseUrl, appKey, sharedSecret })}`,
       wording: CONNECT_WORDING,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.observeCall ? { observeCall: options.observeCall } : {}),
     });
   }
 }

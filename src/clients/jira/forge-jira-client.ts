@@ -1,4 +1,5 @@
 import { JiraUnavailableError } from '../../domain/errors.js';
+import type { CallObserver } from '../observed-fetch.js';
 import { JiraRestClient } from './jira-rest-client.js';
 
 export interface ForgeJiraClientOptions {
@@ -7,6 +8,7 @@ export interface ForgeJiraClientOptions {
   /** The app token Forge sent in x-forge-oauth-system. */
   appToken: string;
   timeoutMs?: number;
+  observeCall?: CallObserver;
 }
 
 const FORGE_WORDING = {
@@ -24,6 +26,7 @@ export class ForgeJiraClient extends JiraRestClient {
       authorize: () => authorization,
       wording: FORGE_WORDING,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.observeCall ? { observeCall: options.observeCall } : {}),
     });
   }
 }
@@ -43,6 +46,7 @@ export function forgeJiraClientFrom(
   credentials: { apiBaseUrl: string; appToken: string; expiresAt: Date } | null,
   siteUrl: string,
   now: number = Date.now(),
+  observeCall?: CallObserver,
 ): ForgeJiraClient {
   const site = siteUrl || 'this site';
   if (!credentials) {
@@ -61,5 +65,5 @@ export function forgeJiraClientFrom(
       'fresh-credentials',
     );
   }
-  return new ForgeJiraClient({ apiBaseUrl: credentials.apiBaseUrl, appToken: credentials.appToken });
+  return new ForgeJiraClient({ apiBaseUrl: credentials.apiBaseUrl, appToken: credentials.appToken, ...(observeCall ? { observeCall } : {}) });
 }

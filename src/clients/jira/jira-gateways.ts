@@ -1,6 +1,7 @@
 import type { JiraGateway, JiraGatewayFactory } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/model.js';
 import { DomainError } from '../../domain/errors.js';
+import type { CallObserver } from '../observed-fetch.js';
 import { ConnectJiraClient } from './connect-jira-client.js';
 
 /** Where each host keeps what it takes to call the tenant's Jira. */
@@ -16,6 +17,7 @@ export class JiraGateways implements JiraGatewayFactory {
     private readonly findTenant: (tenantId: string) => Promise<Tenant | null>,
     private readonly appKey: string,
     private readonly hosts: JiraHostCredentials,
+    private readonly observeCall?: CallObserver,
   ) {}
 
   async forTenant(tenantId: string): Promise<JiraGateway> {
@@ -28,6 +30,11 @@ export class JiraGateways implements JiraGatewayFactory {
     }
     const info = await this.hosts.connect(tenant.hostKey);
     if (!info) throw new DomainError('not-found', 'This Jira site no longer has the app installed.');
-    return new ConnectJiraClient({ baseUrl: info.baseUrl, appKey: this.appKey, sharedSecret: info.sharedSecret });
+    return new ConnectJiraClient({
+      baseUrl: info.baseUrl,
+      appKey: this.appKey,
+      sharedSecret: info.sharedSecret,
+      ...(this.observeCall ? { observeCall: this.observeCall } : {}),
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
 import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
+import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { parseRetryAfter } from '../retry-after.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -22,6 +23,8 @@ export interface JiraRestClientOptions {
   authorize: (method: 'GET' | 'POST', url: string) => string;
   wording: JiraHostWording;
   timeoutMs?: number;
+  /** Told about every call (the app's metrics). */
+  observeCall?: CallObserver;
 }
 
 /**
@@ -34,12 +37,14 @@ export class JiraRestClient implements JiraGateway {
   readonly #authorize: JiraRestClientOptions['authorize'];
   readonly #wording: JiraHostWording;
   private readonly timeoutMs: number;
+  readonly #observeCall: CallObserver | undefined;
 
   constructor(options: JiraRestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#authorize = options.authorize;
     this.#wording = options.wording;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#observeCall = options.observeCall;
   }
 
   async getUserEmail(accountId: string): Promise<EmailLookup> {
@@ -111,7 +116,7 @@ export class JiraRestClient implements JiraGateway {
       headers['X-Atlassian-Token'] = 'nocheck';
     }
     try {
-      return await fetch(url, {
+      return await observedFetch(this.#observeCall, url, {
         method,
         headers,
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),

@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { DomainError, ThrottledError, type DomainErrorKind } from '../../domain/errors.js';
-import type { Logger } from '../../logger.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   invalid: 400,
@@ -49,7 +48,7 @@ export function sendInvalid(res: Response, error: ZodError, lead?: string): void
 /** What Express, body-parser and Sequelize put on the errors they throw, as far as this handler reads it. */
 type LibraryError = { name?: unknown; type?: unknown; status?: unknown; index?: unknown; parent?: { constraint?: unknown } };
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof ZodError) return sendInvalid(res, error);
@@ -64,7 +63,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const failure: LibraryError = typeof error === 'object' && error !== null ? error : {};
     if (failure.name === 'SequelizeForeignKeyConstraintError') {
       // What the request wrote to was removed while it ran: an unlink, or the app's uninstall.
-      log.warn({ method: req.method, path: req.path, constraint: failure.index ?? failure.parent?.constraint }, 'request lost a race with a removal');
+      req.log.warn(
+        { method: req.method, path: req.path, constraint: failure.index ?? failure.parent?.constraint },
+        'request lost a race with a removal',
+      );
       return sendError(res, 409, 'This changed while your request ran (the app was uninstalled from this site). Reload and try again.');
     }
     if (failure.type === 'entity.parse.failed') return sendError(res, 400, 'The request body is not valid JSON.');
@@ -77,7 +79,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     // library's, so the caller gets a sentence of ours.
     const status = typeof failure.status === 'number' ? failure.status : undefined;
     if (status !== undefined && status >= 400 && status < 500) return sendError(res, status, 'The request is not valid.');
-    log.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    req.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     return sendError(res, 500, 'Something went wrong on our side. Please try again.');
   };
 }

@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import type { Logger } from '../../logger.js';
 import { setActor } from '../api/actor.js';
 import { SESSION_NOT_VERIFIED } from '../api/host-authentication.js';
 import { sendError } from '../api/http-errors.js';
@@ -16,7 +15,7 @@ import { asyncRoute } from '../api/async-route.js';
  * and answers with a fresh session token (X-acpt) that renews itself for as long as it is used.
  * This answers with no token at all: a leaked context token is good for its 15 minutes, no more.
  */
-export function connectApiAuthentication(addon: ConnectAddon, directory: ConnectTenantDirectory, log: Logger): RequestHandler {
+export function connectApiAuthentication(addon: ConnectAddon, directory: ConnectTenantDirectory): RequestHandler {
   // Through ACE's store, and so through its clientInfo cache (client-info-cache.ts).
   const installOf = (clientKey: string) => addon.settings.get<ConnectInstall | null>('clientInfo', clientKey);
   return asyncRoute(async (req, res, next) => {
@@ -30,7 +29,7 @@ export function connectApiAuthentication(addon: ConnectAddon, directory: Connect
       next();
     } catch (error) {
       if (!(error instanceof ContextTokenRejectedError)) return next(error);
-      log.info(
+      req.log.info(
         { reason: error.reason, clientKey: error.clientKey ?? null, method: req.method, path: req.path },
         'admin API request refused: Connect context token',
       );

@@ -42,7 +42,7 @@ const SIGNED_REQUEST_MAX_LIFETIME_SECONDS = 15 * 60 + 60;
  * far away, and since `qsh` binds the path but not the body, such a captured request could be
  * replayed with other users for as long as it lasts. Here its token must expire soon.
  */
-export function requireShortLivedToken(log: { info: (details: object, message: string) => void }): RequestHandler {
+export function requireShortLivedToken(): RequestHandler {
   return (req, res, next) => {
     const header = req.header('authorization') ?? '';
     const token = header.startsWith('JWT ') ? header.slice(4) : typeof req.query.jwt === 'string' ? req.query.jwt : '';
@@ -54,7 +54,7 @@ export function requireShortLivedToken(log: { info: (details: object, message: s
     }
     const now = Math.floor(Date.now() / 1000);
     if (typeof exp === 'number' && exp <= now + SIGNED_REQUEST_MAX_LIFETIME_SECONDS) return next();
-    log.info(
+    req.log.info(
       { path: req.path, clientKey: connectContext(req)?.clientKey ?? null },
       'signed request refused: its token has no expiry or one too far away',
     );

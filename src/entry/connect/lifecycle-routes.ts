@@ -1,13 +1,12 @@
 import { Router } from 'express';
 import type { TenantRepository } from '../../persistence/tenant-repository.js';
-import type { Logger } from '../../logger.js';
 import type { ConnectAddon } from './connect-addon.js';
 import { forgetClientInfo } from './client-info-cache.js';
 import { asAuthentication, connectContext } from './connect-request.js';
 import { asyncRoute } from '../api/async-route.js';
 
 /** installed / uninstalled / enabled / disabled, each verified as ACE does (RS256 signed installs). */
-export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, log: Logger): Router {
+export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository): Router {
   const router = Router();
 
   router.post(
@@ -18,7 +17,7 @@ export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, 
         const { clientKey, baseUrl, cloudId } = req.body as { clientKey: string; baseUrl: string; cloudId?: string };
         await tenants.upsertConnect(clientKey, baseUrl, cloudId ?? null);
         forgetClientInfo(addon, clientKey);
-        log.info({ clientKey, siteUrl: baseUrl }, 'installed through Connect');
+        req.log.info({ clientKey, siteUrl: baseUrl }, 'installed through Connect');
         addon.postInstallation()(req, res);
       } catch (error) {
         next(error);
@@ -38,7 +37,7 @@ export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, 
         await addon.settings.del('clientInfo', clientKey);
         forgetClientInfo(addon, clientKey);
         await tenants.delete('connect', clientKey);
-        log.info({ clientKey }, 'uninstalled through Connect: tenant data removed');
+        req.log.info({ clientKey }, 'uninstalled through Connect: tenant data removed');
         res.status(204).end();
       } catch (error) {
         next(error);
@@ -48,7 +47,7 @@ export function lifecycleRoutes(addon: ConnectAddon, tenants: TenantRepository, 
 
   for (const event of ['enabled', 'disabled'] as const) {
     router.post(`/${event}`, asAuthentication(addon.authenticateInstall()), (req, res) => {
-      log.info({ clientKey: connectContext(req).clientKey }, `${event} through Connect`);
+      req.log.info({ clientKey: connectContext(req).clientKey }, `${event} through Connect`);
       res.status(204).end();
     });
   }

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { NewUserDeps } from '../../domain/new-users.js';
-import type { Logger } from '../../logger.js';
 import { sendError, sendInvalid } from '../api/http-errors.js';
+import { noteEvent } from '../ops/event-metrics.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import { storableText } from '../storable-text.js';
 import type { ConnectAddon } from './connect-addon.js';
@@ -25,12 +25,12 @@ const userCreatedBody = z.object(
  * Jira's user_created webhook. Answer fast: authenticate, record (which also enqueues), 204.
  * A retry (same X-Atlassian-Webhook-Identifier) or a repeated user records nothing new.
  */
-export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
+export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenantDirectory, deps: Pick<NewUserDeps, 'newUsers'>): Router {
   const router = Router();
   router.post(
     USER_CREATED_PATH,
     asAuthentication(addon.authenticate()),
-    requireShortLivedToken(log),
+    requireShortLivedToken(),
     asyncRoute(async (req, res, next) => {
       try {
         const parsed = userCreatedBody.safeParse(req.body);
@@ -41,12 +41,13 @@ export function userCreatedWebhook(addon: ConnectAddon, directory: ConnectTenant
         const eventId = req.header('x-atlassian-webhook-identifier') ?? null;
         // The fast path names the site by its clientKey; only a site without a tenant row yet
         // (an install older than the tenants table, or one being uninstalled) takes the slow one.
-        const outcome = await deps.newUsers.record({ host: 'connect', hostKey: context.clientKey }, newUser, eventId);
-        if (outcome === 'unknown-site') {
+        let recording = await deps.newUsers.record({ host: 'connect', hostKey: context.clientKey }, newUser, eventId);
+        if (recording.outcome === 'unknown-site') {
           const tenant = await directory.byClientKey(context.clientKey, context.hostBaseUrl, stillInstalled(addon, context.clientKey));
           if (!tenant) return sendError(res, 401, UNINSTALLED_MESSAGE);
-          await deps.newUsers.record({ tenantId: tenant.id }, newUser, eventId);
+          recording = await deps.newUsers.record({ tenantId: tenant.id }, newUser, eventId);
         }
+        noteEvent(res, recording, eventId);
         res.status(204).end();
       } catch (error) {
         next(error);

@@ -1,5 +1,4 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../../logger.js';
 import type { ForgeTenant } from '../../persistence/forge-tenant-repository.js';
 import { setActor } from '../api/actor.js';
 import { SESSION_NOT_VERIFIED } from '../api/host-authentication.js';
@@ -41,7 +40,6 @@ export type ForgeRouteAccess = {
 export function forgeAuthentication(
   verifier: ForgeInvocationTokenVerifier,
   directory: ForgeTenantDirectory,
-  log: Logger,
   access: ForgeRouteAccess,
 ): RequestHandler {
   return asyncRoute(async (req, res, next) => {
@@ -64,11 +62,11 @@ export function forgeAuthentication(
       next();
     } catch (error) {
       if (error instanceof ForgeTokenRejectedError || error instanceof UnknownForgeSiteError) {
-        logRefusal(log, req, error.message);
+        logRefusal(req, error.message);
         return sendError(res, 401, access.refusal);
       }
       if (error instanceof ForgeKeysUnavailableError) {
-        log.warn({ method: req.method, path: req.path }, "Forge request not checked: Forge's signing keys could not be fetched");
+        req.log.warn({ method: req.method, path: req.path }, "Forge request not checked: Forge's signing keys could not be fetched");
         return sendError(res, 503, 'Could not check the authentication right now. Try again in a moment.');
       }
       next(error);
@@ -80,16 +78,15 @@ export function forgeAuthentication(
 export function forgeApiAuthentication(
   verifier: ForgeInvocationTokenVerifier,
   directory: ForgeTenantDirectory,
-  log: Logger,
   modules: readonly string[],
 ): RequestHandler {
-  const authenticate = forgeAuthentication(verifier, directory, log, { modules, refusal: SESSION_NOT_VERIFIED });
+  const authenticate = forgeAuthentication(verifier, directory, { modules, refusal: SESSION_NOT_VERIFIED });
   return (req, res, next) => {
     authenticate(req, res, (error?: unknown) => {
       if (error) return next(error);
       const { invocation, tenant } = forgeContext(res);
       if (!invocation.principal) {
-        logRefusal(log, req, 'the token names no user');
+        logRefusal(req, 'the token names no user');
         return sendError(res, 401, SESSION_NOT_VERIFIED);
       }
       setActor(res, { tenantId: tenant.id, accountId: invocation.principal });
@@ -98,6 +95,6 @@ export function forgeApiAuthentication(
   };
 }
 
-function logRefusal(log: Logger, req: Request, reason: string): void {
-  log.info({ reason, method: req.method, path: req.path }, 'Forge request refused');
+function logRefusal(req: Request, reason: string): void {
+  req.log.info({ reason, method: req.method, path: req.path }, 'Forge request refused');
 }

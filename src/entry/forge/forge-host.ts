@@ -41,14 +41,14 @@ export function createForgeHost(options: {
   const verifier = new ForgeInvocationTokenVerifier({ appId: options.appId, jwksUrl: options.jwksUrl, apiOrigins: options.apiOrigins });
   const directory = new ForgeTenantDirectory(options.tenants, log);
   const event = (module: { trigger: string; endpoint: string }) =>
-    forgeAuthentication(verifier, directory, log, { modules: [module.trigger, module.endpoint], refusal: REQUEST_NOT_AUTHENTICATED });
+    forgeAuthentication(verifier, directory, { modules: [module.trigger, module.endpoint], refusal: REQUEST_NOT_AUTHENTICATED });
   return {
     events: (deps) => {
       const router = Router();
-      router.use(lifecycleEvent(event(FORGE_MODULES.installed), log));
-      router.use(userCreatedEvent(event(FORGE_MODULES.userCreated), deps, log));
+      router.use(lifecycleEvent(event(FORGE_MODULES.installed)));
+      router.use(userCreatedEvent(event(FORGE_MODULES.userCreated), deps));
       return router;
     },
-    apiAuthentication: forgeApiAuthentication(verifier, directory, log, [...FORGE_MODULES.adminPage.pages, FORGE_MODULES.adminPage.endpoint]),
+    apiAuthentication: forgeApiAuthentication(verifier, directory, [...FORGE_MODULES.adminPage.pages, FORGE_MODULES.adminPage.endpoint]),
   };
 }

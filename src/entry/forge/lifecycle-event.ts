@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import type { Logger } from '../../logger.js';
 import { forgeContext } from './forge-authentication.js';
 
 /** The manifest's `installed-event` endpoint routes here (route.path). */
@@ -10,13 +9,13 @@ export const FORGE_INSTALLED_PATH = '/forge/events/installed';
  * token (or handed a reinstalled site its existing tenant) and stored the app token, so all that
  * is left is to say so. There is no uninstall event on Forge: a tenant stays until removed by hand.
  */
-export function lifecycleEvent(authenticate: RequestHandler, log: Logger): Router {
+export function lifecycleEvent(authenticate: RequestHandler): Router {
   const router = Router();
   router.post(FORGE_INSTALLED_PATH, authenticate, (req, res) => {
     const { invocation, tenant } = forgeContext(res);
     const body = (req.body ?? {}) as { payload?: { installerAccountId?: unknown }; installerAccountId?: unknown };
     const installer = body.payload?.installerAccountId ?? body.installerAccountId;
-    log.info(
+    req.log.info(
       {
         tenantId: tenant.id,
         cloudId: tenant.cloudId,

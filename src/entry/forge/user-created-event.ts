@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { NewUserDeps } from '../../domain/new-users.js';
-import type { Logger } from '../../logger.js';
 import { sendError, sendInvalid } from '../api/http-errors.js';
+import { noteEvent } from '../ops/event-metrics.js';
 import { jiraUserSchema, toNewUser } from '../jira-user.js';
 import { storableText } from '../storable-text.js';
 import { forgeContext } from './forge-authentication.js';
@@ -32,7 +32,7 @@ const userCreatedBody = z.object(
  * enqueues the planning job; the domain records a user once per site, so retries invite nobody
  * twice. Forge's docs show the event both bare and wrapped in `payload`: both are accepted.
  */
-export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUserDeps, 'newUsers'>, log: Logger): Router {
+export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUserDeps, 'newUsers'>): Router {
   const router = Router();
   router.post(
     FORGE_USER_CREATED_PATH,
@@ -50,15 +50,13 @@ export function userCreatedEvent(authenticate: RequestHandler, deps: Pick<NewUse
 
         const { invocation, tenant } = forgeContext(res);
         const retry = parsed.data.retryContext ?? retryContext.parse(outer.retryContext);
-        const outcome = await deps.newUsers.record(
-          { tenantId: tenant.id },
-          toNewUser(user),
-          // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
-          invocation.jti ?? null,
-        );
-        const recorded = outcome === 'recorded';
+        // Forge sends no event id that survives retries; the invocation's id is kept for tracing.
+        const eventId = invocation.jti ?? null;
+        const recording = await deps.newUsers.record({ tenantId: tenant.id }, toNewUser(user), eventId);
+        noteEvent(res, recording, eventId);
+        const recorded = recording.outcome === 'recorded';
         if (retry?.retryCount) {
-          log.info(
+          req.log.info(
             { tenantId: tenant.id, retryCount: retry.retryCount, retryReason: retry.retryReason ?? null, recorded },
             'Forge redelivered a user-created event',
           );

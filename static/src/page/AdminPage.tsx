@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { InvitationsSection } from './InvitationsSection';
+import { JiraEventsNotice } from './JiraEventsNotice';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
 import './page.css';
 
@@ -17,6 +18,7 @@ export function AdminPage() {
           join. When someone joins this Jira site, the app invites them to the workspace groups or adds them to the organization groups, and records
           every one of these invitations below, with its outcome.
         </p>
+        <JiraEventsNotice refreshKey={invitationsVersion} />
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
