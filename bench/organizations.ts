@@ -78,7 +78,8 @@ export async function organizationDrain(): Promise<Figure[]> {
     NODE_ENV: 'development',
     SANDBOX: 'off',
     PORT: '0',
-    LOG_LEVEL: 'warn',
+    // The harness waits for the "app started" line, an info line.
+    LOG_LEVEL: 'info',
     DATABASE_URL: adminUrl.replace(/\/[^/]+$/, `/${dbName}`),
     APP_SECRET_KEY: SECRET_KEY,
     CONNECT_KEYS_CDN_URL: keys.url,

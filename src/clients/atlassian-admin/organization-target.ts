@@ -23,8 +23,13 @@ export type OrganizationTargetOptions = {
   maxConcurrentPerOrganization: number;
 };
 
-/** How long a job waits for a busy organization before it tries again (plus up to as much again, so the jobs spread out). */
-const BUSY_RETRY_MS = 1_000;
+/**
+ * How long a job waits in line for a busy organization before it gives its worker back and tries
+ * again later (after as long again, plus up to as much, so the jobs spread out). Waiting in line a
+ * moment keeps the organization's pace when many of its jobs arrive together; giving up after it
+ * keeps a slow organization from holding workers that others could use.
+ */
+const BUSY_WAIT_MS = 1_000;
 
 /** A group search for a name returns it among the first page of this size, unless thousands of groups share the name. */
 const NAME_SEARCH_LIMIT = 100;
@@ -41,7 +46,8 @@ export class OrganizationTarget implements InvitationTarget, OrganizationDiscove
   readonly credentialTypes = ['organization-api-key'] as const;
   readonly alreadyInvitedReason = 'Atlassian Administration answered that this account is already a member of the group.';
 
-  readonly #inFlight = new Map<string, number>();
+  /** Per organization: calls under way from this instance, and the ones waiting in line for a place. */
+  readonly #slots = new Map<string, { busy: number; waiting: ((granted: boolean) => void)[] }>();
 
   constructor(
     private readonly client: AtlassianAdminClient,
@@ -110,9 +116,7 @@ export class OrganizationTarget implements InvitationTarget, OrganizationDiscove
   ): Promise<'sent' | 'already-invited'> {
     const organization = organizationOf(account);
     const apiKey = apiKeyOf(credentials);
-    const busy = this.#inFlight.get(organization.id) ?? 0;
-    if (busy >= this.options.maxConcurrentPerOrganization) throw new ThrottledError(Math.round(BUSY_RETRY_MS * (1 + Math.random())));
-    this.#inFlight.set(organization.id, busy + 1);
+    if (!(await this.#takeSlot(organization.id))) throw new ThrottledError(Math.round(BUSY_WAIT_MS * (1 + Math.random())));
     try {
       const outcome = await this.client.addMember(apiKey, organization.id, organization.directoryId, group.slug, user.accountId);
       return outcome === 'added' ? 'sent' : 'already-invited';
@@ -122,10 +126,39 @@ export class OrganizationTarget implements InvitationTarget, OrganizationDiscove
       }
       throw error;
     } finally {
-      const left = (this.#inFlight.get(organization.id) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(organization.id, left);
-      else this.#inFlight.delete(organization.id);
+      this.#releaseSlot(organization.id);
     }
+  }
+
+  /** A place among the calls this instance makes to the organization at once, waited for in line up to BUSY_WAIT_MS. */
+  async #takeSlot(orgId: string): Promise<boolean> {
+    const slots = this.#slots.get(orgId) ?? { busy: 0, waiting: [] };
+    this.#slots.set(orgId, slots);
+    if (slots.busy < this.options.maxConcurrentPerOrganization) {
+      slots.busy++;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      const waiter = (granted: boolean) => {
+        clearTimeout(timer);
+        resolve(granted);
+      };
+      const timer = setTimeout(() => {
+        slots.waiting.splice(slots.waiting.indexOf(waiter), 1);
+        waiter(false);
+      }, BUSY_WAIT_MS);
+      slots.waiting.push(waiter);
+    });
+  }
+
+  /** Hands the place to the next call in line, if any (it stays busy), or frees it. */
+  #releaseSlot(orgId: string): void {
+    const slots = this.#slots.get(orgId);
+    if (!slots) return;
+    const next = slots.waiting.shift();
+    if (next) return next(true);
+    slots.busy--;
+    if (slots.busy === 0) this.#slots.delete(orgId);
   }
 
   /**
