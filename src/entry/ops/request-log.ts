@@ -51,13 +51,7 @@ export function observeRequests(options: { log: Logger; requestLog: boolean; met
     const given = req.header('x-request-id');
     const id = given !== undefined && ACCEPTED_REQUEST_ID.test(given) ? given : randomUUID();
     req.id = id;
-    if (lineLog) {
-      // Made when first used: most requests log nothing but their last line, which needs no child.
-      let child: Logger | undefined;
-      Object.defineProperty(req, 'log', { configurable: true, get: () => (child ??= log.child({ reqId: id })) });
-    } else {
-      req.log = log;
-    }
+    req.log = lineLog ? log.child({ reqId: id }) : log;
     res.setHeader('X-Request-Id', id);
     if (!lineLog && !metrics) return next();
     const started = performance.now();
