@@ -6,16 +6,13 @@
  * instance started first proved slower even with both alike (`npm run bench -- observability same`
  * runs that comparison), so there are two sessions, each starting the instances in the other order.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
-import { createLogger } from '../src/logger.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
 import { AppProcess } from '../test/support/app-process.js';
 import { ConnectInstallKeyServer } from '../test/support/simulators/connect-install-keys.js';
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { CONCURRENCY, cpuSeconds, post, runLoad, type LoadResult } from './load.js';
+import { startBenchDatabase } from './database.js';
 
 const REQUESTS_PER_ROUND = 3_000;
 const WARM_UP = 2_000;
@@ -40,14 +37,8 @@ const load = () =>
 export async function observabilityOverhead(): Promise<void> {
   // `same`: both instances with metrics and request log off, to see how far apart two alike instances measure.
   const calibrating = process.argv[3] === 'same';
-  const log = createLogger('warn');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ati-bench-pg-'));
-  chmodSync(dataDir, 0o755);
-  const embedded = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres(dataDir, 56000 + Math.floor(Math.random() * 1000), log);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url.replace(/\/[^/]+$/, '/postgres');
-  const dbName = `ati_bench_${Date.now()}`;
-  await ensureDatabase(adminUrl, dbName);
-  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${dbName}`);
+  const database = await startBenchDatabase();
+  const databaseUrl = database.url;
 
   const keys = new ConnectInstallKeyServer();
   await keys.start();
@@ -148,7 +139,6 @@ export async function observabilityOverhead(): Promise<void> {
     console.log(`  load average at the end   : ${load()}`);
   } finally {
     await Promise.all([site.stop(), keys.stop()]);
-    await embedded?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.stop();
   }
 }

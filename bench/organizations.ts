@@ -5,16 +5,12 @@
  * while another site's organization answers every membership with 429: the first must still drain
  * at its own limit.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
-import { createLogger } from '../src/logger.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
 import { AppProcess } from '../test/support/app-process.js';
 import { AtlassianAdminSimulator, type ReceivedRequest } from '../test/support/simulators/atlassian-admin-simulator.js';
 import { ConnectInstallKeyServer } from '../test/support/simulators/connect-install-keys.js';
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
+import { startBenchDatabase } from './database.js';
 import { post, runLoad } from './load.js';
 
 /** What the simulated Admin API allows per organization, and what the app is told to keep to. */
@@ -37,13 +33,8 @@ export async function organizationDrain(): Promise<Figure[]> {
     figures.push({ figure, value, target, met });
     console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
   };
-  const log = createLogger('warn');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ati-bench-org-pg-'));
-  chmodSync(dataDir, 0o755);
-  const embedded = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres(dataDir, 57000 + Math.floor(Math.random() * 1000), log);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url.replace(/\/[^/]+$/, '/postgres');
-  const dbName = `ati_bench_org_${Date.now()}`;
-  await ensureDatabase(adminUrl, dbName);
+  const database = await startBenchDatabase();
+  const databaseUrl = database.url;
 
   const keys = new ConnectInstallKeyServer();
   await keys.start();
@@ -80,7 +71,7 @@ export async function organizationDrain(): Promise<Figure[]> {
     PORT: '0',
     // The harness waits for the "app started" line, an info line.
     LOG_LEVEL: 'info',
-    DATABASE_URL: adminUrl.replace(/\/[^/]+$/, `/${dbName}`),
+    DATABASE_URL: databaseUrl,
     APP_SECRET_KEY: SECRET_KEY,
     CONNECT_KEYS_CDN_URL: keys.url,
     ATLASSIAN_ADMIN_API_URL: admin.apiUrl,
@@ -155,8 +146,7 @@ export async function organizationDrain(): Promise<Figure[]> {
     for (const site of Object.values(sites)) await site.stop();
     await admin.stop();
     await keys.stop();
-    await embedded?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.stop();
   }
   return figures;
 }

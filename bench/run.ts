@@ -3,13 +3,10 @@
  * The app runs as its own process (as in production) against simulators on loopback.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, chmodSync, rmSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { createLogger } from '../src/logger.js';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/persistence/embedded-postgres.js';
 import { linkedAccountBinding, SecretBox } from '../src/persistence/secret-box.js';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
 import { NOOP_PATH } from '../src/entry/connect/noop-route.js';
@@ -22,6 +19,7 @@ import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { observabilityOverhead } from './observability.js';
 import { organizationDrain } from './organizations.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
+import { startBenchDatabase } from './database.js';
 
 const USERS = 2_000;
 /** Requests sent before each measured run, so the server's code is warm. */
@@ -42,14 +40,8 @@ function report(figure: string, value: string, target: string, met: boolean | nu
 const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failures} failed`;
 
 async function main(): Promise<void> {
-  const log = createLogger('warn');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ati-bench-pg-'));
-  chmodSync(dataDir, 0o755);
-  const embedded = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres(dataDir, 56000 + Math.floor(Math.random() * 1000), log);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url.replace(/\/[^/]+$/, '/postgres');
-  const dbName = `ati_bench_${Date.now()}`;
-  await ensureDatabase(adminUrl, dbName);
-  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${dbName}`);
+  const database = await startBenchDatabase();
+  const databaseUrl = database.url;
 
   const keys = new ConnectInstallKeyServer();
   await keys.start();
@@ -233,8 +225,7 @@ async function main(): Promise<void> {
     await app.stop();
     await worker.stop();
     await Promise.all([site.stop(), quietSite.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
-    await embedded?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.stop();
   }
   // Its own database and app: the organization drain measures nothing of the runs above.
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
