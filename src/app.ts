@@ -139,7 +139,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
       bitbucket: bitbucketOn(pool),
       atlassianAdmin: (options.atlassianAdmin ?? ((clientOptions) => new AtlassianAdminClient(clientOptions)))({
         apiUrl: config.atlassianAdmin.apiUrl,
-        throttle: createOrganizationThrottle(pool.rateLimiter, config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
+        throttle: createOrganizationThrottle(budgetOf(pool), config.atlassianAdmin, { maxWaitMs: MAX_ORGANIZATION_THROTTLE_WAIT_MS }),
         ...callsTo('atlassian-admin'),
       }),
       organization: { maxConcurrentPerOrganization: MAX_CONCURRENT_CALLS_PER_ORGANIZATION },
