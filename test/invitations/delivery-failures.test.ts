@@ -137,8 +137,12 @@ describe('delivering an invitation', () => {
     expect(failed.reason).toMatch(/rejected these credentials/);
     expect(putsFor(email).map((r) => r.status)).toEqual([401, 401]);
 
-    const accounts = await harness.api('GET', '/api/linked-accounts');
-    expect(accounts.body.linkedAccounts[0].status).toBe('credentials-invalid');
+    // The run that failed the invitation marks the account right after (only the run holding the invitation speaks for it).
+    await eventually(
+      async () => (await harness.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].status === 'credentials-invalid',
+      10_000,
+      'the linked account to be marked Credentials invalid',
+    );
 
     const second = await createUser();
     const held = await settledInvitation(second.jiraAccountId, 'failed');
@@ -159,8 +163,11 @@ describe('delivering an invitation', () => {
       ({ jiraAccountId } = await createUser());
       const failed = await settledInvitation(jiraAccountId, 'failed');
       expect(failed.reason).toMatch(/Atlassian Administration/);
-      const accounts = await harness.api('GET', '/api/linked-accounts');
-      expect(accounts.body.linkedAccounts[0].status).toBe('invitations-refused');
+      await eventually(
+        async () => (await harness.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].status === 'invitations-refused',
+        10_000,
+        'the linked account to be marked Invitations refused',
+      );
     } finally {
       harness.bitbucket.setAdminManaged('acme', false);
     }
