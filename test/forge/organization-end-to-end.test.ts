@@ -99,7 +99,12 @@ describe('a Forge site that adds new users to Atlassian organization groups', ()
       ['failed', 'credentials-invalid'],
       ['failed', 'credentials-invalid'],
     ]);
-    expect((await h.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].status).toBe('credentials-invalid');
+    // The run marks the account right after failing the invitation.
+    await eventually(
+      async () => (await h.api('GET', '/api/linked-accounts')).body.linkedAccounts[0].status === 'credentials-invalid',
+      10_000,
+      'the organization to be marked Credentials invalid',
+    );
 
     const newKey = 'acme-org-new-key-7c21e0';
     h.harness.admin.addApiKey(newKey, [ORG]);
