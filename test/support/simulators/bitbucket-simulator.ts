@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeNow, listenOnLoopback } from './loopback-server.js';
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * Bitbucket Cloud as far as this app uses it (CONTRACTS §4): the OAuth client-credentials token
@@ -349,31 +350,6 @@ export class BitbucketSimulator {
 }
 
 /** capacity tokens, refilled continuously at perSecond. */
-class TokenBucket {
-  #tokens: number;
-  #updatedAt: number;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
-    now: number,
-  ) {
-    this.#tokens = capacity;
-    this.#updatedAt = now;
-  }
-
-  /** 0 when a token was taken; otherwise how long until one will be there, in ms. */
-  take(now: number): number {
-    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#updatedAt) / 1000) * this.perSecond);
-    this.#updatedAt = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return 0;
-    }
-    return ((1 - this.#tokens) / this.perSecond) * 1000;
-  }
-}
-
 type ParsedJson = { ok: true; value: unknown } | { ok: false };
 
 function parseJson(raw: string): ParsedJson {
