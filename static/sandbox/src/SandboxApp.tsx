@@ -74,9 +74,14 @@ export function SandboxApp() {
   const forgeUnavailable = host === 'forge' && sandbox && !forgeSite ? whyNoForge(sandbox) : null;
   const appPageUrl = sandbox ? (host === 'forge' ? forgeSite?.appPageUrl : sandbox.appPageUrl) : undefined;
   const dialogOpen = snapshot.dialogs.length > 0;
+  // React 18 has no `inert` prop, so the attribute is set on the element itself.
+  const shellRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shellRef.current) shellRef.current.inert = dialogOpen;
+  }, [dialogOpen]);
   return (
     <>
-      <div className="sbx-shell" inert={dialogOpen}>
+      <div className="sbx-shell" ref={shellRef}>
         <TopBar host={host} adminName={sandbox?.adminName} siteUrl={host === 'forge' ? forgeSite?.siteUrl : sandbox?.siteUrl} />
         <SideNav />
         <main className="sbx-main">
