@@ -67,6 +67,18 @@ export async function prettyDestination(): Promise<pino.DestinationStream> {
   return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
 }
 
+/**
+ * JSON in production and wherever a program reads the output; readable lines on a developer's terminal
+ * and in a local sandbox run (`npm start`), which a person reads even when its output is piped.
+ */
+export function logFormatOf(
+  config: { logFormat: 'json' | 'pretty' | undefined; env: string; sandbox: boolean },
+  stdoutIsTerminal: boolean,
+): 'json' | 'pretty' {
+  if (config.logFormat) return config.logFormat;
+  return config.env === 'development' && (stdoutIsTerminal || config.sandbox) ? 'pretty' : 'json';
+}
+
 /** Removes anything that looks like a secret from free text (ACE logs strings, not objects). */
 export function scrubSecrets(text: string): string {
   return text

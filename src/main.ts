@@ -1,6 +1,6 @@
 import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger, prettyDestination } from './logger.js';
+import { createLogger, logFormatOf, prettyDestination } from './logger.js';
 
 /**
  * How much longer than the shutdown grace (SHUTDOWN_GRACE_SECONDS) a stop may take, closing the
@@ -21,8 +21,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // JSON in production and wherever a program reads the output; readable lines on a developer's terminal.
-  const pretty = (config.logFormat ?? (config.env === 'development' && process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  const pretty = logFormatOf(config, process.stdout.isTTY) === 'pretty';
   const destination = pretty
     ? await prettyDestination().catch((error: unknown) => {
         console.error(error instanceof Error ? error.message : error);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { logFormatOf } from '../../src/logger.js';
 
 describe('the operability settings', () => {
   it('count nothing and serve no metrics unless a token or a port of their own guards them', () => {
@@ -36,4 +37,20 @@ describe('the operability settings', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(words);
   });
+
+  it.each([
+    // [LOG_FORMAT, NODE_ENV, sandbox, stdout is a terminal, format]
+    [undefined, 'development', false, true, 'pretty'],
+    [undefined, 'development', true, false, 'pretty'],
+    [undefined, 'development', false, false, 'json'],
+    [undefined, 'production', false, true, 'json'],
+    [undefined, 'test', true, false, 'json'],
+    ['json', 'development', true, true, 'json'],
+    ['pretty', 'production', false, false, 'pretty'],
+  ] as const)(
+    'log as LOG_FORMAT %s says, else readable for a person: %s, sandbox %s, terminal %s → %s',
+    (logFormat, env, sandbox, terminal, format) => {
+      expect(logFormatOf({ logFormat, env, sandbox }, terminal)).toBe(format);
+    },
+  );
 });

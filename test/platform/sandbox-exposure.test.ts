@@ -54,6 +54,9 @@ describe('where the sandbox runs', () => {
       const token = await fetch(`${app.baseUrl}/sandbox/api/context-token`, { method: 'POST' });
       expect(token.status).toBe(404);
       expect((await fetch(`${app.baseUrl}/sandbox/`)).status).toBe(404);
+      // The bare address sends nobody to a sandbox that is not there.
+      const root = await fetch(`${app.baseUrl}/`, { redirect: 'manual' });
+      expect(root.status).toBe(404);
       // The control: the app itself answers.
       expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
       expect(app.output.join('')).not.toContain('SANDBOX ON');
@@ -90,6 +93,14 @@ describe('where the sandbox runs', () => {
     for (const address of outsideAddresses()) {
       await expect(get(`http://${address}:${sandbox.app.port}/sandbox/api/state`), address).rejects.toThrow(/ECONNREFUSED/);
     }
+  });
+
+  it('sends a person who opens the bare address to the sandbox', async () => {
+    sandbox = await startSandboxApp();
+    const root = await fetch(`${sandbox.baseUrl}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/sandbox/');
+    expect((await fetch(`${sandbox.baseUrl}/`)).url).toBe(`${sandbox.baseUrl}/sandbox/`);
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy that sends it', async () => {

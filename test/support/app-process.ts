@@ -11,7 +11,8 @@ export class AppProcess {
 
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, ...this.env },
+      // The test reads the output, so JSON lines unless a test asks otherwise.
+      env: { ...process.env, LOG_FORMAT: 'json', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;

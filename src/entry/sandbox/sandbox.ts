@@ -178,6 +178,8 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
   const extraRoutes = (app: Router, appBaseUrl: string) => {
     const router = express.Router();
     router.use('/sandbox', onlyFromThisMachine);
+    // A person who opens the app's bare address is looking for the sandbox.
+    router.get('/', (_req, res) => res.redirect(302, '/sandbox/'));
     router.get('/sandbox/api/state', (_req, res) => {
       res.json({
         siteUrl: jira.baseUrl,
