@@ -19,6 +19,8 @@ import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { observabilityOverhead } from './observability.js';
 import { organizationDrain } from './organizations.js';
 import { latencyBench } from './latency.js';
+import { forgeProfile } from './forge-profile.js';
+import { memoryBench } from './memory.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
 
@@ -300,6 +302,8 @@ const modes: Record<string, () => Promise<unknown>> = {
   observability: observabilityOverhead,
   organizations: organizationDrain,
   latency: latencyBench,
+  'forge-profile': forgeProfile,
+  memory: memoryBench,
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);
