@@ -19,6 +19,7 @@ import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/f
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { startBenchDatabase } from './database.js';
 import { CONCURRENCY, peakRssMb, post, runLoad } from './load.js';
+import { BUILT_APP, buildServer } from './memory.js';
 
 const APP_KEY = 'automatic-team-invitations';
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
@@ -66,8 +67,9 @@ export async function latencyBench(): Promise<Figure[]> {
     BITBUCKET_REQUESTS_PER_HOUR: '100000000',
     // QUEUE_POLL_SECONDS stays at its default (1 s): the figure must not rest on polling.
   };
-  const web = new AppProcess({ ...env, RUN_WORKERS: 'off' });
-  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' });
+  buildServer();
+  const web = new AppProcess({ ...env, RUN_WORKERS: 'off' }, [], BUILT_APP);
+  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' }, [], BUILT_APP);
   const accepted = new Acceptances(bitbucket);
   try {
     await web.start();
