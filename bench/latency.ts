@@ -19,7 +19,7 @@ import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/f
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { startBenchDatabase } from './database.js';
 import { CONCURRENCY, peakRssMb, post, runLoad } from './load.js';
-import { BUILT_APP, buildServer } from './memory.js';
+import { BUILT_APP, buildServer, startFlags } from './memory.js';
 
 const APP_KEY = 'automatic-team-invitations';
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
@@ -68,8 +68,8 @@ export async function latencyBench(): Promise<Figure[]> {
     // QUEUE_POLL_SECONDS stays at its default (1 s): the figure must not rest on polling.
   };
   buildServer();
-  const web = new AppProcess({ ...env, RUN_WORKERS: 'off' }, [], BUILT_APP);
-  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' }, [], BUILT_APP);
+  const web = new AppProcess({ ...env, RUN_WORKERS: 'off' }, startFlags(), BUILT_APP);
+  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' }, startFlags(), BUILT_APP);
   const accepted = new Acceptances(bitbucket);
   try {
     await web.start();

@@ -20,7 +20,7 @@ import { observabilityOverhead } from './observability.js';
 import { organizationDrain } from './organizations.js';
 import { latencyBench } from './latency.js';
 import { forgeProfile } from './forge-profile.js';
-import { BUILT_APP, buildServer, memoryBench } from './memory.js';
+import { BUILT_APP, buildServer, memoryBench, startFlags } from './memory.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
 
@@ -100,8 +100,8 @@ async function main(): Promise<void> {
   // A web instance takes the webhooks; a worker instance, started after, sends the invitations.
   // The build, as `npm start` runs it in production (bench -- memory compares it with tsx).
   buildServer();
-  const app = new AppProcess({ ...env, RUN_WORKERS: 'off' }, [], BUILT_APP);
-  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' }, [], BUILT_APP);
+  const app = new AppProcess({ ...env, RUN_WORKERS: 'off' }, startFlags(), BUILT_APP);
+  const worker = new AppProcess({ ...env, RUN_WORKERS: 'on' }, startFlags(), BUILT_APP);
   await app.start();
   const base = app.baseUrl;
   try {
