@@ -1,8 +1,8 @@
 /**
  * npm run bench -- memory: what a web instance holds, idle and at its peak under ingest load, for
  * a few ways of running it: the TypeScript source through tsx (as the other benchmarks run it),
- * the build that `npm start` runs (dist/, made here with `npm run build:server`), and the build
- * with the V8 flag `npm start` passes. Each variant gets a fresh process and the same load:
+ * the build that `npm start` runs (dist/, made here with `npm run build:server`, with the V8 flags
+ * `npm start` passes, if any), and the build with the flags in BENCH_MEMORY_FLAGS. Each variant gets a fresh process and the same load:
  * Connect webhooks and Forge events at concurrency 32.
  */
 import { execFileSync } from 'node:child_process';
@@ -40,13 +40,15 @@ export async function memoryBench(): Promise<void> {
   buildServer();
   const variants: { name: string; nodeArgs: string[]; entry?: string[] }[] = [
     { name: 'source through tsx', nodeArgs: [] },
-    { name: 'build (dist/), no flags', nodeArgs: [], entry: ['dist/src/main.js'] },
-    { name: `build as npm start runs it (${startFlags().join(' ') || 'no flags'})`, nodeArgs: startFlags(), entry: ['dist/src/main.js'] },
+    { name: 'build (dist/), no flags', nodeArgs: [], entry: BUILT_APP },
+    ...(startFlags().length > 0
+      ? [{ name: `build as npm start runs it (${startFlags().join(' ')})`, nodeArgs: startFlags(), entry: BUILT_APP }]
+      : []),
     // Further flags to weigh, from BENCH_MEMORY_FLAGS (e.g. "--max-semi-space-size=4").
     ...(process.env.BENCH_MEMORY_FLAGS ?? '')
       .split(',')
       .filter(Boolean)
-      .map((flags) => ({ name: `build with ${flags}`, nodeArgs: flags.trim().split(/\s+/), entry: ['dist/src/main.js'] })),
+      .map((flags) => ({ name: `build with ${flags}`, nodeArgs: flags.trim().split(/\s+/), entry: BUILT_APP })),
   ];
   const database = await startBenchDatabase();
   const keys = new ConnectInstallKeyServer();
