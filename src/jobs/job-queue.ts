@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import type { Logger } from '../logger.js';
 import { NO_METRICS, type AppMetrics, type QueueStats } from '../observability/metrics.js';
+import { JobWakeListener, NOTIFY_SQL } from './job-wake.js';
 
 export const JOBS = {
   /** Decide which invitations a new Jira user gets. */
@@ -60,6 +61,10 @@ export class JobQueue {
   readonly #boss: PgBoss;
   readonly #workers = new Map<JobName, string[]>();
   readonly #repeating: { timer: NodeJS.Timeout; running: () => Promise<void> | null }[] = [];
+  /** Listens for jobs any instance commits, once this instance runs workers. */
+  #wakeListener: JobWakeListener | null = null;
+  /** The queues each open transaction has already announced (one NOTIFY per queue and transaction). */
+  readonly #announced = new WeakMap<Transaction, Set<JobName>>();
 
   constructor(
     private readonly options: JobQueueOptions,
@@ -91,20 +96,34 @@ export class JobQueue {
     }
   }
 
-  /** Enqueue within `transaction`: the job exists if and only if the transaction commits. */
+  /**
+   * Enqueue within `transaction`: the job exists if and only if the transaction commits. A job due
+   * now also NOTIFYs in the same transaction, so that when it commits, the workers of every
+   * instance fetch it at once rather than at their next poll (a web-only instance's new user
+   * reaches a worker elsewhere in milliseconds).
+   */
   async send(name: JobName, data: object, transaction: Transaction, options: { startAfter?: Date; id?: string } = {}): Promise<string> {
+    const db = transactionDb(transaction);
     const id = await this.#boss.send(name, data, {
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.id ? { id: options.id } : {}),
-      db: transactionDb(transaction),
+      db,
     } as PgBoss.SendOptions);
     if (!id) throw new Error(`The job queue refused a ${name} job`);
+    const dueNow = !options.startAfter || options.startAfter.getTime() <= Date.now();
+    let announced = this.#announced.get(transaction);
+    if (dueNow && !announced?.has(name)) {
+      await db.executeSql(NOTIFY_SQL, [name]);
+      if (!announced) this.#announced.set(transaction, (announced = new Set()));
+      announced.add(name);
+    }
     return id;
   }
 
-  /** Wake this instance's workers now instead of at their next poll. */
-  nudge(name: JobName): void {
-    for (const id of this.#workers.get(name) ?? []) this.#boss.notifyWorker(id);
+  /** Wake this instance's workers now instead of at their next poll; `*` wakes every queue's. */
+  nudge(name: JobName | '*'): void {
+    const ids = name === '*' ? [...this.#workers.values()].flat() : (this.#workers.get(name) ?? []);
+    for (const id of ids) this.#boss.notifyWorker(id);
   }
 
   async work<T extends object>(name: JobName, options: { batchSize: number; loops?: number }, handler: JobHandler<T>): Promise<void> {
@@ -128,6 +147,16 @@ export class JobQueue {
       ids.push(id);
     }
     this.#workers.set(name, ids);
+    if (!this.#wakeListener) {
+      this.#wakeListener = new JobWakeListener(
+        this.options.databaseUrl,
+        (queue) => {
+          if (queue === '*' || this.#workers.has(queue as JobName)) this.nudge(queue as JobName | '*');
+        },
+        this.log,
+      );
+      await this.#wakeListener.start();
+    }
   }
 
   /** One job, timed and counted, with a logger of its own; rejects when the job fails. */
@@ -203,6 +232,8 @@ export class JobQueue {
    * a restart). Not graceful: they are handed back at once.
    */
   async stop(options: { graceful: boolean; timeoutMs?: number } = { graceful: true }): Promise<void> {
+    await this.#wakeListener?.stop();
+    this.#wakeListener = null;
     const repeating = this.#repeating.splice(0);
     for (const { timer } of repeating) clearInterval(timer);
     await Promise.all(repeating.map(({ running }) => running() ?? Promise.resolve()));

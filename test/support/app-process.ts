@@ -7,10 +7,18 @@ export class AppProcess {
   /** The URL the app said it serves, from its "app started" log line. */
   baseUrl = '';
 
-  constructor(private readonly env: Record<string, string>) {}
+  /**
+   * `nodeArgs` go to node before the app (e.g. `--cpu-prof`, which NODE_OPTIONS does not take);
+   * `entry` is what runs: the TypeScript source through tsx, or a build (`['dist/src/main.js']`).
+   */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[] = [],
+    private readonly entry: string[] = ['--import', 'tsx', 'src/main.ts'],
+  ) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ...this.entry], {
       // The test reads the output, so JSON lines unless a test asks otherwise.
       env: { ...process.env, LOG_FORMAT: 'json', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import { KeyObject, verify as verifySignature } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { z } from 'zod';
 
 export const PRODUCTION_JWKS_URL = 'https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json';
@@ -15,7 +15,8 @@ const claimsSchema = z.object({
   app: z.object({
     id: z.string().min(1),
     installationId: z.string().min(1),
-    apiBaseUrl: z.string().url(),
+    // Checked below against the allowed origins, which parses it as a URL (once per distinct value).
+    apiBaseUrl: z.string().min(1),
     appVersion: z.string().optional(),
     environment: z.object({ type: z.string().optional(), id: z.string().optional() }).optional(),
     module: z.object({ type: z.string().optional(), key: z.string().optional() }).optional(),
@@ -65,15 +66,20 @@ export type ForgeInvocationTokenOptions = {
 export class ForgeInvocationTokenVerifier {
   readonly #keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
   readonly #keys = new Map<string, { key: KeyObject; until: number }>();
+  /** apiBaseUrl → allowed: a site sends the same one with every invocation, so each is parsed once. */
+  readonly #apiBaseUrls = new Map<string, boolean>();
 
   constructor(private readonly options: ForgeInvocationTokenOptions) {}
 
   async verify(token: string): Promise<ForgeInvocation> {
+    // The token is split and decoded once; its signature is checked over the very bytes decoded.
+    const [encodedHeader, encodedPayload, signature, extra] = token.split('.');
     let header: ProtectedHeaderParameters;
     let claims: JWTPayload;
     try {
-      header = decodeProtectedHeader(token);
-      claims = decodeJwt(token);
+      if (!encodedHeader || !encodedPayload || extra !== undefined) throw new Error('not three parts');
+      header = decodeJsonObject(encodedHeader);
+      claims = decodeJsonObject(encodedPayload);
     } catch {
       throw new ForgeTokenRejectedError('the token is not a JWT');
     }
@@ -82,7 +88,6 @@ export class ForgeInvocationTokenVerifier {
     const jwksUrl = this.options.jwksUrl ?? jwksUrlFor(claims as { app?: unknown });
 
     const key = await this.publicKey(jwksUrl, header);
-    const [encodedHeader, encodedPayload, signature] = token.split('.');
     const signed = Buffer.from(`${encodedHeader}.${encodedPayload}`);
     if (!signature || !verifySignature('sha256', signed, key, Buffer.from(signature, 'base64url'))) {
       throw new ForgeTokenRejectedError('the signature does not verify');
@@ -92,10 +97,20 @@ export class ForgeInvocationTokenVerifier {
     const parsed = claimsSchema.safeParse(claims);
     if (!parsed.success) throw new ForgeTokenRejectedError('the token lacks the app claims Forge sends');
     if (parsed.data.app.id !== this.options.appId) throw new ForgeTokenRejectedError('the token is for another app');
-    if (!isAllowedApiBaseUrl(parsed.data.app.apiBaseUrl, this.options.apiOrigins)) {
+    if (!this.#allowedApiBaseUrl(parsed.data.app.apiBaseUrl)) {
       throw new ForgeTokenRejectedError('the token sends Jira calls to a host that is not an Atlassian API host');
     }
     return parsed.data;
+  }
+
+  #allowedApiBaseUrl(apiBaseUrl: string): boolean {
+    let allowed = this.#apiBaseUrls.get(apiBaseUrl);
+    if (allowed === undefined) {
+      allowed = isAllowedApiBaseUrl(apiBaseUrl, this.options.apiOrigins);
+      if (this.#apiBaseUrls.size >= 10_000) this.#apiBaseUrls.clear();
+      this.#apiBaseUrls.set(apiBaseUrl, allowed);
+    }
+    return allowed;
   }
 
   /**
@@ -131,6 +146,13 @@ export class ForgeInvocationTokenVerifier {
     }
     return keySet;
   }
+}
+
+/** One base64url part of a JWT, which must hold a JSON object. */
+function decodeJsonObject(part: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 /** Forge's issuer, this app as audience, and a token that is neither expired nor from the future. */
