@@ -17,7 +17,8 @@ export type PendingReviewEntry = {
   waitingSince: Date;
 };
 
-export type PendingReviewFilter = { linkedAccountId?: string; page: number; pageSize: number };
+/** `accountId` narrows it to one Jira user. */
+export type PendingReviewFilter = { linkedAccountId?: string; accountId?: string; page: number; pageSize: number };
 
 export type PendingReviewPage = {
   entries: PendingReviewEntry[];

@@ -480,7 +480,7 @@ export async function changeAccount(
   throw keptChanging();
 }
 
-export async function requireAccount(deps: Pick<LinkedAccountDeps, 'linkedAccounts'>, actor: Actor, id: string): Promise<LinkedAccount> {
+export async function requireAccount(deps: { linkedAccounts: Pick<LinkedAccountStore, 'find'> }, actor: Actor, id: string): Promise<LinkedAccount> {
   const account = await deps.linkedAccounts.find(actor.tenantId, id);
   // An unlinked account is history, not something to change.
   if (!account || account.status === 'unlinked') throw notFound();
