@@ -48,9 +48,6 @@ export function InvitationRow({
       </td>
       <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>
       <td>
-        <ChosenByCell chosenBy={invitation.chosenBy} />
-      </td>
-      <td>
         <InvitationStatusCell invitation={invitation} now={now} />
       </td>
       <td className="ati-nowrap">
@@ -59,6 +56,9 @@ export function InvitationRow({
             {relativeTime(time, now)}
           </time>
         ) : null}
+      </td>
+      <td>
+        <ChosenByCell chosenBy={invitation.chosenBy} />
       </td>
       <td className="ads-table__actions">
         {canRetry(invitation) && !unlinked ? (

@@ -28,9 +28,9 @@ export function InvitationsTable({
             <th scope="col">Email</th>
             <th scope="col">Linked account</th>
             <th scope="col">Group</th>
-            <th scope="col">Chosen by</th>
             <th scope="col">Status</th>
             <th scope="col">Time</th>
+            <th scope="col">Chosen by</th>
             <th scope="col" className="ads-table__actions">
               <span className="ads-visually-hidden">Actions</span>
             </th>
