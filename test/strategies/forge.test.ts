@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
-import { offWithManualInvite, reviewFirst, rules, type Host } from './scenarios.js';
+import { offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
 
 describe('invitation strategies on a site that installed the app through Forge', () => {
   let h: ForgeHarness;
@@ -27,4 +27,5 @@ describe('invitation strategies on a site that installed the app through Forge',
   it('holds new users for review in Review first mode, and sends or skips each as the admin decides', () => reviewFirst(host, accountId));
   it('invites nobody automatically in Off mode, while Invite someone now still sends, never twice', () => offWithManualInvite(host, accountId));
   it('chooses groups by the first matching rule, else the defaults, and records who chose', () => rules(host, accountId));
+  it('refuses bad input with a sentence and writes nothing', () => refusals(host, accountId));
 });

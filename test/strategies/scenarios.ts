@@ -248,3 +248,94 @@ export async function rules(host: Host, accountId: string): Promise<void> {
   expect(audit[4]).toMatchObject({ before: { action: { kind: 'invite' } }, after: { action: { kind: 'never-invite' } } });
   expect(audit[5]).toMatchObject({ before: { name: 'Bücher' }, after: null });
 }
+
+/** Bad input: a 4xx with a sentence, and nothing written (no rule, no invitation, no audit entry). */
+export async function refusals(host: Host, accountId: string): Promise<void> {
+  const rows = () =>
+    withClient(host.databaseUrl, async (client) => {
+      const count = async (sql: string) => Number((await client.query(sql)).rows[0].count);
+      return {
+        invitations: await count('SELECT count(*) FROM invitations'),
+        audit: await count('SELECT count(*) FROM audit_log'),
+        rules: await count('SELECT coalesce(sum(jsonb_array_length(rules)), 0) AS count FROM linked_accounts'),
+      };
+    });
+  const before = await rows();
+  const unknown = '00000000-0000-4000-8000-000000000000';
+  const cases: [string, string, unknown, number, string | RegExp][] = [
+    ['POST', `/api/linked-accounts/${accountId}/rules`, { conditions: [], action: { kind: 'never-invite' } }, 400, 'Name the rule.'],
+    [
+      'POST',
+      `/api/linked-accounts/${accountId}/rules`,
+      { name: 'x', conditions: [{ kind: 'email-domain', domains: [] }], action: { kind: 'never-invite' } },
+      400,
+      'Enter at least one email domain.',
+    ],
+    [
+      'POST',
+      `/api/linked-accounts/${accountId}/rules`,
+      { name: 'x', conditions: [{ kind: 'shoe-size', value: 42 }], action: { kind: 'never-invite' } },
+      400,
+      'Each condition is "email-domain", "account-type" or "jira-group".',
+    ],
+    [
+      'POST',
+      `/api/linked-accounts/${accountId}/rules`,
+      { name: 'x', conditions: [{ kind: 'account-type', accountTypes: ['atlassian'] }], action: { kind: 'invite', groups: [] } },
+      400,
+      'Choose at least one group to invite to.',
+    ],
+    [
+      'POST',
+      `/api/linked-accounts/${unknown}/rules`,
+      { name: 'x', conditions: [{ kind: 'account-type', accountTypes: ['atlassian'] }], action: { kind: 'never-invite' } },
+      404,
+      'No linked account with this id.',
+    ],
+    [
+      'PUT',
+      `/api/linked-accounts/${accountId}/rules/${unknown}`,
+      { name: 'x', conditions: [{ kind: 'account-type', accountTypes: ['app'] }], action: { kind: 'never-invite' } },
+      404,
+      /No rule with this id/,
+    ],
+    [
+      'POST',
+      '/api/invitations/manual',
+      { accountIds: [], targets: [{ linkedAccountId: accountId, groups: ['qa'] }] },
+      400,
+      'Choose at least one Jira user to invite.',
+    ],
+    [
+      'POST',
+      '/api/invitations/manual',
+      { accountIds: ['off-1'], targets: [{ linkedAccountId: accountId, groups: [] }] },
+      400,
+      'Tick at least one group to invite to.',
+    ],
+    [
+      'POST',
+      '/api/invitations/manual',
+      { accountIds: ['off-1'], targets: [{ linkedAccountId: unknown, groups: ['qa'] }] },
+      404,
+      'No linked account with this id.',
+    ],
+    ['POST', `/api/linked-accounts/${accountId}/pending-review/nobody/send`, {}, 409, /another administrator decided/],
+    ['POST', `/api/linked-accounts/${accountId}/pending-review/nobody/skip`, {}, 409, /another administrator decided/],
+    ['GET', '/api/jira-users', undefined, 400, 'Type part of a name or an email address to search.'],
+    ['GET', '/api/pending-review?pageSize=1000', undefined, 400, 'The page size must be a whole number from 1 to 100.'],
+    [
+      'PUT',
+      `/api/linked-accounts/${accountId}/default-groups`,
+      { groups: ['developers'], mode: 'sometimes' },
+      400,
+      'Choose a mode: "automatic", "review" or "off".',
+    ],
+  ];
+  for (const [method, path, body, status, message] of cases) {
+    const answer = await host.api(method, path, body);
+    expect({ path, status: answer.status }).toEqual({ path, status });
+    expect(answer.body.message).toEqual(typeof message === 'string' ? message : expect.stringMatching(message));
+  }
+  expect(await rows()).toEqual(before);
+}

@@ -18,18 +18,18 @@ const groupSlugs = (what: string) =>
     })
     .max(500, 'Choose at most 500 groups.');
 
-const names = (what: string, max: number, each: string) =>
+const names = (what: string, max: number, each: string, none: string) =>
   z
     .array(storableText(each).trim().min(1, `${each} cannot be empty.`).max(max, tooLong(each, max)), { error: `${what} must be a list.` })
-    .min(1, `${what} needs at least one entry.`)
-    .max(50, `${what} can have at most 50 entries.`);
+    .min(1, none)
+    .max(50, `Enter at most 50 in ${what.toLowerCase()}.`);
 
 const condition = z.discriminatedUnion(
   'kind',
   [
     z.object({
       kind: z.literal('email-domain'),
-      domains: names('The email domains', 253, 'An email domain'),
+      domains: names('The email domains', 253, 'An email domain', 'Enter at least one email domain.'),
       includeSubdomains: z.boolean({ error: 'Say whether subdomains count: includeSubdomains true or false.' }).default(false),
     }),
     z.object({
@@ -40,7 +40,7 @@ const condition = z.discriminatedUnion(
         })
         .min(1, 'Choose at least one account type.'),
     }),
-    z.object({ kind: z.literal('jira-group'), groups: names('The Jira groups', 255, 'A Jira group name') }),
+    z.object({ kind: z.literal('jira-group'), groups: names('The Jira groups', 255, 'A Jira group name', 'Enter at least one Jira group.') }),
   ],
   { error: 'Each condition is "email-domain", "account-type" or "jira-group".' },
 );

@@ -4,7 +4,7 @@ import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
-import Tag from '@atlaskit/tag';
+import { SimpleTag as Tag } from '@atlaskit/tag';
 import { Box, Inline, Stack, Text } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
 import { listPendingReview, sendFromReview, skipFromReview } from '../api/strategies-api';
