@@ -116,6 +116,27 @@ export async function reviewFirst(host: Host, accountId: string): Promise<void> 
   expect(again.body.message).toMatch(/another administrator decided/);
   expect((await host.api('GET', '/api/pending-review')).body).toMatchObject({ total: 0, counts: [] });
   expect(sentTo(host, 'sam@example.com')).toEqual([]);
+
+  const audit = await auditOf(host, ['linked-account.mode-changed', 'review.sent', 'review.skipped']);
+  expect(audit).toEqual([
+    { action: 'linked-account.mode-changed', actor: 'admin-1', before: { mode: 'automatic' }, after: { mode: 'review' } },
+    {
+      action: 'review.sent',
+      actor: 'admin-1',
+      before: { accountId: 'review-1', groups: ['developers'] },
+      after: { accountId: 'review-1', groups: ['qa'] },
+    },
+    { action: 'review.skipped', actor: 'admin-1', before: { accountId: 'review-2', groups: ['developers'] }, after: null },
+  ]);
+}
+
+async function auditOf(host: Host, actions: string[]) {
+  return withClient(
+    host.databaseUrl,
+    async (client) =>
+      (await client.query('SELECT action, actor_account_id AS actor, before, after FROM audit_log WHERE action = ANY($1) ORDER BY id', [actions]))
+        .rows,
+  );
 }
 
 /** Off: nothing automatic; Invite someone now still works, with the groups picked for it. */
@@ -163,6 +184,11 @@ export async function offWithManualInvite(host: Host, accountId: string): Promis
   await settled(host, 'existing-1', 1);
   expect(sentTo(host, 'olga@example.com')).toEqual(['designers', 'qa']);
   expect(sentTo(host, 'eli@example.com')).toEqual(['qa']);
+  expect((await auditOf(host, ['invitation.manual'])).map((row) => [row.actor, row.after])).toEqual([
+    ['admin-1', { accountId: 'off-1', displayName: 'Olga Off', groups: ['qa', 'designers'] }],
+    ['admin-1', { accountId: 'off-1', displayName: 'Olga Off', groups: ['qa'] }],
+    ['admin-1', { accountId: 'existing-1', displayName: 'Eli Existing', groups: ['qa'] }],
+  ]);
 
   const unknownGroup = await host.api('POST', '/api/invitations/manual', {
     accountIds: ['off-1'],

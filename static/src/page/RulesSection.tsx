@@ -77,33 +77,35 @@ export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: numbe
               {account.displayName}
             </Heading>
             {account.rules.length === 0 ? <Text color="color.text.subtlest">No rules: every new user gets the default groups.</Text> : null}
-            <ol className="ati-rules">
-              {account.rules.map((rule, index) => (
-                <li key={rule.id}>
-                  <Inline space="space.100" alignBlock="center" shouldWrap>
-                    <Text weight="bold">{rule.name}</Text>
-                    <Text>{ruleText(rule)}</Text>
-                    <Button spacing="compact" appearance="subtle" isDisabled={index === 0} onClick={() => move(account, index, -1)}>
-                      Move up
-                    </Button>
-                    <Button
-                      spacing="compact"
-                      appearance="subtle"
-                      isDisabled={index === account.rules.length - 1}
-                      onClick={() => move(account, index, 1)}
-                    >
-                      Move down
-                    </Button>
-                    <Button spacing="compact" onClick={() => setEditing({ account, rule })}>
-                      Change
-                    </Button>
-                    <Button spacing="compact" appearance="subtle" onClick={() => void run(deleteRule(bridge, account.id, rule.id))}>
-                      Remove
-                    </Button>
-                  </Inline>
-                </li>
-              ))}
-            </ol>
+            {account.rules.length > 0 ? (
+              <ol className="ati-rules">
+                {account.rules.map((rule, index) => (
+                  <li key={rule.id}>
+                    <Inline space="space.100" alignBlock="center" shouldWrap>
+                      <Text weight="bold">{rule.name}</Text>
+                      <Text>{ruleText(rule)}</Text>
+                      <Button spacing="compact" appearance="subtle" isDisabled={index === 0} onClick={() => move(account, index, -1)}>
+                        Move up
+                      </Button>
+                      <Button
+                        spacing="compact"
+                        appearance="subtle"
+                        isDisabled={index === account.rules.length - 1}
+                        onClick={() => move(account, index, 1)}
+                      >
+                        Move down
+                      </Button>
+                      <Button spacing="compact" onClick={() => setEditing({ account, rule })}>
+                        Change
+                      </Button>
+                      <Button spacing="compact" appearance="subtle" onClick={() => void run(deleteRule(bridge, account.id, rule.id))}>
+                        Remove
+                      </Button>
+                    </Inline>
+                  </li>
+                ))}
+              </ol>
+            ) : null}
             <Inline>
               <Button onClick={() => setEditing({ account, rule: null })}>Add rule</Button>
             </Inline>
