@@ -20,6 +20,7 @@ import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
 import { organizationRoutes } from './entry/api/organization-routes.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
 import { siteStatusRoutes } from './entry/api/site-status-routes.js';
+import { strategyRoutes } from './entry/api/strategy-routes.js';
 import { connectApiAuthentication } from './entry/connect/connect-api-auth.js';
 import { createConnectAddon } from './entry/connect/connect-addon.js';
 import { connectPages } from './entry/connect/connect-pages.js';
@@ -43,6 +44,7 @@ import { NO_METRICS, PrometheusMetrics, type OutboundService } from './observabi
 import { AuditLog } from './persistence/audit-log.js';
 import { openDatabase } from './persistence/database.js';
 import { ForgeTenantRepository } from './persistence/forge-tenant-repository.js';
+import { InvitationDecisionRepository } from './persistence/invitation-decision-repository.js';
 import { InvitationRepository } from './persistence/invitation-repository.js';
 import { bindLegacySecrets } from './persistence/legacy-secrets.js';
 import { LinkedAccountRepository } from './persistence/linked-account-repository.js';
@@ -242,6 +244,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     organizationRoutes({ organizations: targets.organizations }),
     invitationRoutes({ invitations }),
     siteStatusRoutes({ tenants, linkedAccounts, silenceWarningDays: config.eventSilenceWarningDays }),
+    strategyRoutes({ linkedAccounts, targets, jira, decisions: stores.decisions }),
   );
   await aceConfigured;
   app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
@@ -347,6 +350,7 @@ function storesOn(sequelize: Sequelize, queue: JobQueue, secrets: SecretBox) {
     invitations: new InvitationRepository(sequelize, queue),
     newUsers: new NewUserRepository(sequelize, queue),
     rateLimiter: new RateLimiter(sequelize),
+    decisions: new InvitationDecisionRepository(sequelize, queue, new AuditLog(sequelize)),
   };
 }
 

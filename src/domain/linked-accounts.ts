@@ -1,5 +1,5 @@
 import { DomainError, TargetError } from './errors.js';
-import type { LinkedAccount, LinkedAccountStatus, OrganizationCredentials, TargetCredentials, TargetGroup } from './model.js';
+import type { InvitationMode, LinkedAccount, LinkedAccountStatus, OrganizationCredentials, TargetCredentials, TargetGroup } from './model.js';
 import type {
   CheckedLink,
   DiscoveredOrganization,
@@ -233,25 +233,34 @@ export async function refreshGroups(deps: LinkedAccountDeps, actor: Actor, id: s
 }
 
 /**
- * Saves the default groups. An empty list is a valid choice: invite nobody. A workspace's groups
+ * Saves the default groups, and the mode when one is given. An empty list is a valid choice:
+ * invite nobody. A workspace's groups
  * are checked against its kept list; an organization's newly chosen ones are looked up again by
  * the name they were shown with, so a group that vanished or cannot take members is refused now
  * rather than failing every new user later.
  */
-export async function setDefaultGroups(deps: LinkedAccountDeps, actor: Actor, id: string, groupSlugs: string[]): Promise<LinkedAccount> {
+export async function setDefaultGroups(
+  deps: LinkedAccountDeps,
+  actor: Actor,
+  id: string,
+  groupSlugs: string[],
+  mode?: InvitationMode,
+): Promise<LinkedAccount> {
   const wanted = new Set(groupSlugs);
   const first = await requireAccount(deps, actor, id);
   const target = deps.targets.of(first.targetType);
   const checked = target.groupListing === 'live' ? await checkLiveChoice(deps, actor, first, target, wanted) : null;
   return changeAccount(deps, actor, id, (account) => {
     const defaultGroups = checked ?? chooseKnown(account, target, wanted);
+    const groupsAudit = {
+      ...entry(actor, 'linked-account.default-groups-changed', account),
+      before: slugs(account.defaultGroups),
+      after: slugs(defaultGroups),
+    };
+    if (!mode || mode === account.mode) return { changes: { defaultGroups }, audit: groupsAudit };
     return {
-      changes: { defaultGroups },
-      audit: {
-        ...entry(actor, 'linked-account.default-groups-changed', account),
-        before: slugs(account.defaultGroups),
-        after: slugs(defaultGroups),
-      },
+      changes: { defaultGroups, mode },
+      audit: [groupsAudit, { ...entry(actor, 'linked-account.mode-changed', account), before: { mode: account.mode }, after: { mode } }],
     };
   });
 }
@@ -454,11 +463,11 @@ async function noteRefusal(deps: LinkedAccountDeps, actor: Actor, id: string, us
  * Read, decide, write only if nothing changed in between; otherwise read again and decide
  * again. `decide` answers null when, on what it now reads, there is nothing to write.
  */
-async function changeAccount(
-  deps: LinkedAccountDeps,
+export async function changeAccount(
+  deps: Pick<LinkedAccountDeps, 'linkedAccounts'>,
   actor: Actor,
   id: string,
-  decide: (account: LinkedAccount) => { changes: LinkedAccountChanges; audit: AuditEntry | null } | null,
+  decide: (account: LinkedAccount) => { changes: LinkedAccountChanges; audit: AuditEntry | AuditEntry[] | null } | null,
 ): Promise<LinkedAccount> {
   for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
     const account = await requireAccount(deps, actor, id);
@@ -471,7 +480,7 @@ async function changeAccount(
   throw keptChanging();
 }
 
-async function requireAccount(deps: LinkedAccountDeps, actor: Actor, id: string): Promise<LinkedAccount> {
+export async function requireAccount(deps: { linkedAccounts: Pick<LinkedAccountStore, 'find'> }, actor: Actor, id: string): Promise<LinkedAccount> {
   const account = await deps.linkedAccounts.find(actor.tenantId, id);
   // An unlinked account is history, not something to change.
   if (!account || account.status === 'unlinked') throw notFound();

@@ -1,5 +1,7 @@
 /** The product's vocabulary. One name per concept, used in code, API, UI and docs. */
 
+import type { ChosenBy, GroupRule } from './group-choice.js';
+
 /** A Jira site that installed the app, through Connect or through Forge. */
 export type Tenant = {
   id: string;
@@ -40,6 +42,15 @@ export type OrganizationRef = { id: string; name: string; directoryId: string; d
 /** 'unlinked' is final: the credentials are destroyed and the record stays only for the invitation history. */
 export type LinkedAccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
 
+/**
+ * What happens to a new Jira user's planned invitations through one linked account: sent at once
+ * ('automatic'), held in the Pending review list for an administrator to Send or Skip ('review'),
+ * or nothing automatic at all ('off'; invitations made by hand still go out).
+ */
+export type InvitationMode = 'automatic' | 'review' | 'off';
+
+export const INVITATION_MODES: readonly InvitationMode[] = ['automatic', 'review', 'off'];
+
 /** A workspace or an organization directory the admin linked, with its default groups. */
 export type LinkedAccount = {
   id: string;
@@ -60,8 +71,11 @@ export type LinkedAccount = {
    */
   groups: TargetGroup[];
   groupsRefreshedAt: Date | null;
-  /** Empty means "invite nobody". */
+  /** Empty means "invite nobody" (unless a rule chooses groups). */
   defaultGroups: TargetGroup[];
+  mode: InvitationMode;
+  /** In order: the first rule that matches a new user chooses their groups instead of the defaults. */
+  rules: GroupRule[];
   lastInvitationSentAt: Date | null;
   createdAt: Date;
   unlinkedAt: Date | null;
@@ -71,7 +85,8 @@ export type LinkedAccount = {
   credentialsVersion: number;
 };
 
-export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
+/** 'pending-review': planned for a linked account in Review first mode, waiting for an administrator's Send or Skip (never expires). */
+export type InvitationStatus = 'pending-review' | 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
 
 /** One new Jira user invited to one group of one linked account (for an organization: added to the group). */
 export type Invitation = {
@@ -95,6 +110,8 @@ export type Invitation = {
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
+  /** Who chose this invitation's group; null for invitations planned before rules existed (the defaults). */
+  chosenBy: ChosenBy | null;
 };
 
 /** A user Jira told us it created. Recorded once per tenant and account, whatever Jira retries. */

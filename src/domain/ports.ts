@@ -93,10 +93,19 @@ export interface OrganizationDiscovery {
 
 export type EmailLookup = { found: true; email: string } | { found: false; reason: string };
 
+/** A Jira user as Jira's user search and user lookup answer (emailAddress only when the profile shows it). */
+export type JiraUser = { accountId: string; displayName: string | null; accountType: string | null; email: string | null; active: boolean };
+
 /** Calls to the Jira site of one tenant, whichever host (Connect or Forge) it came through. */
 export interface JiraGateway {
   getUserEmail: (accountId: string) => Promise<EmailLookup>;
   isAdministrator: (accountId: string) => Promise<boolean>;
+  /** The names of the Jira groups the user belongs to (for rules on group membership). */
+  getUserGroups: (accountId: string) => Promise<string[]>;
+  /** Jira's user search by name or address, at most `maxResults` users. */
+  searchUsers: (query: string, maxResults: number) => Promise<JiraUser[]>;
+  /** One user, or null when Jira has none with this account id. */
+  getUser: (accountId: string) => Promise<JiraUser | null>;
 }
 
 export interface JiraGatewayFactory {

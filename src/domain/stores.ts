@@ -1,5 +1,7 @@
+import type { ChosenBy, GroupRule } from './group-choice.js';
 import type {
   Invitation,
+  InvitationMode,
   InvitationStatus,
   LinkedAccount,
   LinkedAccountStatus,
@@ -20,7 +22,9 @@ export type ReasonCode =
   | 'rejected'
   | 'attempts-exhausted'
   | 'retrying'
-  | 'unlinked';
+  | 'unlinked'
+  | 'rule-never-invite'
+  | 'review-skipped';
 
 /** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
 export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };
@@ -39,9 +43,10 @@ export type PlannedInvitation = {
   /** Null for an organization. */
   workspace: string | null;
   group: TargetGroup;
-  status: 'queued' | 'skipped';
+  status: 'queued' | 'skipped' | 'pending-review';
   reason: string | null;
   reasonCode: ReasonCode | null;
+  chosenBy: ChosenBy;
 };
 
 /** An invitation as delivery sees it: with the job that currently owns it, and the new user's Jira account type. */
@@ -56,7 +61,7 @@ export type DeliverableInvitation = Invitation & {
 
 /** How an invitation ends. `attempted` counts the run as an attempt (the target or Jira was asked). */
 export type FinalOutcome = {
-  status: Exclude<InvitationStatus, 'queued'>;
+  status: Exclude<InvitationStatus, 'queued' | 'pending-review'>;
   reason: string | null;
   reasonCode: ReasonCode | null;
   attempted: boolean;
@@ -107,6 +112,8 @@ export type LinkedAccountChanges = {
   statusReason?: string | null;
   groups?: TargetGroup[];
   defaultGroups?: TargetGroup[];
+  mode?: InvitationMode;
+  rules?: GroupRule[];
 };
 
 /** What linking writes: the target it names, its credentials, and the groups to keep. */
@@ -138,7 +145,8 @@ export interface LinkedAccountStore {
     id: string,
     expectedVersion: number,
     changes: LinkedAccountChanges,
-    audit: AuditEntry | null,
+    /** Several entries when one change is several things (default groups and mode): all written with it. */
+    audit: AuditEntry | AuditEntry[] | null,
   ) => Promise<LinkedAccount | 'not-found' | 'conflict'>;
   /** Destroys the credentials, clears the default groups and ends the account's queued invitations as `skipQueued` says. */
   unlink: (
@@ -155,6 +163,7 @@ export interface LinkedAccountStore {
     credentialsVersion: number,
   ) => Promise<void>;
   recordInvitationSent: (id: string) => Promise<void>;
+  /** The accounts a new user of this tenant may be invited through: linked, not Off, with default groups or rules. */
   withDefaultGroups: (tenantId: string) => Promise<LinkedAccount[]>;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { ChosenBy } from '../domain/group-choice.js';
 import type { InvitationStatus, TargetType } from '../domain/model.js';
 import type {
   DeliverableInvitation,
@@ -15,7 +16,7 @@ import type {
 } from '../domain/stores.js';
 import { JOBS, liveJobSql, type JobQueue } from '../jobs/job-queue.js';
 
-type InvitationRow = {
+export type InvitationRow = {
   id: string;
   tenant_id: string;
   new_user_id: string;
@@ -39,9 +40,10 @@ type InvitationRow = {
   sent_at: Date | null;
   account_type: string | null;
   received_at: Date;
+  chosen_by: ChosenBy | null;
 };
 
-const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
+export const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   id: row.id,
   tenantId: row.tenant_id,
   newUserId: row.new_user_id,
@@ -65,10 +67,11 @@ const toInvitation = (row: InvitationRow): DeliverableInvitation => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   sentAt: row.sent_at,
+  chosenBy: row.chosen_by,
 });
 
 /** Invitations with the Jira account type of their new user (delivery checks it again), when the user was recorded, and the name of their linked account. */
-const SELECT_INVITATIONS = `SELECT i.*, n.account_type, n.received_at, l.display_name AS linked_account_name
+export const SELECT_INVITATIONS = `SELECT i.*, n.account_type, n.received_at, l.display_name AS linked_account_name
   FROM invitations i JOIN new_users n ON n.id = i.new_user_id JOIN linked_accounts l ON l.id = i.linked_account_id`;
 
 /** A lease that no run holds any more (none taken, or run out). */
@@ -97,9 +100,9 @@ export class InvitationRepository implements InvitationStore {
         const jobId = plan.status === 'queued' ? randomUUID() : null;
         const rows = await this.sequelize.query<{ id: string }>(
           `INSERT INTO invitations (tenant_id, new_user_id, linked_account_id, account_id, display_name, email, target_type, workspace,
-             group_slug, group_name, status, reason, reason_code, job_id)
+             group_slug, group_name, status, reason, reason_code, job_id, chosen_by)
            VALUES (:tenantId, :newUserId, :linkedAccountId, :accountId, :displayName, :email, :targetType, :workspace,
-             :groupSlug, :groupName, :status, :reason, :reasonCode, :jobId)
+             :groupSlug, :groupName, :status, :reason, :reasonCode, :jobId, CAST(:chosenBy AS jsonb))
            ON CONFLICT (tenant_id, account_id, linked_account_id, group_slug) DO NOTHING RETURNING id`,
           {
             replacements: {
@@ -117,6 +120,7 @@ export class InvitationRepository implements InvitationStore {
               reason: plan.reason,
               reasonCode: plan.reasonCode,
               jobId,
+              chosenBy: JSON.stringify(plan.chosenBy),
             },
             type: QueryTypes.SELECT,
             transaction,

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { statusChange } from '../domain/linked-accounts.js';
-import type { CredentialType, LinkedAccount, LinkedAccountStatus, TargetCredentials, TargetGroup, TargetType } from '../domain/model.js';
+import type { GroupRule } from '../domain/group-choice.js';
+import type {
+  CredentialType,
+  InvitationMode,
+  LinkedAccount,
+  LinkedAccountStatus,
+  TargetCredentials,
+  TargetGroup,
+  TargetType,
+} from '../domain/model.js';
 import type { AuditEntry, LinkedAccountChanges, LinkedAccountStore, NewLinkedAccount, ReasonCode } from '../domain/stores.js';
 import type { AuditLog } from './audit-log.js';
 import { linkedAccountBinding, type SecretBox } from './secret-box.js';
@@ -27,6 +36,8 @@ type LinkedAccountRow = {
   unlinked_at: Date | null;
   version: number;
   credentials_version: number;
+  mode: InvitationMode;
+  rules: GroupRule[];
 };
 
 const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
@@ -50,10 +61,12 @@ const toLinkedAccount = (row: LinkedAccountRow): LinkedAccount => ({
   unlinkedAt: row.unlinked_at,
   version: row.version,
   credentialsVersion: row.credentials_version,
+  mode: row.mode,
+  rules: row.rules,
 });
 
 const COLUMNS = `id, tenant_id, target_type, workspace, organization_id, organization_name, directory_id, directory_name, display_name, credential_type, status, status_reason, groups,
-  groups_refreshed_at, default_groups, last_invitation_sent_at, created_at, unlinked_at, version, credentials_version`;
+  groups_refreshed_at, default_groups, last_invitation_sent_at, created_at, unlinked_at, version, credentials_version, mode, rules`;
 
 const rowCount = (result: unknown): number => (result as { rowCount?: number }).rowCount ?? 0;
 
@@ -147,7 +160,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     id: string,
     expectedVersion: number,
     changes: LinkedAccountChanges,
-    audit: AuditEntry | null,
+    audit: AuditEntry | AuditEntry[] | null,
   ): Promise<LinkedAccount | 'not-found' | 'conflict'> {
     const sets: string[] = ['updated_at = now()', 'version = version + 1'];
     const replacements: Record<string, unknown> = { tenantId, id, expectedVersion };
@@ -172,6 +185,14 @@ export class LinkedAccountRepository implements LinkedAccountStore {
       sets.push('default_groups = CAST(:defaultGroups AS jsonb)');
       replacements.defaultGroups = JSON.stringify(changes.defaultGroups);
     }
+    if (changes.mode) {
+      sets.push('mode = :mode');
+      replacements.mode = changes.mode;
+    }
+    if (changes.rules) {
+      sets.push('rules = CAST(:rules AS jsonb)');
+      replacements.rules = JSON.stringify(changes.rules);
+    }
     return this.sequelize.transaction(async (transaction) => {
       const [row] = await this.sequelize.query<LinkedAccountRow>(
         `UPDATE linked_accounts SET ${sets.join(', ')}
@@ -180,7 +201,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
         { replacements, type: QueryTypes.SELECT, transaction },
       );
       if (!row) return this.#whyUnchanged(tenantId, id, transaction);
-      if (audit) await this.audit.record(audit, transaction);
+      for (const entry of audit === null ? [] : [audit].flat()) await this.audit.record(entry, transaction);
       return toLinkedAccount(row);
     });
   }
@@ -204,7 +225,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
       await this.sequelize.query(
         `UPDATE invitations SET status = 'skipped', reason = :reason, reason_code = :reasonCode, job_id = NULL,
            next_attempt_at = NULL, updated_at = now()
-         WHERE tenant_id = :tenantId AND linked_account_id = :id AND status = 'queued'`,
+         WHERE tenant_id = :tenantId AND linked_account_id = :id AND status IN ('queued', 'pending-review')`,
         { replacements: { tenantId, id, ...change.skipQueued }, transaction },
       );
       await this.audit.record(change.audit, transaction);
@@ -249,11 +270,12 @@ export class LinkedAccountRepository implements LinkedAccountStore {
     );
   }
 
-  /** The accounts a new user of this tenant is invited through: linked ones with a selection. */
+  /** The accounts a new user of this tenant is invited through: linked ones, not Off, with a selection or rules. */
   async withDefaultGroups(tenantId: string): Promise<LinkedAccount[]> {
     const rows = await this.sequelize.query<LinkedAccountRow>(
       `SELECT ${COLUMNS} FROM linked_accounts
-       WHERE tenant_id = :tenantId AND status <> 'unlinked' AND jsonb_array_length(default_groups) > 0`,
+       WHERE tenant_id = :tenantId AND status <> 'unlinked' AND mode <> 'off'
+         AND (jsonb_array_length(default_groups) > 0 OR jsonb_array_length(rules) > 0)`,
       { replacements: { tenantId }, type: QueryTypes.SELECT },
     );
     return rows.map(toLinkedAccount);

@@ -96,6 +96,8 @@ describe('linked Bitbucket workspaces', () => {
           status: 'active',
           statusReason: null,
           defaultGroups: [],
+          mode: 'automatic',
+          rules: [],
           groupCount: 3,
           groupsRefreshedAt: expect.stringMatching(ISO_DATE),
           lastInvitationSentAt: null,

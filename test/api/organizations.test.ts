@@ -141,6 +141,8 @@ describe('linked Atlassian organizations', () => {
           status: 'active',
           statusReason: null,
           defaultGroups: [],
+          mode: 'automatic',
+          rules: [],
           groupCount: null,
           groupsRefreshedAt: expect.stringMatching(ISO_DATE),
           lastInvitationSentAt: null,

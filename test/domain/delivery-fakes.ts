@@ -36,6 +36,7 @@ export function anInvitation(overrides: Partial<DeliverableInvitation> = {}): De
     createdAt: now,
     updatedAt: now,
     sentAt: null,
+    chosenBy: null,
     receivedAt: now,
     ...overrides,
   };
@@ -55,6 +56,8 @@ export function anAccount(overrides: Partial<LinkedAccount> = {}): LinkedAccount
     groups: [{ slug: 'developers', name: 'Developers' }],
     groupsRefreshedAt: null,
     defaultGroups: [{ slug: 'developers', name: 'Developers' }],
+    mode: 'automatic',
+    rules: [],
     lastInvitationSentAt: null,
     createdAt: new Date('2026-11-01T00:00:00Z'),
     unlinkedAt: null,
@@ -245,10 +248,12 @@ export function bitbucketTargets(bitbucket: BitbucketGateway): InvitationTargets
   return { of: () => target };
 }
 
-/** Jira as a script: how the email lookup answers (or throws). */
+/** Jira as a script: how the email lookup answers (or throws), and the user's Jira groups. */
 export class FakeJira {
   lookups = 0;
   emailAnswer: Scripted<EmailLookup> = async () => ({ found: true, email: 'from-jira@example.com' });
+  jiraGroups: string[] = [];
+  groupLookups = 0;
 
   async forTenant(): Promise<JiraGateway> {
     return {
@@ -257,6 +262,12 @@ export class FakeJira {
         return this.emailAnswer();
       },
       isAdministrator: async () => true,
+      getUserGroups: async () => {
+        this.groupLookups++;
+        return this.jiraGroups;
+      },
+      searchUsers: async () => [],
+      getUser: async () => null,
     };
   }
 }

@@ -13,6 +13,7 @@ import { bitbucketTargets, FakeInvitations } from './delivery-fakes.js';
  * (writes conditional on the version read; refusals only count for the credentials they were about).
  */
 
+const NO_USER_CALLS = { getUserGroups: async () => [], searchUsers: async () => [], getUser: async () => null };
 const ACTOR = { tenantId: 'tenant-1', accountId: 'admin-1' };
 const OLD_CREDENTIALS: BitbucketCredentials = { type: 'api-token', email: 'owner@acme.example', token: 'old-token' };
 const NEW_CREDENTIALS: BitbucketCredentials = { type: 'oauth-consumer', key: 'acme-key', secret: 'new-secret' };
@@ -33,6 +34,8 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
     groups: [DEVELOPERS, QA],
     groupsRefreshedAt: null,
     defaultGroups: [QA],
+    mode: 'automatic',
+    rules: [],
     lastInvitationSentAt: null,
     createdAt: new Date(),
     unlinkedAt: null,
@@ -64,12 +67,12 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
   async credentialsOf(): Promise<TargetCredentials | null> {
     return this.credentials;
   }
-  async update(_tenantId: string, _id: string, expectedVersion: number, changes: LinkedAccountChanges, audit: AuditEntry | null) {
+  async update(_tenantId: string, _id: string, expectedVersion: number, changes: LinkedAccountChanges, audit: AuditEntry | AuditEntry[] | null) {
     this.updates++;
     if (this.account.status === 'unlinked') return 'not-found' as const;
     if (this.account.version !== expectedVersion) return 'conflict' as const;
     this.#apply(changes);
-    if (audit) this.audit.push(audit);
+    if (audit) this.audit.push(...[audit].flat());
     return structuredClone(this.account);
   }
   async unlink(): Promise<never> {
@@ -213,6 +216,7 @@ describe('delivery and the linked account it delivers through', () => {
     createdAt: new Date(),
     updatedAt: new Date(),
     sentAt: null,
+    chosenBy: null,
     receivedAt: new Date(),
   };
   const deliveryDeps = (store: InMemoryLinkedAccounts, bitbucket: BitbucketGateway) => {
@@ -222,7 +226,13 @@ describe('delivery and the linked account it delivers through', () => {
       invitations,
       linkedAccounts: store,
       targets: bitbucketTargets(bitbucket),
-      jira: { forTenant: async () => ({ getUserEmail: async () => ({ found: false, reason: 'unused' }), isAdministrator: async () => true }) },
+      jira: {
+        forTenant: async () => ({
+          getUserEmail: async () => ({ found: false, reason: 'unused' }),
+          isAdministrator: async () => true,
+          ...NO_USER_CALLS,
+        }),
+      },
       maxAttempts: 3,
       retryBaseMs: 1000,
       retryAfterCapMs: 3_600_000,

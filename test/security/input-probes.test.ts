@@ -341,7 +341,7 @@ describe('input probes on every route that takes input', () => {
       const status = await p.send(invitations, {
         path: '/api/invitations?status=lost',
       });
-      expect(status.body.message).toBe('Filter by one of these statuses: queued, sent, already-invited, skipped, failed.');
+      expect(status.body.message).toBe('Filter by one of these statuses: pending-review, queued, sent, already-invited, skipped, failed.');
 
       const groups = p.routes.find((route) => route.name === 'connect: choose default groups')!;
       const notList = await p.send(groups, {

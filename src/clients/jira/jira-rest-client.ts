@@ -1,5 +1,5 @@
 import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
-import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
+import type { EmailLookup, JiraGateway, JiraUser } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
 import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { parseRetryAfter } from '../retry-after.js';
@@ -28,7 +28,7 @@ export interface JiraRestClientOptions {
 }
 
 /**
- * The two Jira REST calls the app makes, whichever host installed it: Connect and Forge differ
+ * The Jira REST calls the app makes, whichever host installed it: Connect and Forge differ
  * only in how a request is authorized and in how a refusal is explained.
  */
 export class JiraRestClient implements JiraGateway {
@@ -107,6 +107,50 @@ export class JiraRestClient implements JiraGateway {
     throw new DomainError('upstream-rejected', `Jira refused ${what} (HTTP ${response.status})${detail}.${hint}`);
   }
 
+  async getUserGroups(accountId: string): Promise<string[]> {
+    const what = "the user's group lookup";
+    const body = await this.getJson(`/rest/api/3/user/groups?${new URLSearchParams({ accountId }).toString()}`, what, { notFound: [] });
+    if (!Array.isArray(body)) throw new JiraUnavailableError(`Jira answered ${what} with something other than a list of groups.`);
+    return body.flatMap((group: unknown) => {
+      const name = (group as { name?: unknown } | null)?.name;
+      return typeof name === 'string' ? [name] : [];
+    });
+  }
+
+  async searchUsers(query: string, maxResults: number): Promise<JiraUser[]> {
+    const what = 'the user search';
+    const params = new URLSearchParams({ query, maxResults: String(maxResults) });
+    const body = await this.getJson(`/rest/api/3/user/search?${params.toString()}`, what, { notFound: [] });
+    return Array.isArray(body) ? body.flatMap((item: unknown) => toJiraUser(item) ?? []) : [];
+  }
+
+  async getUser(accountId: string): Promise<JiraUser | null> {
+    const body = await this.getJson(`/rest/api/3/user?${new URLSearchParams({ accountId }).toString()}`, 'the user lookup', { notFound: null });
+    return toJiraUser(body);
+  }
+
+  /** A GET whose 404 means "none" (answered with `notFound`); 401, 429 and 5xx are worth another try later; other refusals are final. */
+  private async getJson(pathWithQuery: string, what: string, options: { notFound: unknown }): Promise<unknown> {
+    const response = await this.send('GET', pathWithQuery, what);
+    if (response.ok) return this.readJson(response, what);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return options.notFound;
+    }
+    if (response.status === 429 || response.status >= 500) throw this.unavailable(what, response);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      throw new JiraUnavailableError(
+        `Jira refused the app's credentials for ${what} (HTTP 401). ${this.#wording.emailCredentialsHint}`,
+        401,
+        null,
+        'fresh-credentials',
+      );
+    }
+    const detail = await errorDetail(response);
+    throw new DomainError('upstream-rejected', `Jira refused ${what} (HTTP ${response.status})${detail}.`);
+  }
+
   private async send(method: 'GET' | 'POST', pathWithQuery: string, what: string, json?: unknown): Promise<Response> {
     const url = `${this.baseUrl}${pathWithQuery}`;
     const headers: Record<string, string> = { Authorization: this.#authorize(method, url), Accept: 'application/json' };
@@ -143,6 +187,20 @@ export class JiraRestClient implements JiraGateway {
     const reason = response.status === 429 ? 'is rate limiting the app' : 'is unavailable';
     return new JiraUnavailableError(`Jira ${reason}: ${what} answered HTTP ${response.status}.`, response.status, retryAfterMs);
   }
+}
+
+/** A user of Jira's answers; null for anything without an account id. */
+function toJiraUser(value: unknown): JiraUser | null {
+  const user = value as { accountId?: unknown; displayName?: unknown; accountType?: unknown; emailAddress?: unknown; active?: unknown } | null;
+  if (!user || typeof user.accountId !== 'string' || user.accountId === '' || !isStorableText(user.accountId)) return null;
+  const text = (field: unknown) => (typeof field === 'string' && field.trim() !== '' && isStorableText(field) ? field.trim() : null);
+  return {
+    accountId: user.accountId,
+    displayName: text(user.displayName),
+    accountType: text(user.accountType),
+    email: text(user.emailAddress),
+    active: user.active !== false,
+  };
 }
 
 function describeFetchFailure(error: unknown, timeoutMs: number): string {

@@ -97,7 +97,7 @@ export function linkedAccountRoutes(deps: LinkedAccountDeps): Router {
     asyncRoute(async (req, res) => {
       const id = accountId(req.params.id);
       const body = defaultGroupsBody.parse(req.body);
-      const account = await setDefaultGroups(deps, actorOf(res), id, body.groups);
+      const account = await setDefaultGroups(deps, actorOf(res), id, body.groups, body.mode);
       res.json({ linkedAccount: presentLinkedAccount(account) });
     }),
   );

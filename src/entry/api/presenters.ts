@@ -16,6 +16,8 @@ export function presentLinkedAccount(account: LinkedAccount) {
     status: account.status,
     statusReason: account.statusReason,
     defaultGroups: account.defaultGroups,
+    mode: account.mode,
+    rules: account.rules,
     // An organization's groups are searched, not kept: it has no count to show.
     groupCount: account.organization ? null : account.groups.length,
     groupsRefreshedAt: account.groupsRefreshedAt,
@@ -45,5 +47,7 @@ export function presentInvitation(invitation: Invitation & { reasonCode: ReasonC
     createdAt: invitation.createdAt,
     updatedAt: invitation.updatedAt,
     sentAt: invitation.sentAt,
+    // Invitations planned before rules existed were all chosen by the defaults.
+    chosenBy: invitation.chosenBy ?? { kind: 'defaults' },
   };
 }

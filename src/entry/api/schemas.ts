@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LinkRequest } from '../../domain/ports.js';
 import { storableText } from '../storable-text.js';
+import { modeField } from './strategy-schemas.js';
 
 /**
  * Every message below is shown to the admin as is: a sentence about what to change. The admin
@@ -127,13 +128,14 @@ export const defaultGroupsBody = z.object(
         },
       )
       .max(500, 'Choose at most 500 default groups.'),
+    mode: modeField.optional(),
   },
   jsonObject,
 );
 
 export const idParam = z.string().uuid('Unknown id.');
 
-const STATUSES = ['queued', 'sent', 'already-invited', 'skipped', 'failed'] as const;
+const STATUSES = ['pending-review', 'queued', 'sent', 'already-invited', 'skipped', 'failed'] as const;
 
 export const invitationQuery = z.object({
   status: z.enum(STATUSES, { error: `Filter by one of these statuses: ${STATUSES.join(', ')}.` }).optional(),

@@ -6,6 +6,7 @@ import type {
   GroupList,
   Invitation,
   InvitationPage,
+  InvitationMode,
   InvitationStatus,
   LinkRequest,
   LinkedAccount,
@@ -79,8 +80,14 @@ export function organizationSuggestion(
   return bridge.request('GET', `/api/linked-accounts/${id(workspaceAccountId)}/organization-suggestion?${params.toString()}`);
 }
 
-export function saveDefaultGroups(bridge: HostBridge, accountId: string, slugs: string[]): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
-  return bridge.request('PUT', `/api/linked-accounts/${id(accountId)}/default-groups`, { groups: slugs });
+/** Saves the default groups, and the mode when one is given. */
+export function saveDefaultGroups(
+  bridge: HostBridge,
+  accountId: string,
+  slugs: string[],
+  mode?: InvitationMode,
+): Promise<ApiResult<{ linkedAccount: LinkedAccount }>> {
+  return bridge.request('PUT', `/api/linked-accounts/${id(accountId)}/default-groups`, mode ? { groups: slugs, mode } : { groups: slugs });
 }
 
 export interface InvitationQuery {

@@ -4,10 +4,20 @@
 export type TargetType = 'bitbucket-workspace' | 'atlassian-organization';
 export type CredentialType = 'oauth-consumer' | 'api-token' | 'organization-api-key';
 export type AccountStatus = 'active' | 'credentials-invalid' | 'invitations-refused' | 'unlinked';
-export type InvitationStatus = 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
+export type InvitationStatus = 'pending-review' | 'queued' | 'sent' | 'already-invited' | 'skipped' | 'failed';
 /** Why an invitation is skipped, failed or waiting, for code; `reason` is the sentence for people. */
 export type InvitationReasonCode =
-  'not-a-person' | 'no-email' | 'credentials-invalid' | 'invitations-refused' | 'group-missing' | 'rejected' | 'attempts-exhausted' | 'retrying';
+  | 'not-a-person'
+  | 'no-email'
+  | 'credentials-invalid'
+  | 'invitations-refused'
+  | 'group-missing'
+  | 'rejected'
+  | 'attempts-exhausted'
+  | 'retrying'
+  | 'unlinked'
+  | 'rule-never-invite'
+  | 'review-skipped';
 
 export interface GroupRef {
   slug: string;
@@ -37,6 +47,8 @@ export interface LinkedAccount {
   status: AccountStatus;
   statusReason: string | null;
   defaultGroups: GroupRef[];
+  mode: InvitationMode;
+  rules: GroupRule[];
   /** Null for an organization: its groups are searched, not kept. */
   groupCount: number | null;
   groupsRefreshedAt: string | null;
@@ -80,6 +92,7 @@ export interface Invitation {
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
+  chosenBy: ChosenBy;
 }
 
 export type WorkspaceCredentials = { type: 'oauth-consumer'; key: string; secret: string } | { type: 'api-token'; email: string; token: string };
@@ -119,3 +132,72 @@ export interface OrganizationSuggestion {
 
 /** The `code` of the 422 that refuses to link a workspace managed in Atlassian Administration. */
 export const WORKSPACE_ADMIN_MANAGED = 'workspace-admin-managed';
+
+/** Automatic: sent at once; review: held in Pending review; off: nothing automatic. */
+export type InvitationMode = 'automatic' | 'review' | 'off';
+
+export type RuleCondition =
+  | { kind: 'email-domain'; domains: string[]; includeSubdomains: boolean }
+  | { kind: 'account-type'; accountTypes: string[] }
+  | { kind: 'jira-group'; groups: string[] };
+
+export interface GroupRule {
+  id: string;
+  name: string;
+  conditions: RuleCondition[];
+  action: { kind: 'invite'; groups: GroupRef[] } | { kind: 'never-invite' };
+}
+
+/** The body of POST/PUT .../rules: groups by slug. */
+export interface RuleInput {
+  name: string;
+  conditions: RuleCondition[];
+  action: { kind: 'invite'; groups: string[] } | { kind: 'never-invite' };
+}
+
+export type ChosenBy =
+  | { kind: 'defaults' }
+  | { kind: 'rule'; ruleId: string; ruleName: string }
+  | { kind: 'manual'; actorAccountId: string }
+  | { kind: 'review'; actorAccountId: string };
+
+export interface PendingReviewEntry {
+  linkedAccountId: string;
+  linkedAccountName: string;
+  targetType: TargetType;
+  accountId: string;
+  displayName: string | null;
+  email: string | null;
+  groups: (GroupRef & { chosenBy: ChosenBy | null })[];
+  waitingSince: string;
+}
+
+export interface PendingReviewPage {
+  entries: PendingReviewEntry[];
+  total: number;
+  counts: { linkedAccountId: string; users: number }[];
+}
+
+export interface JiraUser {
+  accountId: string;
+  displayName: string | null;
+  accountType: string | null;
+  email: string | null;
+  active: boolean;
+}
+
+export interface GroupOutcome {
+  linkedAccountId: string;
+  accountId: string;
+  groupSlug: string;
+  groupName: string;
+  invitationId: string;
+  outcome: 'queued' | 'requeued' | 'already-queued' | 'already-sent' | 'skipped';
+}
+
+export interface ManualInviteResult {
+  accountId: string;
+  displayName: string | null;
+  groups: GroupOutcome[];
+  error: string | null;
+}

@@ -25,6 +25,7 @@ import { SectionMessage } from '../ui/SectionMessage';
 import { LoadingBlock, Spinner } from '../ui/Spinner';
 import { Textfield } from '../ui/Textfield';
 import { GroupChecklist } from './GroupChecklist';
+import { ModeField, useModeChoice } from './ModeField';
 import './dialog.css';
 
 export const DIALOG_TITLE = 'Configure automatic access';
@@ -44,6 +45,7 @@ function useDialogActions(data: DialogData) {
   const [unlinked, setUnlinked] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const modeChoice = useModeChoice(data.linkedAccountId);
 
   const cancel = useCallback(() => {
     if (!saving) void bridge.closeDialog({ saved: false });
@@ -60,7 +62,7 @@ function useDialogActions(data: DialogData) {
   const save = async (slugs: string[]) => {
     setSaving(true);
     setSaveError(null);
-    const result = await saveDefaultGroups(bridge, data.linkedAccountId, slugs);
+    const result = await saveDefaultGroups(bridge, data.linkedAccountId, slugs, modeChoice.mode ?? undefined);
     if (result.ok) {
       await bridge.closeDialog({ saved: true });
       return;
@@ -76,7 +78,7 @@ function useDialogActions(data: DialogData) {
     return result;
   }, []);
 
-  return { unlinked, saving, saveError, cancel, save, noticeUnlinked };
+  return { unlinked, saving, saveError, cancel, save, noticeUnlinked, modeChoice };
 }
 
 function DialogFrame({
@@ -101,6 +103,7 @@ function DialogFrame({
         <h1 className="ati-dialog__title">{DIALOG_TITLE}</h1>
       </header>
       <div className="ati-dialog__body">
+        <ModeField mode={actions.modeChoice.mode} onChange={actions.modeChoice.setMode} isDisabled={actions.saving} />
         <p>{intro}</p>
         {unlinked ? (
           <SectionMessage appearance="warning" title={`${accountName} is no longer linked`}>

@@ -1,10 +1,11 @@
 import type { Invitation, InvitationStatus, TargetType } from '../api/types';
 import type { LozengeAppearance } from '../ui/Lozenge';
 
-export const INVITATION_STATUSES: InvitationStatus[] = ['queued', 'sent', 'already-invited', 'skipped', 'failed'];
+export const INVITATION_STATUSES: InvitationStatus[] = ['pending-review', 'queued', 'sent', 'already-invited', 'skipped', 'failed'];
 
 /** The lozenge text of a workspace invitation (tests look for exactly these). */
 const STATUS_TEXT: Record<InvitationStatus, string> = {
+  'pending-review': 'pending review',
   queued: 'queued',
   sent: 'sent',
   'already-invited': 'already invited',
@@ -22,6 +23,7 @@ export function statusText(invitation: Pick<Invitation, 'status' | 'targetType'>
 }
 
 const OPTION_WORDS: Record<InvitationStatus, Record<TargetType, string>> = {
+  'pending-review': { 'bitbucket-workspace': 'Pending review', 'atlassian-organization': 'Pending review' },
   queued: { 'bitbucket-workspace': 'Queued', 'atlassian-organization': 'Queued' },
   sent: { 'bitbucket-workspace': 'Sent', 'atlassian-organization': 'Added' },
   'already-invited': { 'bitbucket-workspace': 'Already invited', 'atlassian-organization': 'Already a member' },
@@ -41,6 +43,7 @@ export function statusOption(status: InvitationStatus, targetTypes: ReadonlySet<
 }
 
 export const STATUS_APPEARANCE: Record<InvitationStatus, LozengeAppearance> = {
+  'pending-review': 'new',
   queued: 'inprogress',
   sent: 'success',
   'already-invited': 'default',

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { InvitationsSection } from './InvitationsSection';
 import { JiraEventsNotice } from './JiraEventsNotice';
+import { InviteNowButton } from './InviteNowButton';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
+import { PendingReviewSection } from './PendingReviewSection';
+import { RulesSection } from './RulesSection';
 import './page.css';
 
 export function AdminPage() {
@@ -19,8 +22,11 @@ export function AdminPage() {
           every one of these invitations below, with its outcome.
         </p>
         <JiraEventsNotice refreshKey={invitationsVersion} />
+        <InviteNowButton onInvited={() => setAccountsVersion((v) => v + 1)} />
       </header>
+      <PendingReviewSection refreshKey={accountsVersion + invitationsVersion} onDecided={() => setAccountsVersion((v) => v + 1)} />
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
+      <RulesSection refreshKey={accountsVersion} onRulesChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
     </main>
   );

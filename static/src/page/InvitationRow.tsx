@@ -3,7 +3,9 @@ import { canRetry, canSendNow } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { Button } from '../ui/Button';
 import { Lozenge } from '../ui/Lozenge';
+import { ChosenByCell } from './ChosenByCell';
 import { InvitationStatusCell } from './InvitationStatusCell';
+import { InviteNowButton } from './InviteNowButton';
 
 export function InvitationRow({
   invitation,
@@ -55,6 +57,9 @@ export function InvitationRow({
           </time>
         ) : null}
       </td>
+      <td>
+        <ChosenByCell chosenBy={invitation.chosenBy} />
+      </td>
       <td className="ads-table__actions">
         {canRetry(invitation) && !unlinked ? (
           <Button spacing="compact" isLoading={busy} onClick={onRetry}>
@@ -65,6 +70,14 @@ export function InvitationRow({
           <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
             Send now
           </Button>
+        ) : null}
+        {!unlinked ? (
+          <InviteNowButton
+            spacing="compact"
+            label="Invite to other groups"
+            users={[{ accountId: invitation.accountId, displayName: invitation.displayName }]}
+            onInvited={() => undefined}
+          />
         ) : null}
       </td>
     </tr>

@@ -30,6 +30,7 @@ export function InvitationsTable({
             <th scope="col">Group</th>
             <th scope="col">Status</th>
             <th scope="col">Time</th>
+            <th scope="col">Chosen by</th>
             <th scope="col" className="ads-table__actions">
               <span className="ads-visually-hidden">Actions</span>
             </th>

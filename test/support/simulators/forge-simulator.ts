@@ -5,6 +5,7 @@ import path from 'node:path';
 import { validate, type ManifestSchema } from '@forge/manifest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { EmailApiMode, ReceivedCall, SimulatedUser } from './jira-connect-simulator.js';
+import { userResource } from './jira-user-resources.js';
 
 const FIT_SECONDS = 25; // what Forge's documented example token lives
 const APP_TOKEN_SECONDS = 3600;
@@ -363,6 +364,9 @@ export class ForgeSimulator {
       const user = typeof request.accountId === 'string' ? this.users.get(request.accountId) : undefined;
       const granted = user?.administrator ? asked.filter((p) => p === 'ADMINISTER') : [];
       this.reply(req, res, 200, { globalPermissions: granted, projectPermissions: [] }, apiPath);
+    } else if (method === 'GET' && userResource(this.users, apiPath, url.searchParams, this.siteUrl)) {
+      const answer = userResource(this.users, apiPath, url.searchParams, this.siteUrl)!;
+      this.reply(req, res, answer.status, answer.body, apiPath);
     } else {
       this.reply(req, res, 404, { errorMessages: [`No simulated resource for ${method} ${apiPath}`] }, apiPath);
     }
