@@ -60,7 +60,7 @@ describe('a new user recorded on a web-only instance', () => {
   it('still wakes the worker after its listening connection was cut', { timeout: 60_000 }, async () => {
     const cut = await withClient(harness.databaseUrl, (c) =>
       c.query<{ terminated: boolean }>(
-        "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = 'ati-job-wake'",
+        "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = 'ati-job-wake' AND datname = current_database()",
       ),
     );
     expect(cut.rows.map((r) => r.terminated)).toEqual([true]);
@@ -68,7 +68,7 @@ describe('a new user recorded on a web-only instance', () => {
     await eventually(
       async () => {
         const { rows } = await withClient(harness.databaseUrl, (c) =>
-          c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'ati-job-wake' AND query LIKE 'LISTEN%'"),
+          c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'ati-job-wake' AND datname = current_database() AND query LIKE 'LISTEN%'"),
         );
         return rows.length === 1;
       },
