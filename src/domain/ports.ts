@@ -71,6 +71,17 @@ export interface InvitationTarget {
     user: { accountId: string; email: string | null },
     group: TargetGroup,
   ) => Promise<'sent' | 'already-invited'>;
+  /**
+   * Offboarding: takes the user out of a group the app added them to. 'not-a-member' when there was
+   * nothing to remove; 'invitation-pending' when the target shows no membership and an invitation
+   * of its may still be pending, which its API cannot revoke (Bitbucket).
+   */
+  removeMember: (
+    account: TargetRef,
+    credentials: TargetCredentials,
+    user: { accountId: string; email: string | null },
+    group: TargetGroup,
+  ) => Promise<'removed' | 'not-a-member' | 'invitation-pending'>;
   /** The sentence kept with an invitation that ended 'already-invited'. */
   readonly alreadyInvitedReason: string;
   /** The admin's sentence and what the failure means for the account, for each TargetError. */
@@ -94,8 +105,13 @@ export interface OrganizationDiscovery {
 export type EmailLookup = { found: true; email: string } | { found: false; reason: string };
 
 /** Calls to the Jira site of one tenant, whichever host (Connect or Forge) it came through. */
+/** Whether Jira still has the user, and whether they are active. Failures throw JiraUnavailableError: unknown, never inactive. */
+export type JiraUserState = { found: true; active: boolean; displayName: string | null } | { found: false };
+
 export interface JiraGateway {
   getUserEmail: (accountId: string) => Promise<EmailLookup>;
+  /** GET /rest/api/3/user?accountId= (offboarding's reconciliation). */
+  getUser: (accountId: string) => Promise<JiraUserState>;
   isAdministrator: (accountId: string) => Promise<boolean>;
 }
 

@@ -228,6 +228,14 @@ export class FakeBitbucket {
   inviteAnswer: Scripted<'sent' | 'already-invited'> = async () => 'sent';
   groupsAnswer: Scripted<TargetGroup[]> = async () => [{ slug: 'developers', name: 'Developers' }];
 
+  async groupMembers(): Promise<string[] | null> {
+    return [];
+  }
+
+  async removeGroupMember(): Promise<'removed' | 'not-a-member'> {
+    return 'removed';
+  }
+
   async invite(): Promise<'sent' | 'already-invited'> {
     this.invites++;
     return this.inviteAnswer();
@@ -257,6 +265,7 @@ export class FakeJira {
         return this.emailAnswer();
       },
       isAdministrator: async () => true,
+      getUser: async () => ({ found: true, active: true, displayName: null }),
     };
   }
 }

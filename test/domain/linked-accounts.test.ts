@@ -98,6 +98,8 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
 const bitbucketWith = (overrides: Partial<BitbucketGateway>): BitbucketGateway => ({
   listGroups: async () => [DEVELOPERS, QA],
   invite: async () => 'sent',
+  groupMembers: async () => [],
+  removeGroupMember: async () => 'removed',
   ...overrides,
 });
 
@@ -222,7 +224,13 @@ describe('delivery and the linked account it delivers through', () => {
       invitations,
       linkedAccounts: store,
       targets: bitbucketTargets(bitbucket),
-      jira: { forTenant: async () => ({ getUserEmail: async () => ({ found: false, reason: 'unused' }), isAdministrator: async () => true }) },
+      jira: {
+        forTenant: async () => ({
+          getUserEmail: async () => ({ found: false, reason: 'unused' }),
+          isAdministrator: async () => true,
+          getUser: async () => ({ found: false }),
+        }),
+      },
       maxAttempts: 3,
       retryBaseMs: 1000,
       retryAfterCapMs: 3_600_000,

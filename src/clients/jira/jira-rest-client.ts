@@ -1,5 +1,5 @@
 import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
-import type { EmailLookup, JiraGateway } from '../../domain/ports.js';
+import type { EmailLookup, JiraGateway, JiraUserState } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
 import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { parseRetryAfter } from '../retry-after.js';
@@ -88,6 +88,29 @@ export class JiraRestClient implements JiraGateway {
       throw this.unavailable('the email address lookup', response);
     }
     return { found: false, reason: `Jira refused to share this user's email address (HTTP ${status}).` };
+  }
+
+  /**
+   * Offboarding's question. 404 is Jira's answer for a deleted account (CONTRACTS §2-3); every
+   * other failure, a refusal included, is thrown as JiraUnavailableError: the user's state is then
+   * unknown, and an unknown state never counts as inactive.
+   */
+  async getUser(accountId: string): Promise<JiraUserState> {
+    const what = "the user's status check";
+    const response = await this.send('GET', `/rest/api/3/user?${new URLSearchParams({ accountId }).toString()}`, what);
+    if (response.ok) {
+      const body = (await this.readJson(response, what)) as { active?: unknown; displayName?: unknown } | null;
+      if (typeof body?.active !== 'boolean')
+        throw new JiraUnavailableError(`Jira answered ${what} without saying whether the user is active.`, response.status);
+      return { found: true, active: body.active, displayName: typeof body.displayName === 'string' ? body.displayName : null };
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { found: false };
+    }
+    if (response.status === 429 || response.status >= 500) throw this.unavailable(what, response);
+    const detail = await errorDetail(response);
+    throw new JiraUnavailableError(`Jira refused ${what} (HTTP ${response.status})${detail}.`, response.status);
   }
 
   async isAdministrator(accountId: string): Promise<boolean> {
