@@ -25,6 +25,7 @@ import { SectionMessage } from '../ui/SectionMessage';
 import { LoadingBlock, Spinner } from '../ui/Spinner';
 import { Textfield } from '../ui/Textfield';
 import { GroupChecklist } from './GroupChecklist';
+import { OffboardingField } from './OffboardingField';
 import './dialog.css';
 
 export const DIALOG_TITLE = 'Configure automatic access';
@@ -76,7 +77,7 @@ function useDialogActions(data: DialogData) {
     return result;
   }, []);
 
-  return { unlinked, saving, saveError, cancel, save, noticeUnlinked };
+  return { unlinked, saving, saveError, cancel, save, noticeUnlinked, linkedAccountId: data.linkedAccountId };
 }
 
 function DialogFrame({
@@ -112,6 +113,7 @@ function DialogFrame({
         ) : (
           <div className="ati-dialog__groups">{children}</div>
         )}
+        {unlinked ? null : <OffboardingField linkedAccountId={actions.linkedAccountId} />}
         {saveError ? (
           <SectionMessage appearance="error" title="Couldn't save">
             <p>{saveError}</p>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { InvitationsSection } from './InvitationsSection';
 import { JiraEventsNotice } from './JiraEventsNotice';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
+import { RemovalsSection } from './RemovalsSection';
 import './page.css';
 
 export function AdminPage() {
@@ -22,6 +23,7 @@ export function AdminPage() {
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
+      <RemovalsSection refreshKey={invitationsVersion} />
     </main>
   );
 }
