@@ -88,7 +88,7 @@ export function OffboardingField({ linkedAccountId }: { linkedAccountId: string 
               onClick={() =>
                 void act(
                   () => saveOffboarding(bridge, linkedAccountId, { mode: 'remove', confirmRemovals: setting.removalCount }),
-                  setting.removalCount === 0 ? 'Removal is on.' : `Removal is on; ${memberships(setting.removalCount)} are being removed.`,
+                  setting.removalCount === 0 ? 'Removal is on.' : `Removal is on; removing ${memberships(setting.removalCount)}.`,
                 )
               }
             >
