@@ -178,6 +178,25 @@ describe('offboarding through Connect', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['offboarding.changed', 'offboarding.removals-held', 'offboarding.held-removals-confirmed']);
   });
 
+  it('holds the delete events past the threshold within an hour, and ends them cancelled when the admin discards them', async () => {
+    const s = await orgSite([ORG_GROUPS.qa.id]);
+    expect((await s.api('PUT', `/api/linked-accounts/${s.id}/offboarding`, { mode: 'remove', threshold: 1 })).status).toBe(200);
+    const [first, second] = [await s.newUser(), await s.newUser()];
+    expect((await s.site.sendUserDeleted(harness.app.baseUrl, USER_DELETED_PATH, first)).status).toBe(204);
+    expect((await settledRemovals(s, first, 1))[0].status).toBe('removed');
+    expect((await s.site.sendUserDeleted(harness.app.baseUrl, USER_DELETED_PATH, second)).status).toBe(204);
+    expect((await settledRemovals(s, second, 1))[0].status).toBe('held');
+
+    expect((await s.api('POST', `/api/linked-accounts/${s.id}/removals/discard`)).body).toEqual({ discarded: 1 });
+    const [discarded] = await removalsOf(s, second);
+    expect(discarded).toMatchObject({ status: 'cancelled', reason: 'An administrator chose not to make these removals.' });
+    expect(harness.admin.members(ORG, ORG_GROUPS.qa.id)).toContain(second);
+    const audit = await withClient(harness.databaseUrl, (c) =>
+      c.query('SELECT action FROM audit_log WHERE subject = $1 ORDER BY id', [`linked-account:${s.id}`]),
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['offboarding.changed', 'offboarding.removals-held', 'offboarding.held-removals-discarded']);
+  });
+
   it('previews who would be removed before the setting is turned on, and removes only after the admin confirms that number', async () => {
     const s = await orgSite([ORG_GROUPS.developers.id]);
     const user = await s.newUser();
