@@ -21,6 +21,7 @@ import { organizationDrain } from './organizations.js';
 import { latencyBench } from './latency.js';
 import { forgeProfile } from './forge-profile.js';
 import { BUILT_APP, buildServer, memoryBench, startFlags } from './memory.js';
+import { offboardingCheck } from './offboarding.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
 
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
   // Its own database and app: the organization drain measures nothing of the runs above.
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await latencyBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
+  for (const f of await offboardingCheck()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   console.log('\nSummary');
   for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
 }
@@ -299,13 +301,15 @@ function bundleGzipKb(): number {
 }
 
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
-// `npm run bench -- organizations`: only the organization drain; `npm run bench -- latency`: only the event → invitation latency.
+// `npm run bench -- organizations`: only the organization drain; `npm run bench -- latency`: only the event → invitation latency;
+// `npm run bench -- offboarding`: only the check of invited users against Jira.
 const modes: Record<string, () => Promise<unknown>> = {
   observability: observabilityOverhead,
   organizations: organizationDrain,
   latency: latencyBench,
   'forge-profile': forgeProfile,
   memory: memoryBench,
+  offboarding: offboardingCheck,
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);

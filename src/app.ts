@@ -28,6 +28,12 @@ import { lifecycleRoutes } from './entry/connect/lifecycle-routes.js';
 import { noopRoute } from './entry/connect/noop-route.js';
 import { ConnectTenantDirectory } from './entry/connect/tenant-directory.js';
 import { USER_CREATED_PATH, userCreatedWebhook } from './entry/connect/user-created-webhook.js';
+import { userDeletedWebhook } from './entry/connect/user-deleted-webhook.js';
+import { offboardingRoutes } from './entry/api/offboarding-routes.js';
+import { startOffboardingWorkers } from './jobs/offboarding-workers.js';
+import { OffboardingRepository } from './persistence/offboarding-repository.js';
+import { RemovalRepository } from './persistence/removal-repository.js';
+import { UserCheckRepository } from './persistence/user-check-repository.js';
 import { createForgeHost } from './entry/forge/forge-host.js';
 import { FORGE_USER_CREATED_PATH } from './entry/forge/user-created-event.js';
 import { countEvents } from './entry/ops/event-metrics.js';
@@ -230,8 +236,9 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   routes.use(lifecycleRoutes(addon, tenants));
   if (metrics) routes.post(USER_CREATED_PATH, countEvents(metrics, 'connect'));
   routes.use(userCreatedWebhook(addon, directory, { newUsers }));
+  routes.use(userDeletedWebhook(addon, directory, stores));
   if (forge && metrics) routes.post(FORGE_USER_CREATED_PATH, countEvents(metrics, 'forge'));
-  if (forge) routes.use(forge.events({ newUsers }));
+  if (forge) routes.use(forge.events({ newUsers, offboarding: stores.offboarding }));
   if (config.benchNoopRoute) routes.use(noopRoute(addon));
   routes.use(connectPages(config.connect.allJsUrl, config.sandbox ? '/sandbox/all.js' : null));
   routes.use(uiAssets());
@@ -243,6 +250,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     linkedAccountRoutes(linkedAccountDeps),
     organizationRoutes({ organizations: targets.organizations }),
     invitationRoutes({ invitations }),
+    offboardingRoutes({ ...stores, defaultThreshold: config.offboarding.removalThreshold }),
     siteStatusRoutes({ tenants, linkedAccounts, silenceWarningDays: config.eventSilenceWarningDays }),
     strategyRoutes({ linkedAccounts, targets, jira, decisions: stores.decisions }),
   );
@@ -271,6 +279,31 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
         leaseMs: Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS),
       },
       metrics: metrics ?? NO_METRICS,
+    });
+    const removalLeaseMs = Math.max(config.queue.jobExpireSeconds * 1000, MIN_DELIVERY_LEASE_MS);
+    await startOffboardingWorkers(queue, {
+      ...workerStores,
+      defaultThreshold: config.offboarding.removalThreshold,
+      checkIntervalMs: config.offboarding.checkIntervalMs,
+      removal: {
+        removals: workerStores.removals,
+        linkedAccounts: workerStores.linkedAccounts,
+        offboardingMode: async (tenantId, id) => (await workerStores.offboarding.setting(tenantId, id))?.mode ?? null,
+        targets: workerTargets,
+        ...config.delivery,
+        leaseMs: removalLeaseMs,
+      },
+      check: {
+        userChecks: workerStores.userChecks,
+        offboarding: workerStores.offboarding,
+        jira: workerJira,
+        budget: budgetOf(workerStores),
+        lookupsPerSecond: config.offboarding.lookupsPerSecond,
+        pageSize: 100,
+        concurrency: 4,
+        leaseMs: removalLeaseMs,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
     });
   }
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
@@ -347,6 +380,9 @@ function storesOn(sequelize: Sequelize, queue: JobQueue, secrets: SecretBox) {
     tenants: new TenantRepository(sequelize),
     forgeTenants: new ForgeTenantRepository(sequelize, secrets),
     linkedAccounts: new LinkedAccountRepository(sequelize, secrets, new AuditLog(sequelize)),
+    offboarding: new OffboardingRepository(sequelize, queue, new AuditLog(sequelize)),
+    removals: new RemovalRepository(sequelize, queue, new AuditLog(sequelize)),
+    userChecks: new UserCheckRepository(sequelize, queue),
     invitations: new InvitationRepository(sequelize, queue),
     newUsers: new NewUserRepository(sequelize, queue),
     rateLimiter: new RateLimiter(sequelize),

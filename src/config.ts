@@ -58,6 +58,10 @@ const schema = z.object({
     .string()
     .regex(/^ari:cloud:ecosystem::app\/[0-9a-f-]+$/i, 'must look like ari:cloud:ecosystem::app/<uuid>')
     .optional(),
+  // Offboarding (README "Offboarding"): the daily check, its pace against Jira, and the removals that need the admin's confirmation.
+  USER_CHECK_INTERVAL_HOURS: z.coerce.number().positive().default(24),
+  JIRA_USER_CHECKS_PER_SECOND: z.coerce.number().positive().default(10),
+  OFFBOARDING_REMOVAL_THRESHOLD: z.coerce.number().int().min(0).default(20),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
   RETRY_AFTER_CAP_SECONDS: z.coerce.number().positive().default(3600),
@@ -150,6 +154,8 @@ export type Config = {
   /** `retryAfterCapMs`: the longest wait a Retry-After (Bitbucket's or Jira's) can impose on an invitation. */
   delivery: { maxAttempts: number; retryBaseMs: number; retryAfterCapMs: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
+  /** Offboarding: how often a site is checked, Jira lookups per second per site, and the default threshold of removals. */
+  offboarding: { checkIntervalMs: number; lookupsPerSecond: number; removalThreshold: number };
   adminCheckCacheSeconds: number;
   sandbox: boolean;
   /** The address the HTTP server binds; undefined is every interface. Loopback while the sandbox is on. */
@@ -225,6 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobExpireSeconds: e.JOB_EXPIRE_SECONDS,
       maintenanceSeconds: e.QUEUE_MAINTENANCE_SECONDS,
       pollSeconds: e.QUEUE_POLL_SECONDS,
+    },
+    offboarding: {
+      checkIntervalMs: e.USER_CHECK_INTERVAL_HOURS * 3_600_000,
+      lookupsPerSecond: e.JIRA_USER_CHECKS_PER_SECOND,
+      removalThreshold: e.OFFBOARDING_REMOVAL_THRESHOLD,
     },
     adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
     sandbox,

@@ -57,7 +57,7 @@ export async function inviteNow(deps: ManualInvitationDeps, actor: Actor, reques
   for (const accountId of [...new Set(request.accountIds)]) {
     let user: JiraUser | null;
     try {
-      user = await jira.getUser(accountId);
+      user = await jira.findUser(accountId);
     } catch (error) {
       if (!(error instanceof JiraUnavailableError) && !(error instanceof DomainError)) throw error;
       results.push({ accountId, displayName: null, groups: [], error: `Jira could not say who this is just now: ${error.message}` });

@@ -71,6 +71,17 @@ export interface InvitationTarget {
     user: { accountId: string; email: string | null },
     group: TargetGroup,
   ) => Promise<'sent' | 'already-invited'>;
+  /**
+   * Offboarding: takes the user out of a group the app added them to. 'not-a-member' when there was
+   * nothing to remove; 'invitation-pending' when the target shows no membership and an invitation
+   * of its may still be pending, which its API cannot revoke (Bitbucket).
+   */
+  removeMember: (
+    account: TargetRef,
+    credentials: TargetCredentials,
+    user: { accountId: string; email: string | null },
+    group: TargetGroup,
+  ) => Promise<'removed' | 'not-a-member' | 'invitation-pending'>;
   /** The sentence kept with an invitation that ended 'already-invited'. */
   readonly alreadyInvitedReason: string;
   /** The admin's sentence and what the failure means for the account, for each TargetError. */
@@ -96,16 +107,21 @@ export type EmailLookup = { found: true; email: string } | { found: false; reaso
 /** A Jira user as Jira's user search and user lookup answer (emailAddress only when the profile shows it). */
 export type JiraUser = { accountId: string; displayName: string | null; accountType: string | null; email: string | null; active: boolean };
 
+/** Whether Jira still has the user, and whether they are active. Failures throw JiraUnavailableError: unknown, never inactive. */
+export type JiraUserState = { found: true; active: boolean; displayName: string | null } | { found: false };
+
 /** Calls to the Jira site of one tenant, whichever host (Connect or Forge) it came through. */
 export interface JiraGateway {
   getUserEmail: (accountId: string) => Promise<EmailLookup>;
+  /** GET /rest/api/3/user?accountId= (offboarding's reconciliation). */
+  getUser: (accountId: string) => Promise<JiraUserState>;
   isAdministrator: (accountId: string) => Promise<boolean>;
   /** The names of the Jira groups the user belongs to (for rules on group membership). */
   getUserGroups: (accountId: string) => Promise<string[]>;
   /** Jira's user search by name or address, at most `maxResults` users. */
   searchUsers: (query: string, maxResults: number) => Promise<JiraUser[]>;
   /** One user, or null when Jira has none with this account id. */
-  getUser: (accountId: string) => Promise<JiraUser | null>;
+  findUser: (accountId: string) => Promise<JiraUser | null>;
 }
 
 export interface JiraGatewayFactory {

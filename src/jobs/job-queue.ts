@@ -9,6 +9,12 @@ export const JOBS = {
   planInvitations: 'plan-invitations',
   /** Send one invitation to Bitbucket. */
   deliverInvitation: 'deliver-invitation',
+  /** Offboarding: plan the removals of users Jira deleted or deactivated. */
+  planRemovals: 'plan-removals',
+  /** Offboarding: take one user out of one group the app added them to. */
+  removeMember: 'remove-member',
+  /** Offboarding: one reconciliation run of a site's users against Jira. */
+  checkUsers: 'check-users',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -24,6 +30,9 @@ const SCHEMA = 'pgboss';
 const RETRIES: Record<JobName, { retryLimit: number; retryDelay: number }> = {
   [JOBS.planInvitations]: { retryLimit: 20, retryDelay: 5 },
   [JOBS.deliverInvitation]: { retryLimit: 3, retryDelay: 5 },
+  [JOBS.planRemovals]: { retryLimit: 20, retryDelay: 5 },
+  [JOBS.removeMember]: { retryLimit: 3, retryDelay: 5 },
+  [JOBS.checkUsers]: { retryLimit: 5, retryDelay: 10 },
 };
 
 /**

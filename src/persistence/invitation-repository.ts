@@ -103,7 +103,13 @@ export class InvitationRepository implements InvitationStore {
              group_slug, group_name, status, reason, reason_code, job_id, chosen_by)
            VALUES (:tenantId, :newUserId, :linkedAccountId, :accountId, :displayName, :email, :targetType, :workspace,
              :groupSlug, :groupName, :status, :reason, :reasonCode, :jobId, CAST(:chosenBy AS jsonb))
-           ON CONFLICT (tenant_id, account_id, linked_account_id, group_slug) DO NOTHING RETURNING id`,
+           ON CONFLICT (tenant_id, account_id, linked_account_id, group_slug) DO UPDATE SET
+             status = EXCLUDED.status, reason = EXCLUDED.reason, reason_code = EXCLUDED.reason_code, job_id = EXCLUDED.job_id,
+             chosen_by = EXCLUDED.chosen_by, attempts = 0, next_attempt_at = NULL, sent_at = NULL, removed_at = NULL,
+             email = COALESCE(EXCLUDED.email, invitations.email), updated_at = now()
+           -- Only a membership offboarding removed is planned again (a user back in Jira); any other repeat changes nothing.
+           WHERE invitations.removed_at IS NOT NULL
+           RETURNING id`,
           {
             replacements: {
               tenantId: newUser.tenantId,

@@ -8,6 +8,7 @@ import { organizationTargets } from './migrations/004-organization-targets.js';
 import { lastEvent } from './migrations/005-last-event.js';
 import { unplannedNewUsers } from './migrations/006-unplanned-new-users.js';
 import { invitationStrategies } from './migrations/007-invitation-strategies.js';
+import { offboarding } from './migrations/009-offboarding.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Migration[] = [
   lastEvent,
   unplannedNewUsers,
   invitationStrategies,
+  offboarding,
 ];
 
 /** Any constant works; it only has to be the same for every instance of the app. */

@@ -231,6 +231,14 @@ export class FakeBitbucket {
   inviteAnswer: Scripted<'sent' | 'already-invited'> = async () => 'sent';
   groupsAnswer: Scripted<TargetGroup[]> = async () => [{ slug: 'developers', name: 'Developers' }];
 
+  async groupMembers(): Promise<string[] | null> {
+    return [];
+  }
+
+  async removeGroupMember(): Promise<'removed' | 'not-a-member'> {
+    return 'removed';
+  }
+
   async invite(): Promise<'sent' | 'already-invited'> {
     this.invites++;
     return this.inviteAnswer();
@@ -267,7 +275,8 @@ export class FakeJira {
         return this.jiraGroups;
       },
       searchUsers: async () => [],
-      getUser: async () => null,
+      findUser: async () => null,
+      getUser: async () => ({ found: true, active: true, displayName: null }),
     };
   }
 }

@@ -13,7 +13,7 @@ import { bitbucketTargets, FakeInvitations } from './delivery-fakes.js';
  * (writes conditional on the version read; refusals only count for the credentials they were about).
  */
 
-const NO_USER_CALLS = { getUserGroups: async () => [], searchUsers: async () => [], getUser: async () => null };
+const NO_USER_CALLS = { getUserGroups: async () => [], searchUsers: async () => [], findUser: async () => null };
 const ACTOR = { tenantId: 'tenant-1', accountId: 'admin-1' };
 const OLD_CREDENTIALS: BitbucketCredentials = { type: 'api-token', email: 'owner@acme.example', token: 'old-token' };
 const NEW_CREDENTIALS: BitbucketCredentials = { type: 'oauth-consumer', key: 'acme-key', secret: 'new-secret' };
@@ -101,6 +101,8 @@ class InMemoryLinkedAccounts implements LinkedAccountStore {
 const bitbucketWith = (overrides: Partial<BitbucketGateway>): BitbucketGateway => ({
   listGroups: async () => [DEVELOPERS, QA],
   invite: async () => 'sent',
+  groupMembers: async () => [],
+  removeGroupMember: async () => 'removed',
   ...overrides,
 });
 
@@ -231,6 +233,7 @@ describe('delivery and the linked account it delivers through', () => {
           getUserEmail: async () => ({ found: false, reason: 'unused' }),
           isAdministrator: async () => true,
           ...NO_USER_CALLS,
+          getUser: async () => ({ found: false }),
         }),
       },
       maxAttempts: 3,

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FORGE_MODULES } from '../../src/entry/forge/forge-host.js';
 import { FORGE_INSTALLED_PATH } from '../../src/entry/forge/lifecycle-event.js';
 import { FORGE_USER_CREATED_PATH } from '../../src/entry/forge/user-created-event.js';
+import { FORGE_USER_DELETED_PATH } from '../../src/entry/forge/user-deleted-event.js';
 import { UI_DIST } from '../../src/entry/ui-shell.js';
 
 const MANIFEST = path.resolve('manifest.yml');
@@ -46,22 +47,25 @@ describe('manifest.yml', () => {
     );
   });
 
-  it('sends new Jira users and installations to the server, with the app token', () => {
+  it('sends new and deleted Jira users and installations to the server, with the app token', () => {
     const endpoints = new Map(modules.endpoint!.map((e) => [e.key, e]));
     const triggers = Object.fromEntries(modules.trigger!.map((t) => [t.events.join(','), t]));
-    expect(Object.keys(triggers).sort()).toEqual(['avi:forge:installed:app', 'avi:jira:created:user']);
+    expect(Object.keys(triggers).sort()).toEqual(['avi:forge:installed:app', 'avi:jira:created:user', 'avi:jira:deleted:user']);
 
     const userCreated = endpoints.get(triggers['avi:jira:created:user']!.endpoint);
     const installed = endpoints.get(triggers['avi:forge:installed:app']!.endpoint);
     expect(userCreated).toMatchObject({ remote: 'backend', route: { path: FORGE_USER_CREATED_PATH }, auth: { appSystemToken: { enabled: true } } });
     expect(installed).toMatchObject({ remote: 'backend', route: { path: FORGE_INSTALLED_PATH }, auth: { appSystemToken: { enabled: true } } });
     expect(triggers['avi:jira:created:user']).not.toHaveProperty('function');
+    const userDeleted = endpoints.get(triggers['avi:jira:deleted:user']!.endpoint);
+    expect(userDeleted).toMatchObject({ remote: 'backend', route: { path: FORGE_USER_DELETED_PATH }, auth: { appSystemToken: { enabled: true } } });
   });
 
   it("names its modules with the keys the server accepts on each route (the server's module check)", () => {
     const triggers = new Map(modules.trigger!.map((t) => [t.key, t]));
     for (const [route, event] of [
       [FORGE_MODULES.userCreated, 'avi:jira:created:user'],
+      [FORGE_MODULES.userDeleted, 'avi:jira:deleted:user'],
       [FORGE_MODULES.installed, 'avi:forge:installed:app'],
     ] as const) {
       expect(triggers.get(route.trigger)).toMatchObject({ events: [event], endpoint: route.endpoint });

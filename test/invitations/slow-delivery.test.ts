@@ -23,6 +23,9 @@ describe('a delivery that runs longer than its job may', () => {
             (client ??= new BitbucketClient({ apiUrl: harness.bitbucket.apiUrl, oauthTokenUrl: harness.bitbucket.oauthTokenUrl, throttle }));
           return {
             listGroups: (workspace, credentials) => real().listGroups(workspace, credentials),
+            groupMembers: (workspace, credentials, groupSlug) => real().groupMembers(workspace, credentials, groupSlug),
+            removeGroupMember: (workspace, credentials, groupSlug, accountId) =>
+              real().removeGroupMember(workspace, credentials, groupSlug, accountId),
             invite: async (workspace, credentials, email, groupSlug) => {
               invitesStarted++;
               await new Promise((resolve) => setTimeout(resolve, SLOW_INVITE_MS));

@@ -38,8 +38,8 @@ describe('input probes on every route that takes input', () => {
   const validated = () => p.routes.filter((route) => route.body === 'validated');
   const withoutBody = () => p.routes.filter((route) => route.body !== 'validated');
 
-  it('covers the Connect webhook, both Forge events and every admin API route on both hosts', () => {
-    expect(routes().map((route) => route.name)).toHaveLength(3 + 2 * 14);
+  it('covers the Connect webhooks, the Forge events and every admin API route on both hosts', () => {
+    expect(routes().map((route) => route.name)).toHaveLength(5 + 2 * 20);
   });
 
   it('answers malformed JSON with 400 and says the body is not valid JSON', async () => {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
+import { USER_DELETED_PATH } from '../../src/entry/connect/user-deleted-webhook.js';
 import { linkOrganizationThroughForge, linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
 import { readManifestRoutes, type ManifestRoutes } from '../support/simulators/forge-simulator.js';
 import type { JiraConnectSimulator } from '../support/simulators/jira-connect-simulator.js';
@@ -87,6 +88,7 @@ export async function startInputProbes(): Promise<InputProbes> {
 
   const userCreated = manifest.events['avi:jira:created:user']!;
   const installedEvent = manifest.events['avi:forge:installed:app']!;
+  const userDeleted = manifest.events['avi:jira:deleted:user']!;
   const unknown = randomUUID();
   const apiRoutes = (host: 'connect' | 'forge', account: string, organization: string): InputRoute[] => {
     const auth = host === 'connect' ? 'connect-api' : 'forge-api';
@@ -122,6 +124,12 @@ export async function startInputProbes(): Promise<InputProbes> {
       route('refresh groups', 'POST', `/api/linked-accounts/${unknown}/refresh-groups`, 'none'),
       route('list invitations', 'GET', '/api/invitations', 'none'),
       route('retry an invitation', 'POST', `/api/invitations/${unknown}/retry`, 'none'),
+      route('read the offboarding setting', 'GET', `/api/linked-accounts/${organization}/offboarding`, 'none'),
+      route('change the offboarding setting', 'PUT', `/api/linked-accounts/${organization}/offboarding`, 'validated', { mode: 'keep' }),
+      route('confirm held removals', 'POST', `/api/linked-accounts/${unknown}/removals/confirm`, 'validated', { count: 0 }),
+      route('list removals', 'GET', '/api/removals', 'none'),
+      route('check users now', 'POST', '/api/user-checks', 'none'),
+      route('read the latest check', 'GET', '/api/user-checks/latest', 'none'),
     ];
   };
   const routes: InputRoute[] = [
@@ -144,6 +152,22 @@ export async function startInputProbes(): Promise<InputProbes> {
       auth: 'forge-event',
       body: 'validated',
       valid: { eventType: 'avi:jira:created:user', user: USER },
+    },
+    {
+      name: 'Connect user_deleted webhook',
+      method: 'POST',
+      path: USER_DELETED_PATH,
+      auth: 'connect-event',
+      body: 'validated',
+      valid: { webhookEvent: 'user_deleted', timestamp: 1_767_000_000_000, user: USER },
+    },
+    {
+      name: 'Forge avi:jira:deleted:user event',
+      method: 'POST',
+      path: userDeleted.path,
+      auth: 'forge-event',
+      body: 'validated',
+      valid: { eventType: 'avi:jira:deleted:user', user: USER },
     },
     // Its tenant comes from the token; the body is only logged, so any JSON object is fine.
     {
@@ -169,7 +193,7 @@ export async function startInputProbes(): Promise<InputProbes> {
           Authorization: `JWT ${h.harness.site.contextToken(ADMIN.accountId)}`,
         };
       case 'forge-event': {
-        const endpoint = route.path === userCreated.path ? userCreated.endpoint : installedEvent.endpoint;
+        const endpoint = [userCreated, userDeleted, installedEvent].find((event) => event.path === route.path)!.endpoint;
         const fit = await h.forge.fit({ type: 'core:endpoint', key: endpoint }, { context: null });
         return {
           authorization: `Bearer ${fit}`,

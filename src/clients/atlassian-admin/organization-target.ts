@@ -130,6 +130,22 @@ export class OrganizationTarget implements InvitationTarget, OrganizationDiscove
     }
   }
 
+  /** Deletes the membership (CONTRACTS §5); a group removed meanwhile has no member to remove. */
+  async removeMember(
+    account: TargetRef,
+    credentials: TargetCredentials,
+    user: { accountId: string; email: string | null },
+    group: TargetGroup,
+  ): Promise<'removed' | 'not-a-member' | 'invitation-pending'> {
+    const organization = organizationOf(account);
+    if (!(await this.#takeSlot(organization.id))) throw new ThrottledError(Math.round(BUSY_WAIT_MS * (1 + Math.random())));
+    try {
+      return await this.client.removeMember(apiKeyOf(credentials), organization.id, organization.directoryId, group.slug, user.accountId);
+    } finally {
+      this.#releaseSlot(organization.id);
+    }
+  }
+
   /** A place among the calls this instance makes to the organization at once, waited for in line up to BUSY_WAIT_MS. */
   async #takeSlot(orgId: string): Promise<boolean> {
     const slots = this.#slots.get(orgId) ?? { busy: 0, waiting: [] };

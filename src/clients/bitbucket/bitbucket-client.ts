@@ -4,7 +4,7 @@ import type { BitbucketGateway } from './bitbucket-target.js';
 import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { errorFromNetworkFailure, errorFromResponse } from './classify-response.js';
 import { OAuthTokenCache, type IssuedToken } from './oauth-token-cache.js';
-import { parseGroups } from './parse-groups.js';
+import { parseGroupMembers, parseGroups } from './parse-groups.js';
 
 export type BitbucketRequestKind = 'invitation' | 'request';
 
@@ -27,7 +27,7 @@ export type BitbucketClientOptions = {
 };
 
 type OAuthConsumer = Extract<BitbucketCredentials, { type: 'oauth-consumer' }>;
-type ApiRequest = { workspace: string; kind: BitbucketRequestKind; action: string; method: 'GET' | 'PUT'; path: string; body?: unknown };
+type ApiRequest = { workspace: string; kind: BitbucketRequestKind; action: string; method: 'GET' | 'PUT' | 'DELETE'; path: string; body?: unknown };
 type ApiResponse = { status: number; ok: boolean; retryAfter: string | null; body: string };
 
 const TOKEN_ACTION = 'Getting an OAuth access token from Bitbucket';
@@ -71,6 +71,29 @@ export class BitbucketClient implements BitbucketGateway {
     // member is not documented for this resource; the sibling repository invitation answers 409.
     // A 409 therefore means the invitation exists, which is what we wanted: done, not a failure.
     if (response.status === 409) return 'already-invited';
+    throw this.#failure(credentials, action, response);
+  }
+
+  /** The account ids of a group's members, from the same 1.0 listing (it carries `members`). */
+  async groupMembers(workspace: string, credentials: BitbucketCredentials, groupSlug: string): Promise<string[] | null> {
+    const action = `Listing the members of group "${groupSlug}" of Bitbucket workspace "${workspace}"`;
+    const path = `/1.0/groups/${encodeURIComponent(workspace)}`;
+    const response = await this.#send(credentials, { workspace, kind: 'request', action, method: 'GET', path });
+    if (!response.ok) throw this.#failure(credentials, action, response);
+    return parseGroupMembers(response.body, groupSlug, action, response.status);
+  }
+
+  /** `DELETE /1.0/groups/{workspace}/{group}/members/{member}` (CONTRACTS §4, legacy workspaces only). */
+  async removeGroupMember(
+    workspace: string,
+    credentials: BitbucketCredentials,
+    groupSlug: string,
+    accountId: string,
+  ): Promise<'removed' | 'not-a-member'> {
+    const action = `Removing a member from group "${groupSlug}" of Bitbucket workspace "${workspace}"`;
+    const path = `/1.0/groups/${encodeURIComponent(workspace)}/${encodeURIComponent(groupSlug)}/members/${encodeURIComponent(accountId)}`;
+    const response = await this.#send(credentials, { workspace, kind: 'request', action, method: 'DELETE', path });
+    if (response.ok) return 'removed';
     throw this.#failure(credentials, action, response);
   }
 

@@ -7,6 +7,14 @@ export interface BitbucketGateway {
   listGroups: (workspace: string, credentials: BitbucketCredentials) => Promise<TargetGroup[]>;
   /** 'already-invited' when Bitbucket answers that the address is already invited or a member (409). */
   invite: (workspace: string, credentials: BitbucketCredentials, email: string, groupSlug: string) => Promise<'sent' | 'already-invited'>;
+  /** The account ids of the group's members; null when the workspace has no such group. */
+  groupMembers: (workspace: string, credentials: BitbucketCredentials, groupSlug: string) => Promise<string[] | null>;
+  removeGroupMember: (
+    workspace: string,
+    credentials: BitbucketCredentials,
+    groupSlug: string,
+    accountId: string,
+  ) => Promise<'removed' | 'not-a-member'>;
 }
 
 /**
@@ -60,6 +68,31 @@ export class BitbucketTarget implements InvitationTarget {
       return await this.bitbucket.invite(workspace, bitbucketCreds, user.email, group.slug);
     } catch (error) {
       if (error instanceof TargetError && error.kind === 'not-found') throw await this.#whyNotFound(workspace, bitbucketCreds, group, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Bitbucket invites an address, and the invitation becomes a membership only once accepted: the
+   * group's members tell which. No member means the invitation is still pending (its API cannot
+   * revoke it) or the person already left; a 404 to the removal of a listed member means they left
+   * meanwhile.
+   */
+  async removeMember(
+    account: TargetRef,
+    credentials: TargetCredentials,
+    user: { accountId: string; email: string | null },
+    group: TargetGroup,
+  ): Promise<'removed' | 'not-a-member' | 'invitation-pending'> {
+    const workspace = workspaceOf(account);
+    const bitbucketCreds = bitbucketCredentials(credentials);
+    const members = await this.bitbucket.groupMembers(workspace, bitbucketCreds, group.slug);
+    if (members === null) return 'not-a-member';
+    if (!members.includes(user.accountId)) return 'invitation-pending';
+    try {
+      return await this.bitbucket.removeGroupMember(workspace, bitbucketCreds, group.slug, user.accountId);
+    } catch (error) {
+      if (error instanceof TargetError && error.kind === 'not-found') return 'not-a-member';
       throw error;
     }
   }

@@ -27,3 +27,27 @@ export function parseGroups(body: string, action: string, status: number): Targe
   });
   return groups.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.slug.localeCompare(b.slug, 'en'));
 }
+
+/**
+ * The members of one group in the same listing, as account ids. UNCERTAIN (CONTRACTS §4): the 1.0
+ * listing's member objects are not documented field by field; `account_id` is read, with `uuid`
+ * as a fallback. Null when the group is not in the listing (removed meanwhile).
+ */
+export function parseGroupMembers(body: string, groupSlug: string, action: string, status: number): string[] | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  if (!Array.isArray(json)) throw new TargetError('rejected', `${action} failed: Bitbucket did not answer with a list of groups.`, status);
+  const group = json.find((item: unknown) => typeof item === 'object' && item !== null && (item as { slug?: unknown }).slug === groupSlug) as
+    { members?: unknown } | undefined;
+  if (!group) return null;
+  const members = Array.isArray(group.members) ? group.members : [];
+  return members.flatMap((member: unknown) => {
+    if (typeof member !== 'object' || member === null) return [];
+    const { account_id: accountId, uuid } = member as { account_id?: unknown; uuid?: unknown };
+    return [accountId, uuid].filter((id): id is string => typeof id === 'string' && id !== '');
+  });
+}

@@ -1,5 +1,5 @@
 import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
-import type { EmailLookup, JiraGateway, JiraUser } from '../../domain/ports.js';
+import type { EmailLookup, JiraGateway, JiraUser, JiraUserState } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
 import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { parseRetryAfter } from '../retry-after.js';
@@ -90,6 +90,29 @@ export class JiraRestClient implements JiraGateway {
     return { found: false, reason: `Jira refused to share this user's email address (HTTP ${status}).` };
   }
 
+  /**
+   * Offboarding's question. 404 is Jira's answer for a deleted account (CONTRACTS §2-3); every
+   * other failure, a refusal included, is thrown as JiraUnavailableError: the user's state is then
+   * unknown, and an unknown state never counts as inactive.
+   */
+  async getUser(accountId: string): Promise<JiraUserState> {
+    const what = "the user's status check";
+    const response = await this.send('GET', `/rest/api/3/user?${new URLSearchParams({ accountId }).toString()}`, what);
+    if (response.ok) {
+      const body = (await this.readJson(response, what)) as { active?: unknown; displayName?: unknown } | null;
+      if (typeof body?.active !== 'boolean')
+        throw new JiraUnavailableError(`Jira answered ${what} without saying whether the user is active.`, response.status);
+      return { found: true, active: body.active, displayName: typeof body.displayName === 'string' ? body.displayName : null };
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { found: false };
+    }
+    if (response.status === 429 || response.status >= 500) throw this.unavailable(what, response);
+    const detail = await errorDetail(response);
+    throw new JiraUnavailableError(`Jira refused ${what} (HTTP ${response.status})${detail}.`, response.status);
+  }
+
   async isAdministrator(accountId: string): Promise<boolean> {
     const what = 'the administrator permission check';
     const response = await this.send('POST', '/rest/api/3/permissions/check', what, {
@@ -124,7 +147,7 @@ export class JiraRestClient implements JiraGateway {
     return Array.isArray(body) ? body.flatMap((item: unknown) => toJiraUser(item) ?? []) : [];
   }
 
-  async getUser(accountId: string): Promise<JiraUser | null> {
+  async findUser(accountId: string): Promise<JiraUser | null> {
     const body = await this.getJson(`/rest/api/3/user?${new URLSearchParams({ accountId }).toString()}`, 'the user lookup', { notFound: null });
     return toJiraUser(body);
   }

@@ -8,6 +8,8 @@ import { ForgeInvocationTokenVerifier } from './forge-invocation-token.js';
 import { ForgeTenantDirectory } from './forge-tenant-directory.js';
 import { lifecycleEvent } from './lifecycle-event.js';
 import { userCreatedEvent } from './user-created-event.js';
+import { userDeletedEvent } from './user-deleted-event.js';
+import type { OffboardingStore } from '../../domain/offboarding-stores.js';
 
 /**
  * The manifest's module keys, per route (test/forge/manifest.test.ts holds manifest.yml to them).
@@ -18,13 +20,14 @@ import { userCreatedEvent } from './user-created-event.js';
  */
 export const FORGE_MODULES = {
   userCreated: { trigger: 'user-created', endpoint: 'user-created-event' },
+  userDeleted: { trigger: 'user-deleted', endpoint: 'user-deleted-event' },
   installed: { trigger: 'app-installed', endpoint: 'installed-event' },
   adminPage: { pages: ['automatic-team-invitations-admin', 'automatic-team-invitations-configure'], endpoint: 'admin-api' },
 } as const;
 
 export type ForgeHost = {
   /** The event endpoints the manifest's triggers post to. */
-  events: (deps: Pick<NewUserDeps, 'newUsers'>) => Router;
+  events: (deps: Pick<NewUserDeps, 'newUsers'> & { offboarding: Pick<OffboardingStore, 'recordDeparture'> }) => Router;
   /** Authentication of the admin API's Forge calls (FIT as Bearer, `principal` as the actor). */
   apiAuthentication: RequestHandler;
 };
@@ -47,6 +50,7 @@ export function createForgeHost(options: {
       const router = Router();
       router.use(lifecycleEvent(event(FORGE_MODULES.installed)));
       router.use(userCreatedEvent(event(FORGE_MODULES.userCreated), deps));
+      router.use(userDeletedEvent(event(FORGE_MODULES.userDeleted), deps));
       return router;
     },
     apiAuthentication: forgeApiAuthentication(verifier, directory, [...FORGE_MODULES.adminPage.pages, FORGE_MODULES.adminPage.endpoint]),

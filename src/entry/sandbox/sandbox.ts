@@ -14,6 +14,7 @@ import { ForgeSimulator, readManifestRoutes } from '../../../test/support/simula
 import { JiraConnectSimulator } from '../../../test/support/simulators/jira-connect-simulator.js';
 import { asyncRoute } from '../api/async-route.js';
 import { fieldErrorsOf, sendError } from '../api/http-errors.js';
+import { USER_DELETED_PATH } from '../connect/user-deleted-webhook.js';
 import { USER_CREATED_PATH } from '../connect/user-created-webhook.js';
 import { cspNonce } from '../security-headers.js';
 import { renderShell } from '../ui-shell.js';
@@ -309,6 +310,28 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
         } catch (error) {
           next(error);
         }
+      }),
+    );
+    // Offboarding: Jira deletes a user (and says so with its event), or deactivates one (no event: the app's check finds it).
+    router.post(
+      '/sandbox/api/users/:accountId/:change',
+      express.json(),
+      asyncRoute(async (req, res) => {
+        const accountId = String(req.params.accountId);
+        const change = req.params.change;
+        const host = (req.body as { host?: unknown } | undefined)?.host === 'forge' ? 'forge' : 'connect';
+        if (change === 'deactivate' || change === 'reactivate') {
+          for (const site of [jira, forge]) site.directory[change](accountId);
+          return res.json({ accountId, change });
+        }
+        if (change !== 'delete') return sendError(res, 404, 'A sandbox user can be deleted, deactivated or reactivated.');
+        if (host === 'forge') await freshAppToken();
+        const sent =
+          host === 'forge'
+            ? await forge.sendUserDeleted(appBaseUrl, accountId)
+            : await jira.sendUserDeleted(appBaseUrl, USER_DELETED_PATH, accountId);
+        if (sent.status >= 300) return sendError(res, 502, `The app answered the user-deleted event with ${sent.status}.`);
+        res.json({ accountId, change });
       }),
     );
     router.use('/sandbox', express.static(SANDBOX_DIST, { index: 'index.html' }));

@@ -26,6 +26,7 @@ import { LoadingBlock, Spinner } from '../ui/Spinner';
 import { Textfield } from '../ui/Textfield';
 import { GroupChecklist } from './GroupChecklist';
 import { ModeField, useModeChoice } from './ModeField';
+import { OffboardingField } from './OffboardingField';
 import './dialog.css';
 
 export const DIALOG_TITLE = 'Configure automatic access';
@@ -78,7 +79,7 @@ function useDialogActions(data: DialogData) {
     return result;
   }, []);
 
-  return { unlinked, saving, saveError, cancel, save, noticeUnlinked, modeChoice };
+  return { unlinked, saving, saveError, cancel, save, noticeUnlinked, modeChoice, linkedAccountId: data.linkedAccountId };
 }
 
 function DialogFrame({
@@ -115,6 +116,7 @@ function DialogFrame({
         ) : (
           <div className="ati-dialog__groups">{children}</div>
         )}
+        {unlinked ? null : <OffboardingField linkedAccountId={actions.linkedAccountId} />}
         {saveError ? (
           <SectionMessage appearance="error" title="Couldn't save">
             <p>{saveError}</p>

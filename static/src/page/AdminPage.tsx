@@ -5,6 +5,7 @@ import { InviteNowButton } from './InviteNowButton';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
 import { PendingReviewSection } from './PendingReviewSection';
 import { RulesSection } from './RulesSection';
+import { RemovalsSection } from './RemovalsSection';
 import './page.css';
 
 export function AdminPage() {
@@ -28,6 +29,7 @@ export function AdminPage() {
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <RulesSection refreshKey={accountsVersion} onRulesChanged={() => setAccountsVersion((v) => v + 1)} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
+      <RemovalsSection refreshKey={invitationsVersion} />
     </main>
   );
 }

@@ -35,6 +35,7 @@ export const ADMIN_MANAGED_MESSAGE = 'This workspace is managed in Atlassian Adm
 const TOKEN_PATH = '/site/oauth2/access_token';
 const GROUPS_PATH = /^\/1\.0\/groups\/([^/]+)\/?$/;
 const INVITATIONS_PATH = /^\/1\.0\/users\/([^/]+)\/invitations\/?$/;
+const MEMBER_PATH = /^\/1\.0\/groups\/([^/]+)\/([^/]+)\/members\/([^/]+)\/?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Who a credential acts for. `id` keys the per-credential rate limit (a consumer, not its tokens). */
@@ -59,7 +60,9 @@ export class BitbucketSimulator {
   readonly #failures = new Map<string, Failure[]>();
   readonly #invitationBuckets = new Map<string, TokenBucket>();
   readonly #requestBuckets = new Map<string, TokenBucket>();
-  readonly #holds = new Map<string, Hold>(); // key: 'groups' | 'invitations' + '\0' + workspace
+  readonly #holds = new Map<string, Hold>();
+  /** Workspace → group slug → account ids: members, who accepted an invitation or were added some other way. */
+  readonly #members = new Map<string, Map<string, Set<string>>>(); // key: 'groups' | 'invitations' + '\0' + workspace
   #rateLimitedCount = 0;
   #server: Server | null = null;
   #url: string | null = null;
@@ -163,6 +166,26 @@ export class BitbucketSimulator {
     return repeats;
   }
 
+  /** The person behind an invitation accepts it: their account joins the group, and the invitation is no longer pending. */
+  acceptInvitation(slug: string, email: string, groupSlug: string, accountId: string): void {
+    const key = `${email.toLowerCase()}\0${groupSlug}`;
+    if (!this.#invitations.get(slug)?.delete(key)) throw new Error(`BitbucketSimulator has no pending invitation of ${email} to ${groupSlug}`);
+    this.addMember(slug, groupSlug, accountId);
+  }
+
+  /** A member the app did not add (a workspace admin added them in Bitbucket). */
+  addMember(slug: string, groupSlug: string, accountId: string): void {
+    const groups = this.#members.get(slug) ?? new Map<string, Set<string>>();
+    this.#members.set(slug, groups);
+    const members = groups.get(groupSlug) ?? new Set<string>();
+    groups.set(groupSlug, members);
+    members.add(accountId);
+  }
+
+  members(slug: string, groupSlug: string): string[] {
+    return [...(this.#members.get(slug)?.get(groupSlug) ?? [])].sort();
+  }
+
   /** Makes every issued access token unknown, as if Bitbucket revoked them (tests the client's refresh). */
   revokeTokens(): void {
     this.#issuedTokens.clear();
@@ -172,6 +195,7 @@ export class BitbucketSimulator {
   reset(): void {
     this.received.length = 0;
     this.#invitations.clear();
+    this.#members.clear();
     this.#failures.clear();
     this.#invitationBuckets.clear();
     this.#requestBuckets.clear();
@@ -223,6 +247,14 @@ export class BitbucketSimulator {
         body: null,
       };
     }
+    const member = MEMBER_PATH.exec(path);
+    if (member?.[1] && member[2] && member[3]) {
+      const [workspace, groupSlug, accountId] = [member[1], member[2], member[3]].map((part) => decodeURIComponent(part));
+      return {
+        reply: method === 'DELETE' ? this.#removeMember(workspace!, groupSlug!, accountId!, headers.authorization, now) : methodNotAllowed(),
+        body: null,
+      };
+    }
     const invitations = INVITATIONS_PATH.exec(path);
     if (invitations?.[1]) {
       const body = parseJson(raw);
@@ -263,7 +295,7 @@ export class BitbucketSimulator {
         auto_add: false,
         email_forwarding_disabled: false,
         owner,
-        members: [],
+        members: this.members(ws.slug, g.slug).map((accountId) => ({ account_id: accountId, uuid: `{${accountId}}`, type: 'user' })),
       })),
     };
   }
@@ -296,6 +328,16 @@ export class BitbucketSimulator {
         utc_sent_on: new Date(now).toISOString(),
       },
     };
+  }
+
+  #removeMember(slug: string, groupSlug: string, accountId: string, authorization: string | undefined, now: number): Reply {
+    const injected = this.#takeFailure(slug);
+    if (injected) return injected;
+    const access = this.#authorize(slug, authorization, now);
+    if ('status' in access) return access;
+    if (!access.workspace.groups.some((g) => g.slug === groupSlug)) return errorReply(404, `Group ${groupSlug} not found`);
+    if (!this.#members.get(slug)?.get(groupSlug)?.delete(accountId)) return errorReply(404, `${accountId} is not a member of ${groupSlug}`);
+    return { status: 204 };
   }
 
   /** Bitbucket's order: who are you (401), does it exist (404), may you (403). */

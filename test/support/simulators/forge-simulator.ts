@@ -6,10 +6,12 @@ import { validate, type ManifestSchema } from '@forge/manifest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { EmailApiMode, ReceivedCall, SimulatedUser } from './jira-connect-simulator.js';
 import { userResource } from './jira-user-resources.js';
+import { JiraUserDirectory } from './jira-users.js';
 
 const FIT_SECONDS = 25; // what Forge's documented example token lives
 const APP_TOKEN_SECONDS = 3600;
 const USER_CREATED = 'avi:jira:created:user';
+const USER_DELETED = 'avi:jira:deleted:user';
 const INSTALLED = 'avi:forge:installed:app';
 
 export type SigningKey = { kid: string; privateKey: CryptoKey; publicJwk: JWK };
@@ -99,6 +101,8 @@ export class ForgeSimulator {
   private readonly routes: ManifestRoutes;
   private readonly keys: SigningKey[] = [];
   private readonly users = new Map<string, SimulatedUser>();
+  /** Who is active, deactivated or deleted, as GET /rest/api/3/user answers it. */
+  readonly directory = new JiraUserDirectory(this.users);
   private appTokenValue = '';
   private emailMode: EmailApiMode = 'ok';
   private server: Server | null = null;
@@ -253,6 +257,17 @@ export class ForgeSimulator {
     return this.sendEvent(appBaseUrl, USER_CREATED, body, options);
   }
 
+  /** Jira deletes the user, and Forge delivers avi:jira:deleted:user to the trigger's endpoint. */
+  async sendUserDeleted(
+    appBaseUrl: string,
+    accountId: string,
+    options: { wrapInPayload?: boolean; fit?: FitOptions } = {},
+  ): Promise<{ status: number; body: any }> {
+    this.directory.delete(accountId);
+    const event = { eventType: USER_DELETED, atlassianId: accountId, user: { accountId, active: false } };
+    return this.sendEvent(appBaseUrl, USER_DELETED, options.wrapInPayload ? { payload: event } : event, options);
+  }
+
   async sendInstalled(appBaseUrl: string, options: { withContext?: boolean; fit?: FitOptions } = {}): Promise<{ status: number; body: any }> {
     const body = {
       id: this.installationId,
@@ -356,7 +371,10 @@ export class ForgeSimulator {
       this.reply(req, res, 401, { code: 401, message: 'Unauthorized; scope does not match' }, apiPath);
       return;
     }
-    if (method === 'GET' && apiPath === '/rest/api/3/user/email') {
+    if (method === 'GET' && apiPath === '/rest/api/3/user') {
+      const answer = this.directory.lookUp(url.searchParams.get('accountId'));
+      this.reply(req, res, answer.status, answer.body, apiPath, answer.headers);
+    } else if (method === 'GET' && apiPath === '/rest/api/3/user/email') {
       this.userEmail(req, res, apiPath, url.searchParams.get('accountId'));
     } else if (method === 'POST' && apiPath === '/rest/api/3/permissions/check') {
       const request = JSON.parse(rawBody || '{}') as { accountId?: unknown; globalPermissions?: unknown };
@@ -381,11 +399,18 @@ export class ForgeSimulator {
     this.reply(req, res, 200, { accountId, ...(user.emailAddress ? { email: user.emailAddress } : {}) }, apiPath);
   }
 
-  private reply(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, apiPath?: string): void {
+  private reply(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    apiPath?: string,
+    headers: Record<string, string> = {},
+  ): void {
     const path = apiPath ?? new URL(req.url ?? '/', 'http://localhost').pathname;
     this.received.push({ method: (req.method ?? 'GET').toUpperCase(), path, at: Date.now(), status });
     if (res.headersSent) return;
-    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   }
 }

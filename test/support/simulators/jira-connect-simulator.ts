@@ -4,6 +4,7 @@ import { closeNow, listenOnLoopback } from './loopback-server.js';
 import { createQueryStringHash, decodeSymmetric, encodeSymmetric, fromMethodAndUrl, SymmetricAlgorithm } from 'atlassian-jwt';
 import type { ConnectInstallKeyServer } from './connect-install-keys.js';
 import { userResource } from './jira-user-resources.js';
+import { JiraUserDirectory } from './jira-users.js';
 
 export interface SimulatedUser {
   accountId: string;
@@ -66,6 +67,8 @@ export class JiraConnectSimulator {
   private readonly appKey: string;
   private readonly site: { clientKey: string; sharedSecret: string; oauthClientId?: string };
   private readonly users = new Map<string, SimulatedUser>();
+  /** Who is active, deactivated or deleted, as GET /rest/api/3/user answers it. */
+  readonly directory = new JiraUserDirectory(this.users);
   private emailMode: EmailApiMode = 'ok';
   private pendingFailures: { status: number; remaining: number; retryAfterSeconds?: number } | null = null;
   private server: Server | null = null;
@@ -126,6 +129,23 @@ export class JiraConnectSimulator {
   }
 
   // ---- what the site sends to the app ----
+
+  /** Jira deletes the user, then sends user_deleted as it sends user_created. */
+  async sendUserDeleted(
+    appBaseUrl: string,
+    webhookPath: string,
+    accountId: string,
+    options: { identifier?: string; retry?: number } = {},
+  ): Promise<{ status: number; identifier: string }> {
+    this.directory.delete(accountId);
+    const identifier = options.identifier ?? randomUUID();
+    // A deleted account's payload carries little more than its id.
+    const body = { timestamp: Date.now(), webhookEvent: 'user_deleted', user: { accountId, active: false } };
+    const headers: Record<string, string> = { 'X-Atlassian-Webhook-Identifier': identifier };
+    if (options.retry && options.retry > 0) headers['X-Atlassian-Webhook-Retry'] = String(options.retry);
+    const status = await this.post(`${trimSlash(appBaseUrl)}${webhookPath}`, this.signRequest('POST', webhookPath), body, headers);
+    return { status, identifier };
+  }
 
   install(appBaseUrl: string): Promise<number> {
     return this.sendLifecycle(appBaseUrl, 'installed');
@@ -260,7 +280,10 @@ export class JiraConnectSimulator {
       return;
     }
 
-    if (method === 'GET' && url.pathname === '/rest/api/3/user/email') {
+    if (method === 'GET' && url.pathname === '/rest/api/3/user') {
+      const answer = this.directory.lookUp(url.searchParams.get('accountId'));
+      this.reply(req, res, answer.status, answer.body, answer.headers);
+    } else if (method === 'GET' && url.pathname === '/rest/api/3/user/email') {
       this.userEmail(req, res, url.searchParams.get('accountId'));
     } else if (method === 'POST' && url.pathname === '/rest/api/3/permissions/check') {
       this.permissionsCheck(req, res, rawBody);
