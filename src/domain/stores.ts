@@ -20,7 +20,9 @@ export type ReasonCode =
   | 'rejected'
   | 'attempts-exhausted'
   | 'retrying'
-  | 'unlinked';
+  | 'unlinked'
+  /** The admin cancelled the backfill that planned it. */
+  | 'backfill-cancelled';
 
 /** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
 export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };
@@ -78,11 +80,20 @@ export type DeliveryClaim =
 /** What becomes of a queued invitation whose job ended without finishing it. */
 export type StalledDecision = { requeue: { delayMs: number; reason: string } } | { finish: FinalOutcome };
 
-export type InvitationFilter = { status?: InvitationStatus; linkedAccountId?: string; page: number; pageSize: number };
+export type InvitationFilter = {
+  status?: InvitationStatus;
+  linkedAccountId?: string;
+  /** An account id, or the start of an email address or of a name (case aside). */
+  search?: string;
+  page: number;
+  pageSize: number;
+};
 
 export type AuditEntry = {
   tenantId: string;
   actorAccountId: string | null;
+  /** The linked account the change is about, when there is one: the audit log filters by it. */
+  linkedAccountId?: string | null;
   action: string;
   subject: string;
   before: unknown;

@@ -8,6 +8,8 @@ export const JOBS = {
   planInvitations: 'plan-invitations',
   /** Send one invitation to Bitbucket. */
   deliverInvitation: 'deliver-invitation',
+  /** Count or invite one page of a site's existing users (a backfill), on its own queue and workers. */
+  backfillStep: 'backfill-step',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -23,6 +25,7 @@ const SCHEMA = 'pgboss';
 const RETRIES: Record<JobName, { retryLimit: number; retryDelay: number }> = {
   [JOBS.planInvitations]: { retryLimit: 20, retryDelay: 5 },
   [JOBS.deliverInvitation]: { retryLimit: 3, retryDelay: 5 },
+  [JOBS.backfillStep]: { retryLimit: 5, retryDelay: 5 },
 };
 
 /**
@@ -92,10 +95,17 @@ export class JobQueue {
   }
 
   /** Enqueue within `transaction`: the job exists if and only if the transaction commits. */
-  async send(name: JobName, data: object, transaction: Transaction, options: { startAfter?: Date; id?: string } = {}): Promise<string> {
+  /** `priority`: higher is fetched first (default 0); a backfill's deliveries go after new users'. */
+  async send(
+    name: JobName,
+    data: object,
+    transaction: Transaction,
+    options: { startAfter?: Date; id?: string; priority?: number } = {},
+  ): Promise<string> {
     const id = await this.#boss.send(name, data, {
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.id ? { id: options.id } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
       db: transactionDb(transaction),
     } as PgBoss.SendOptions);
     if (!id) throw new Error(`The job queue refused a ${name} job`);

@@ -366,13 +366,9 @@ export class InvitationRepository implements InvitationStore {
   }
 
   async list(tenantId: string, filter: InvitationFilter): Promise<{ invitations: DeliverableInvitation[]; total: number }> {
-    const where = ['i.tenant_id = :tenantId'];
-    if (filter.status) where.push('i.status = :status');
-    if (filter.linkedAccountId) where.push('i.linked_account_id = :linkedAccountId');
+    const { where, replacements: matching } = invitationsMatching(tenantId, filter);
     const replacements = {
-      tenantId,
-      status: filter.status ?? null,
-      linkedAccountId: filter.linkedAccountId ?? null,
+      ...matching,
       limit: filter.pageSize,
       offset: (filter.page - 1) * filter.pageSize,
     };
@@ -388,4 +384,27 @@ export class InvitationRepository implements InvitationStore {
     ]);
     return { invitations: rows.map(toInvitation), total: Number(counted[0]!.total) };
   }
+}
+
+/**
+ * The WHERE clause of a filter on the invitations list, for `i`. The search is a prefix (indexed:
+ * invitations_by_email_prefix, invitations_by_name_prefix) or an exact account id.
+ */
+export function invitationsMatching(tenantId: string, filter: Omit<InvitationFilter, 'page' | 'pageSize'>) {
+  const where = ['i.tenant_id = :tenantId'];
+  if (filter.status) where.push('i.status = :status');
+  if (filter.linkedAccountId) where.push('i.linked_account_id = :linkedAccountId');
+  if (filter.search)
+    where.push("(i.account_id = :search OR lower(i.email) LIKE :prefix ESCAPE '\\' OR lower(i.display_name) LIKE :prefix ESCAPE '\\')");
+  const search = filter.search ?? null;
+  return {
+    where,
+    replacements: {
+      tenantId,
+      status: filter.status ?? null,
+      linkedAccountId: filter.linkedAccountId ?? null,
+      search,
+      prefix: search === null ? null : `${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    },
+  };
 }

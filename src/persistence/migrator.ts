@@ -7,10 +7,11 @@ import { unlinkedAccounts } from './migrations/003-unlinked-accounts.js';
 import { organizationTargets } from './migrations/004-organization-targets.js';
 import { lastEvent } from './migrations/005-last-event.js';
 import { unplannedNewUsers } from './migrations/006-unplanned-new-users.js';
+import { backfill } from './migrations/008-backfill.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
-const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts, organizationTargets, lastEvent, unplannedNewUsers];
+const MIGRATIONS: Migration[] = [initialSchema, deliveryLeases, unlinkedAccounts, organizationTargets, lastEvent, unplannedNewUsers, backfill];
 
 /** Any constant works; it only has to be the same for every instance of the app. */
 const MIGRATION_LOCK_ID = 727_001;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { validate, type ManifestSchema } from '@forge/manifest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { EmailApiMode, ReceivedCall, SimulatedUser } from './jira-connect-simulator.js';
+import { listUsers, USERS_SEARCH_PATH } from './user-listing.js';
 
 const FIT_SECONDS = 25; // what Forge's documented example token lives
 const APP_TOKEN_SECONDS = 3600;
@@ -363,6 +364,9 @@ export class ForgeSimulator {
       const user = typeof request.accountId === 'string' ? this.users.get(request.accountId) : undefined;
       const granted = user?.administrator ? asked.filter((p) => p === 'ADMINISTER') : [];
       this.reply(req, res, 200, { globalPermissions: granted, projectPermissions: [] }, apiPath);
+    } else if (method === 'GET' && apiPath === USERS_SEARCH_PATH) {
+      const listed = listUsers(this.users.values(), url.searchParams, trimSlash(this.siteUrl));
+      this.reply(req, res, listed.status, listed.body, apiPath);
     } else {
       this.reply(req, res, 404, { errorMessages: [`No simulated resource for ${method} ${apiPath}`] }, apiPath);
     }

@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse } from 'node:htt
 import { closeNow, listenOnLoopback } from './loopback-server.js';
 import { createQueryStringHash, decodeSymmetric, encodeSymmetric, fromMethodAndUrl, SymmetricAlgorithm } from 'atlassian-jwt';
 import type { ConnectInstallKeyServer } from './connect-install-keys.js';
+import { listUsers, USERS_SEARCH_PATH } from './user-listing.js';
 
 export interface SimulatedUser {
   accountId: string;
@@ -13,6 +14,8 @@ export interface SimulatedUser {
   administrator?: boolean;
   /** Whether webhook payloads carry emailAddress. Default false: profile visibility usually hides it. */
   emailVisible?: boolean;
+  /** Default true; Jira's user listing also names deactivated accounts. */
+  active?: boolean;
 }
 
 /**
@@ -261,6 +264,9 @@ export class JiraConnectSimulator {
       this.userEmail(req, res, url.searchParams.get('accountId'));
     } else if (method === 'POST' && url.pathname === '/rest/api/3/permissions/check') {
       this.permissionsCheck(req, res, rawBody);
+    } else if (method === 'GET' && url.pathname === USERS_SEARCH_PATH) {
+      const listed = listUsers(this.users.values(), url.searchParams, this.baseUrl);
+      this.reply(req, res, listed.status, listed.body);
     } else {
       this.reply(req, res, 404, { errorMessages: [`No simulated resource for ${method} ${url.pathname}`] });
     }
