@@ -13,7 +13,11 @@ export type ChoosingAccount = Pick<LinkedAccount, 'id' | 'targetType' | 'default
  * preview and backfill share: when rules arrive, this is the call to point at them. Async so that
  * a rule may look something up (a Jira group membership).
  */
-export async function groupsForExistingUser(account: ChoosingAccount, user: ListedJiraUser): Promise<ExistingUserChoice> {
+export function groupsForExistingUser(account: ChoosingAccount, user: ListedJiraUser): Promise<ExistingUserChoice> {
+  return Promise.resolve(chooseDefaults(account, user));
+}
+
+function chooseDefaults(account: ChoosingAccount, user: ListedJiraUser): ExistingUserChoice {
   if (!user.active) return { groups: [], excludedReason: 'This account is deactivated in Jira.' };
   const notAPerson = notAPersonReason(user.accountType);
   if (notAPerson) return { groups: [], excludedReason: notAPerson };
