@@ -71,9 +71,12 @@ export interface BackfillStore {
   advance: (id: string, jobId: string, cursor: number, step: BackfillStep) => Promise<boolean>;
   /** From awaiting-confirmation to running, if it still waits for `count`. */
   confirm: (tenantId: string, id: string, count: number, audit: AuditEntry) => Promise<Backfill | 'not-awaiting'>;
-  /** Stops an open backfill; its invitations not being sent right now are skipped with `reason`. */
-  cancel: (tenantId: string, id: string, reason: string, audit: AuditEntry) => Promise<Backfill | 'not-open'>;
-  /** Open backfills whose job ended without moving them on get a new one. */
+  /** Stops an open backfill; its invitations not being sent right now are skipped, saying so. */
+  cancel: (tenantId: string, id: string, audit: AuditEntry) => Promise<Backfill | 'not-open'>;
+  /**
+   * Open backfills whose job ended without moving them on get a new one; the invitations of a
+   * cancelled backfill that a run put off for later (it held them while cancelled) are skipped.
+   */
   recoverStalled: (limit: number) => Promise<number>;
 }
 
@@ -232,7 +235,7 @@ export async function confirmBackfill(deps: Pick<BackfillDeps, 'backfills'>, act
 
 export async function cancelBackfill(deps: Pick<BackfillDeps, 'backfills'>, actor: Actor, id: string): Promise<Backfill> {
   const backfill = await requireBackfill(deps, actor, id);
-  const cancelled = await deps.backfills.cancel(actor.tenantId, id, 'Not sent: the admin cancelled the invitation of existing users.', {
+  const cancelled = await deps.backfills.cancel(actor.tenantId, id, {
     tenantId: actor.tenantId,
     actorAccountId: actor.accountId,
     linkedAccountId: backfill.linkedAccountId,

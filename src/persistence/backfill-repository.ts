@@ -72,6 +72,8 @@ const SELECT_PROGRESS = `SELECT b.*,
     (SELECT count(*) FROM invitations i WHERE i.backfill_id = b.id AND i.status = 'skipped') AS skipped
   FROM backfills b`;
 
+export const CANCELLED_REASON = 'Not sent: the admin cancelled the invitation of existing users.';
+
 const OPEN_SQL = `(${OPEN_BACKFILL.map((s) => `'${s}'`).join(', ')})`;
 
 /** A backfill's deliveries are fetched after new users' (priority 0): one site's backfill never holds up anyone's new users. */
@@ -237,7 +239,7 @@ export class BackfillRepository implements BackfillStore {
     return confirmed;
   }
 
-  async cancel(tenantId: string, id: string, reason: string, audit: AuditEntry): Promise<Backfill | 'not-open'> {
+  async cancel(tenantId: string, id: string, audit: AuditEntry): Promise<Backfill | 'not-open'> {
     return this.sequelize.transaction(async (transaction) => {
       const [row] = await this.sequelize.query<BackfillRow>(
         `UPDATE backfills SET status = 'cancelled', job_id = NULL, finished_at = now(), updated_at = now()
@@ -250,7 +252,7 @@ export class BackfillRepository implements BackfillStore {
         `UPDATE invitations SET status = 'skipped', reason = :reason, reason_code = 'backfill-cancelled', job_id = NULL, next_attempt_at = NULL,
            updated_at = now()
          WHERE backfill_id = :id AND status = 'queued' AND (lease_expires_at IS NULL OR lease_expires_at <= now())`,
-        { replacements: { id, reason }, transaction },
+        { replacements: { id, reason: CANCELLED_REASON }, transaction },
       );
       await this.audit.record(audit, transaction);
       return toBackfill(row);
@@ -268,7 +270,15 @@ export class BackfillRepository implements BackfillStore {
       return rows.length;
     });
     if (count > 0) this.queue.nudge(JOBS.backfillStep);
-    return count;
+    // An invitation a run held when its backfill was cancelled, and that run put off for later, is skipped now.
+    const [, skipped] = await this.sequelize.query(
+      `UPDATE invitations i SET status = 'skipped', reason = :reason, reason_code = 'backfill-cancelled', job_id = NULL, next_attempt_at = NULL,
+         updated_at = now()
+       FROM backfills b
+       WHERE b.id = i.backfill_id AND b.status = 'cancelled' AND i.status = 'queued' AND (i.lease_expires_at IS NULL OR i.lease_expires_at <= now())`,
+      { replacements: { reason: CANCELLED_REASON } },
+    );
+    return count + ((skipped as { rowCount?: number }).rowCount ?? 0);
   }
 
   async #nextJob(id: string, transaction: Transaction, delayMs: number): Promise<string> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
+import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
+import { ADMIN, eventually, linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
 import type { JiraConnectSimulator, SimulatedUser } from '../support/simulators/jira-connect-simulator.js';
 
 /** People of the site besides the harness's admin and user; some show their address, some do not (delivery asks Jira). */
@@ -101,6 +102,75 @@ describe('bringing the existing users of a Connect site in line with the default
     );
   });
 
+  it('finds invitations by email, name or account id, and retries all failed ones of the filter once the count is confirmed', async () => {
+    h.bitbucket.failInvitations('acme', { status: 400, count: 3 });
+    for (const i of [1, 2, 3]) {
+      const user = { accountId: `late-${i}`, displayName: `Late Comer ${i}`, emailAddress: `late${i}@example.com`, emailVisible: true };
+      expect((await h.site.sendUserCreated(h.app.baseUrl, USER_CREATED_PATH, user)).status).toBe(204);
+    }
+    await eventually(
+      async () => (await h.api('GET', '/api/invitations?status=failed')).body.total === 3 || undefined,
+      20_000,
+      'three failed invitations',
+    );
+    const status = await h.api('GET', '/api/site-status');
+    expect(status.body.attention).toEqual({ failedInvitations: 3, accounts: [] });
+
+    const byEmail = await h.api('GET', '/api/invitations?search=LATE2%40exa');
+    expect(byEmail.body.invitations.map((i: { accountId: string }) => i.accountId)).toEqual(['late-2']);
+    const byName = await h.api('GET', `/api/invitations?search=${encodeURIComponent('late comer')}&linkedAccountId=${accountId}`);
+    expect(byName.body.total).toBe(3);
+    const byAccount = await h.api('GET', '/api/invitations?search=old-3');
+    expect(byAccount.body.invitations.map((i: { displayName: string }) => i.displayName)).toEqual(['old Person 3']);
+    // A wildcard typed by the admin is a character to find, not a pattern.
+    expect((await h.api('GET', '/api/invitations?search=%25')).body.total).toBe(0);
+    expect((await h.api('GET', '/api/invitations?search=late_')).body.total).toBe(0);
+
+    const wrong = await h.api('POST', '/api/invitations/retry-failed', { search: 'late', count: 2 });
+    expect(wrong).toMatchObject({
+      status: 409,
+      body: { message: '3 failed invitations match this filter now, not 2. Check the list and confirm again.' },
+    });
+    const retried = await h.api('POST', '/api/invitations/retry-failed', { search: 'late', linkedAccountId: accountId, count: 3 });
+    expect(retried).toMatchObject({ status: 200, body: { retried: 3, unchanged: 0 } });
+    await eventually(
+      async () => (await h.api('GET', '/api/invitations?search=late&status=sent')).body.total === 3 || undefined,
+      20_000,
+      'the retried invitations sent',
+    );
+    const after = await h.api('GET', '/api/invitations?search=late');
+    expect(after.body.invitations.every((i: { attempts: number }) => i.attempts === 1)).toBe(true);
+    expect((await h.api('GET', '/api/site-status')).body.attention.failedInvitations).toBe(0);
+    const audit = await h.api('GET', '/api/audit-log?pageSize=1');
+    expect(audit.body.entries[0]).toMatchObject({
+      action: 'invitations.retried-all-failed',
+      actorAccountId: ADMIN.accountId,
+      after: { retried: 3, unchanged: 0 },
+    });
+  });
+
+  it('exports the audit log as CSV, quoting quotes, commas and line breaks, and defusing cells a spreadsheet would run as formulas', async () => {
+    const sneaky = { accountId: '=HYPERLINK("http://evil.example")', displayName: 'Sneaky Admin', administrator: true };
+    h.site.addUser(sneaky);
+    const search = 'he said "hi", then\nleft';
+    const done = await h.api('POST', '/api/invitations/retry-failed', { search, count: 0 }, { accountId: sneaky.accountId });
+    expect(done).toMatchObject({ status: 200, body: { retried: 0 } });
+    const response = await fetch(`${h.app.baseUrl}/api/audit-log/export`, {
+      headers: { Authorization: `JWT ${h.site.contextToken(ADMIN.accountId)}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-log-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const csv = await response.text();
+    expect(csv.startsWith('at,actorAccountId,linkedAccountId,action,subject,before,after\r\n')).toBe(true);
+    const first = csv.split('\r\n')[1]!;
+    const cells = first.split(',invitations.retried-all-failed,');
+    expect(cells[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z,"'=HYPERLINK\(""http:\/\/evil\.example""\)",$/);
+    expect(cells[1]).toBe('"Failed invitations matching ""he said ""hi"", then\nleft""","{""failed"":0}","{""retried"":0,""unchanged"":0}"');
+    expect(csv.split('\r\n').filter((line) => line.includes('backfill.started'))).toHaveLength(2);
+    expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
   it('refuses a second backfill of the same linked account while one is open, and a backfill with no default groups', async () => {
     const bare = await linkWorkspaceWithoutGroups(h);
     const refused = await h.api('POST', `/api/linked-accounts/${bare}/backfills`);
@@ -117,3 +187,79 @@ async function linkWorkspaceWithoutGroups(h: Harness): Promise<string> {
   expect(linked.status).toBe(201);
   return linked.body.linkedAccount.id;
 }
+
+describe('a backfill above the confirmation threshold', () => {
+  let h: Harness;
+  let accountId: string;
+
+  beforeAll(async () => {
+    // Bitbucket takes 2 invitations a minute here, so the backfill is still sending when cancelled.
+    h = await startHarness({
+      env: {
+        BACKFILL_PAGE_SIZE: '7',
+        BACKFILL_RETRY_SECONDS: '0.2',
+        BACKFILL_CONFIRM_THRESHOLD: '5',
+        BITBUCKET_INVITATIONS_PER_MINUTE: '2',
+        QUEUE_MAINTENANCE_SECONDS: '1',
+      },
+    });
+    addPeople(h.site, 'many', 20);
+    accountId = await linkWorkspace(h, ['developers']);
+  });
+  afterAll(() => h?.stop());
+
+  it('waits for the admin to confirm the exact count, refuses another number, and stops sending when cancelled', { timeout: 90_000 }, async () => {
+    const started = await h.api('POST', `/api/linked-accounts/${accountId}/backfills`);
+    const id = started.body.backfill.id as string;
+    const waiting = await settledBackfill(h, id, ['awaiting-confirmation']);
+    expect(waiting).toMatchObject({ toInvite: 22, threshold: 5, confirmationRequired: true, invitationsCreated: 0, progress: null });
+    expect(putsOf(h)).toHaveLength(0);
+
+    const again = await h.api('POST', `/api/linked-accounts/${accountId}/backfills`);
+    expect(again).toMatchObject({ status: 409, body: { message: expect.stringContaining('already being invited') } });
+
+    const wrong = await h.api('POST', `/api/backfills/${id}/confirm`, { count: 21 });
+    expect(wrong).toMatchObject({
+      status: 409,
+      body: { message: 'This would send 22 invitations, not 21. Check the number and confirm it exactly.' },
+    });
+    const missing = await h.api('POST', `/api/backfills/${id}/confirm`, {});
+    expect(missing).toMatchObject({ status: 400, body: { message: 'Confirm the number of invitations to send: send "count".' } });
+    expect((await h.api('GET', `/api/backfills/${id}`)).body.backfill.status).toBe('awaiting-confirmation');
+
+    const confirmed = await h.api('POST', `/api/backfills/${id}/confirm`, { count: 22 });
+    expect(confirmed).toMatchObject({ status: 200, body: { backfill: { status: 'running', confirmedCount: 22 } } });
+    await eventually(async () => putsOf(h).some((r) => r.status === 200) || undefined, 20_000, 'a first invitation sent');
+
+    const cancelled = await h.api('POST', `/api/backfills/${id}/cancel`);
+    expect(cancelled).toMatchObject({ status: 200, body: { backfill: { status: 'cancelled' } } });
+    const settled = await eventually(
+      async () => {
+        const backfill = (await h.api('GET', `/api/backfills/${id}`)).body.backfill;
+        return backfill.invitations.queued === 0 ? backfill : undefined;
+      },
+      30_000,
+      'the invitations a run held when cancelled to end',
+    );
+    // Only the first page was written; what was not being sent right then is skipped, saying why.
+    expect(settled.invitationsCreated).toBe(7);
+    expect(settled.invitations.skipped).toBeGreaterThan(0);
+    expect(settled.invitations.sent + settled.invitations.skipped).toBe(7);
+    expect(putsOf(h).filter((r) => r.status === 200)).toHaveLength(settled.invitations.sent);
+    const skipped = await h.api('GET', '/api/invitations?status=skipped');
+    expect(skipped.body.invitations[0]).toMatchObject({
+      reasonCode: 'backfill-cancelled',
+      reason: 'Not sent: the admin cancelled the invitation of existing users.',
+    });
+
+    const twice = await h.api('POST', `/api/backfills/${id}/cancel`);
+    expect(twice).toMatchObject({ status: 409, body: { message: 'This backfill has already ended (cancelled); there is nothing to cancel.' } });
+    const audit = await h.api('GET', `/api/audit-log?linkedAccountId=${accountId}`);
+    expect(audit.body.entries.slice(0, 3).map((e: { action: string }) => e.action)).toEqual([
+      'backfill.cancelled',
+      'backfill.confirmed',
+      'backfill.started',
+    ]);
+    expect(audit.body.entries[1]).toMatchObject({ actorAccountId: ADMIN.accountId, before: { toInvite: 22 }, after: { confirmedCount: 22 } });
+  });
+});
