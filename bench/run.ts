@@ -17,6 +17,7 @@ import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-si
 import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
 import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { observabilityOverhead } from './observability.js';
+import { backfillBench } from './backfill.js';
 import { organizationDrain } from './organizations.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
@@ -229,6 +230,7 @@ async function main(): Promise<void> {
   }
   // Its own database and app: the organization drain measures nothing of the runs above.
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
+  for (const f of await backfillBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   console.log('\nSummary');
   for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
 }
@@ -269,8 +271,12 @@ function bundleGzipKb(): number {
 }
 
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
-// `npm run bench -- organizations`: only the organization drain.
-const modes: Record<string, () => Promise<unknown>> = { observability: observabilityOverhead, organizations: organizationDrain };
+// `npm run bench -- organizations`: only the organization drain; `npm run bench -- backfill`: only backfill planning and the invitations list.
+const modes: Record<string, () => Promise<unknown>> = {
+  observability: observabilityOverhead,
+  organizations: organizationDrain,
+  backfill: backfillBench,
+};
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -68,7 +68,7 @@ const schema = z.object({
   BACKFILL_CONFIRM_THRESHOLD: z.coerce.number().int().min(0).default(100),
   BACKFILL_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   BACKFILL_RETRY_SECONDS: z.coerce.number().min(0.1).default(5),
-  PREVIEW_MAX_USERS: z.coerce.number().int().min(1).default(50_000),
+  PREVIEW_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
   SANDBOX: z.enum(['on', 'off']).optional(),
   BENCH_NOOP_ROUTE: z.enum(['on', 'off']).default('off'),
   RUN_WORKERS: z.enum(['on', 'off']).default('on'),

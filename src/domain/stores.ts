@@ -200,5 +200,6 @@ export interface InvitationStore {
   /** The admin's Send now: a queued invitation waiting for its next attempt gets a new job that starts now. */
   sendNow: (tenantId: string, id: string) => Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'>;
   requeueFailed: (tenantId: string, linkedAccountId: string, codes: ReasonCode[]) => Promise<number>;
-  list: (tenantId: string, filter: InvitationFilter) => Promise<{ invitations: DeliverableInvitation[]; total: number }>;
+  /** `total` counts at most a cap of matches; `totalCapped` when there are more. */
+  list: (tenantId: string, filter: InvitationFilter) => Promise<{ invitations: DeliverableInvitation[]; total: number; totalCapped: boolean }>;
 }

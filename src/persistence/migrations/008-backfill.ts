@@ -36,6 +36,8 @@ export const backfill: Migration = {
 
       ALTER TABLE invitations ADD COLUMN backfill_id uuid REFERENCES backfills(id) ON DELETE SET NULL;
       CREATE INDEX invitations_by_backfill ON invitations (backfill_id, status) WHERE backfill_id IS NOT NULL;
+      -- The list filtered by status, in its exact order (newest first, then id): a page is an index range.
+      CREATE INDEX invitations_by_tenant_status_recent ON invitations (tenant_id, status, created_at DESC, id DESC);
       CREATE INDEX invitations_by_email_prefix ON invitations (tenant_id, lower(email) text_pattern_ops);
       CREATE INDEX invitations_by_name_prefix ON invitations (tenant_id, lower(display_name) text_pattern_ops);
 
