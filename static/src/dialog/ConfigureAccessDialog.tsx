@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 import { listGroups, listLinkedAccounts, organizationSuggestion, saveDefaultGroups } from '../api/admin-api';
+import { InvitationPreview } from './InvitationPreview';
 import type { GroupChoice, GroupRef, LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import type { ApiResult, DialogData } from '../host/host-bridge';
@@ -85,6 +86,7 @@ function DialogFrame({
   actions,
   canSave,
   onSave,
+  preview,
   children,
 }: {
   accountName: string;
@@ -92,6 +94,7 @@ function DialogFrame({
   actions: ReturnType<typeof useDialogActions>;
   canSave: boolean;
   onSave: () => void;
+  preview?: ReactNode;
   children: ReactNode;
 }) {
   const { unlinked, saving, saveError, cancel } = actions;
@@ -112,6 +115,7 @@ function DialogFrame({
         ) : (
           <div className="ati-dialog__groups">{children}</div>
         )}
+        {unlinked ? null : preview}
         {saveError ? (
           <SectionMessage appearance="error" title="Couldn't save">
             <p>{saveError}</p>
@@ -209,6 +213,7 @@ function WorkspaceGroupsDialog({ data }: { data: DialogData }) {
       canSave={state.status === 'ready'}
       // Keep the server's order.
       onSave={() => void actions.save(slugsToSave(selection, groups))}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection, groups)} />}
       intro={
         <>
           Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these Bitbucket groups:
@@ -355,6 +360,7 @@ function OrganizationGroupsDialog({ data }: { data: DialogData }) {
       actions={actions}
       canSave={context.status === 'ready'}
       onSave={() => void actions.save(slugsToSave(selection))}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection)} />}
       intro={
         <>
           Automatically add newly-added Jira users to these groups of <strong>{organization}</strong>. They join at once, with nothing to accept:

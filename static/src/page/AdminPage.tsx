@@ -1,4 +1,7 @@
 import { useState } from 'react';
+import { AttentionBanner } from './AttentionBanner';
+import { AuditLogSection } from './AuditLogSection';
+import { BackfillSection } from './BackfillSection';
 import { InvitationsSection } from './InvitationsSection';
 import { JiraEventsNotice } from './JiraEventsNotice';
 import { LinkedAccountsSection } from './LinkedAccountsSection';
@@ -19,9 +22,12 @@ export function AdminPage() {
           every one of these invitations below, with its outcome.
         </p>
         <JiraEventsNotice refreshKey={invitationsVersion} />
+        <AttentionBanner refreshKey={invitationsVersion + accountsVersion} />
       </header>
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
+      <BackfillSection refreshKey={accountsVersion} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
+      <AuditLogSection refreshKey={accountsVersion + invitationsVersion} />
     </main>
   );
 }
