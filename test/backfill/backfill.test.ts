@@ -102,6 +102,15 @@ describe('bringing the existing users of a Connect site in line with the default
     );
   });
 
+  it('answers an unknown backfill with 404, and a confirmation of one that waits for none with a sentence', async () => {
+    expect(await h.api('GET', '/api/backfills/not-an-id')).toMatchObject({ status: 404, body: { message: 'No backfill with this id.' } });
+    const done = (await h.api('GET', '/api/backfills')).body.backfills[0];
+    const late = await h.api('POST', `/api/backfills/${done.id}/confirm`, { count: 0 });
+    expect(late).toMatchObject({ status: 409, body: { message: 'This backfill does not wait for a confirmation: it is completed.' } });
+    const text = await h.api('POST', `/api/backfills/${done.id}/confirm`, { count: 'ten' });
+    expect(text).toMatchObject({ status: 400, body: { message: 'The number of invitations to send must be a whole number.' } });
+  });
+
   it('finds invitations by email, name or account id, and retries all failed ones of the filter once the count is confirmed', async () => {
     h.bitbucket.failInvitations('acme', { status: 400, count: 3 });
     for (const i of [1, 2, 3]) {
@@ -171,7 +180,7 @@ describe('bringing the existing users of a Connect site in line with the default
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 
-  it('refuses a second backfill of the same linked account while one is open, and a backfill with no default groups', async () => {
+  it('refuses a backfill of a linked account without default groups, with a sentence', async () => {
     const bare = await linkWorkspaceWithoutGroups(h);
     const refused = await h.api('POST', `/api/linked-accounts/${bare}/backfills`);
     expect(refused).toMatchObject({ status: 400, body: { message: expect.stringContaining('Choose default groups') } });
