@@ -17,6 +17,7 @@ import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-si
 import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
 import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { observabilityOverhead } from './observability.js';
+import { backfillBench } from './backfill.js';
 import { organizationDrain } from './organizations.js';
 import { latencyBench } from './latency.js';
 import { forgeProfile } from './forge-profile.js';
@@ -261,6 +262,7 @@ async function main(): Promise<void> {
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await latencyBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await offboardingCheck()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
+  for (const f of await backfillBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   console.log('\nSummary');
   for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
 }
@@ -302,7 +304,7 @@ function bundleGzipKb(): number {
 
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
 // `npm run bench -- organizations`: only the organization drain; `npm run bench -- latency`: only the event → invitation latency;
-// `npm run bench -- offboarding`: only the check of invited users against Jira.
+// `npm run bench -- offboarding`: only the check of invited users against Jira; `npm run bench -- backfill`: only backfill planning and the invitations list.
 const modes: Record<string, () => Promise<unknown>> = {
   observability: observabilityOverhead,
   organizations: organizationDrain,
@@ -310,6 +312,7 @@ const modes: Record<string, () => Promise<unknown>> = {
   'forge-profile': forgeProfile,
   memory: memoryBench,
   offboarding: offboardingCheck,
+  backfill: backfillBench,
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);

@@ -14,7 +14,10 @@ import { createTargets } from './clients/targets.js';
 import type { Config } from './config.js';
 import { hostAuthentication } from './entry/api/host-authentication.js';
 import { errorHandler, sendError } from './entry/api/http-errors.js';
+import { auditRoutes } from './entry/api/audit-routes.js';
+import { backfillRoutes } from './entry/api/backfill-routes.js';
 import { invitationRoutes } from './entry/api/invitation-routes.js';
+import { retryAllRoutes } from './entry/api/retry-all-routes.js';
 import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
 import { organizationRoutes } from './entry/api/organization-routes.js';
@@ -43,11 +46,14 @@ import { observeRequests } from './entry/ops/request-log.js';
 import { securityHeaders } from './entry/security-headers.js';
 import { uiAssets } from './entry/ui-shell.js';
 import { JobQueue } from './jobs/job-queue.js';
+import { startBackfillWorker } from './jobs/backfill-worker.js';
 import { startWorkers } from './jobs/workers.js';
 import type { Logger } from './logger.js';
 import { countedBudget } from './observability/counted-budget.js';
 import { NO_METRICS, PrometheusMetrics, type OutboundService } from './observability/metrics.js';
 import { AuditLog } from './persistence/audit-log.js';
+import { BackfillRepository } from './persistence/backfill-repository.js';
+import { FailedInvitations } from './persistence/failed-invitations.js';
 import { openDatabase } from './persistence/database.js';
 import { ForgeTenantRepository } from './persistence/forge-tenant-repository.js';
 import { InvitationDecisionRepository } from './persistence/invitation-decision-repository.js';
@@ -110,6 +116,12 @@ const MAX_CONCURRENT_CALLS_PER_ORGANIZATION = 1;
  * refused token), so no second run can take the invitation while a call is still under way.
  */
 const MIN_DELIVERY_LEASE_MS = 60_000;
+
+/** The most users Jira's listing gives per page. */
+const JIRA_USER_PAGE_MAX = 1000;
+
+/** Consecutive failed reads of Jira's user listing after which a backfill stops, saying why. */
+const BACKFILL_MAX_FAILURES = 10;
 
 /** Builds and starts everything: database, queue, HTTP entry points, workers. */
 export async function startApp(config: Config, log: Logger, options: AppOptions = {}): Promise<RunningApp> {
@@ -213,6 +225,20 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
   const jira = jiraOn(stores);
 
   const linkedAccountDeps = { linkedAccounts, invitations, targets };
+  const backfillDeps = (pool: Stores, poolTargets: typeof targets, poolJira: typeof jira) => ({
+    backfills: pool.backfills,
+    linkedAccounts: pool.linkedAccounts,
+    targets: poolTargets,
+    jira: poolJira,
+    settings: {
+      pageSize: config.backfill.pageSize,
+      countPageSize: JIRA_USER_PAGE_MAX,
+      previewMaxUsers: config.backfill.previewMaxUsers,
+      threshold: config.backfill.threshold,
+      maxFailures: BACKFILL_MAX_FAILURES,
+      retryMs: config.backfill.retryMs,
+    },
+  });
   await options.extraRoutes?.(routes, baseUrl);
   routes.use(
     healthRoutes(
@@ -249,10 +275,13 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     linkAttemptLimit(budgetOf(stores), config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     organizationRoutes({ organizations: targets.organizations }),
+    retryAllRoutes({ failed: stores.failedInvitations, invitations, audit: stores.audit }),
     invitationRoutes({ invitations }),
     offboardingRoutes({ ...stores, defaultThreshold: config.offboarding.removalThreshold }),
-    siteStatusRoutes({ tenants, linkedAccounts, silenceWarningDays: config.eventSilenceWarningDays }),
     strategyRoutes({ linkedAccounts, targets, jira, decisions: stores.decisions }),
+    siteStatusRoutes({ tenants, linkedAccounts, failedInvitations: stores.failedInvitations, silenceWarningDays: config.eventSilenceWarningDays }),
+    backfillRoutes(backfillDeps(stores, targets, jira)),
+    auditRoutes({ audit: stores.audit }),
   );
   await aceConfigured;
   app.use((req, res) => sendError(res, 404, `No route for ${req.method} ${req.path}`));
@@ -305,6 +334,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
     });
+    await startBackfillWorker(queue, backfillDeps(workerStores, workerTargets, workerJira));
   }
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
   log.info(
@@ -376,7 +406,11 @@ function metricsApp(metrics: PrometheusMetrics, token: string | undefined, log: 
 
 /** The stores over one connection pool. */
 function storesOn(sequelize: Sequelize, queue: JobQueue, secrets: SecretBox) {
+  const audit = new AuditLog(sequelize);
   return {
+    audit,
+    backfills: new BackfillRepository(sequelize, queue, audit),
+    failedInvitations: new FailedInvitations(sequelize),
     tenants: new TenantRepository(sequelize),
     forgeTenants: new ForgeTenantRepository(sequelize, secrets),
     linkedAccounts: new LinkedAccountRepository(sequelize, secrets, new AuditLog(sequelize)),

@@ -69,6 +69,10 @@ const schema = z.object({
   QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
   QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   ADMIN_CHECK_CACHE_SECONDS: z.coerce.number().min(0).default(60),
+  BACKFILL_CONFIRM_THRESHOLD: z.coerce.number().int().min(0).default(100),
+  BACKFILL_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  BACKFILL_RETRY_SECONDS: z.coerce.number().min(0.1).default(5),
+  PREVIEW_MAX_USERS: z.coerce.number().int().min(1).default(100_000),
   SANDBOX: z.enum(['on', 'off']).optional(),
   BENCH_NOOP_ROUTE: z.enum(['on', 'off']).default('off'),
   RUN_WORKERS: z.enum(['on', 'off']).default('on'),
@@ -157,6 +161,8 @@ export type Config = {
   /** Offboarding: how often a site is checked, Jira lookups per second per site, and the default threshold of removals. */
   offboarding: { checkIntervalMs: number; lookupsPerSecond: number; removalThreshold: number };
   adminCheckCacheSeconds: number;
+  /** Inviting existing users: above `threshold` invitations the admin confirms the count first (see src/domain/backfill.ts). */
+  backfill: { threshold: number; pageSize: number; retryMs: number; previewMaxUsers: number };
   sandbox: boolean;
   /** The address the HTTP server binds; undefined is every interface. Loopback while the sandbox is on. */
   listenHost: string | undefined;
@@ -238,6 +244,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       removalThreshold: e.OFFBOARDING_REMOVAL_THRESHOLD,
     },
     adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
+    backfill: {
+      threshold: e.BACKFILL_CONFIRM_THRESHOLD,
+      pageSize: e.BACKFILL_PAGE_SIZE,
+      retryMs: e.BACKFILL_RETRY_SECONDS * 1000,
+      previewMaxUsers: e.PREVIEW_MAX_USERS,
+    },
     sandbox,
     listenHost: sandbox ? '127.0.0.1' : undefined,
     trustProxy: e.TRUST_PROXY,

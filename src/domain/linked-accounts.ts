@@ -296,7 +296,7 @@ export async function suggestOrganizationGroups(
 
 /** The audit entry of a status change; `actorAccountId` is null when the app itself noticed it. */
 export function statusChange(
-  account: Pick<LinkedAccount, 'tenantId' | 'displayName' | 'status'>,
+  account: Pick<LinkedAccount, 'tenantId' | 'displayName' | 'status'> & { id?: string },
   actorAccountId: string | null,
   status: LinkedAccountStatus,
   reason: string | null,
@@ -304,6 +304,7 @@ export function statusChange(
   return {
     tenantId: account.tenantId,
     actorAccountId,
+    linkedAccountId: account.id ?? null,
     action: 'linked-account.status-changed',
     subject: account.displayName,
     before: { status: account.status },
@@ -499,6 +500,7 @@ function rejection(explained: ExplainedFailure, error: TargetError): DomainError
 const entry = (actor: Actor, action: string, account: LinkedAccount) => ({
   tenantId: actor.tenantId,
   actorAccountId: actor.accountId,
+  linkedAccountId: account.id,
   action,
   subject: account.displayName,
 });

@@ -127,3 +127,25 @@ export interface JiraGateway {
 export interface JiraGatewayFactory {
   forTenant: (tenantId: string) => Promise<JiraGateway>;
 }
+
+/** One account of Jira's user listing, as far as the app reads it. */
+export type ListedJiraUser = {
+  accountId: string;
+  displayName: string | null;
+  /** Only when the user's profile shows it; delivery asks Jira for it otherwise. */
+  email: string | null;
+  accountType: string | null;
+  active: boolean;
+};
+
+/** Jira's listing of every account of the site, a page at a time (the existing users, for a preview or a backfill). */
+export interface JiraUserDirectory {
+  /** The accounts from `startAt`; an empty page means the listing is over. */
+  listUsers: (page: { startAt: number; maxResults: number }) => Promise<ListedJiraUser[]>;
+  /** The names of a user's Jira groups, for rules on group membership (asked only when a rule needs it). */
+  getUserGroups: (accountId: string) => Promise<string[]>;
+}
+
+export interface JiraUserDirectories {
+  forTenant: (tenantId: string) => Promise<JiraUserDirectory>;
+}

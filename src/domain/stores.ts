@@ -24,7 +24,9 @@ export type ReasonCode =
   | 'retrying'
   | 'unlinked'
   | 'rule-never-invite'
-  | 'review-skipped';
+  | 'review-skipped'
+  /** The admin cancelled the backfill that planned it. */
+  | 'backfill-cancelled';
 
 /** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
 export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };
@@ -83,11 +85,20 @@ export type DeliveryClaim =
 /** What becomes of a queued invitation whose job ended without finishing it. */
 export type StalledDecision = { requeue: { delayMs: number; reason: string } } | { finish: FinalOutcome };
 
-export type InvitationFilter = { status?: InvitationStatus; linkedAccountId?: string; page: number; pageSize: number };
+export type InvitationFilter = {
+  status?: InvitationStatus;
+  linkedAccountId?: string;
+  /** An account id, or the start of an email address or of a name (case aside). */
+  search?: string;
+  page: number;
+  pageSize: number;
+};
 
 export type AuditEntry = {
   tenantId: string;
   actorAccountId: string | null;
+  /** The linked account the change is about, when there is one: the audit log filters by it. */
+  linkedAccountId?: string | null;
   action: string;
   subject: string;
   before: unknown;
@@ -198,5 +209,6 @@ export interface InvitationStore {
   /** The admin's Send now: a queued invitation waiting for its next attempt gets a new job that starts now. */
   sendNow: (tenantId: string, id: string) => Promise<DeliverableInvitation | 'not-found' | 'not-queued' | 'being-sent'>;
   requeueFailed: (tenantId: string, linkedAccountId: string, codes: ReasonCode[]) => Promise<number>;
-  list: (tenantId: string, filter: InvitationFilter) => Promise<{ invitations: DeliverableInvitation[]; total: number }>;
+  /** `total` counts at most a cap of matches; `totalCapped` when there are more. */
+  list: (tenantId: string, filter: InvitationFilter) => Promise<{ invitations: DeliverableInvitation[]; total: number; totalCapped: boolean }>;
 }

@@ -15,6 +15,8 @@ export const JOBS = {
   removeMember: 'remove-member',
   /** Offboarding: one reconciliation run of a site's users against Jira. */
   checkUsers: 'check-users',
+  /** Count or invite one page of a site's existing users (a backfill), on its own queue and workers. */
+  backfillStep: 'backfill-step',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -33,6 +35,7 @@ const RETRIES: Record<JobName, { retryLimit: number; retryDelay: number }> = {
   [JOBS.planRemovals]: { retryLimit: 20, retryDelay: 5 },
   [JOBS.removeMember]: { retryLimit: 3, retryDelay: 5 },
   [JOBS.checkUsers]: { retryLimit: 5, retryDelay: 10 },
+  [JOBS.backfillStep]: { retryLimit: 5, retryDelay: 5 },
 };
 
 /**
@@ -109,13 +112,20 @@ export class JobQueue {
    * Enqueue within `transaction`: the job exists if and only if the transaction commits. A job due
    * now also NOTIFYs in the same transaction, so that when it commits, the workers of every
    * instance fetch it at once rather than at their next poll (a web-only instance's new user
-   * reaches a worker elsewhere in milliseconds).
+   * reaches a worker elsewhere in milliseconds). `priority`: higher is fetched first (default 0);
+   * a backfill's deliveries go after new users'.
    */
-  async send(name: JobName, data: object, transaction: Transaction, options: { startAfter?: Date; id?: string } = {}): Promise<string> {
+  async send(
+    name: JobName,
+    data: object,
+    transaction: Transaction,
+    options: { startAfter?: Date; id?: string; priority?: number } = {},
+  ): Promise<string> {
     const db = transactionDb(transaction);
     const id = await this.#boss.send(name, data, {
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       ...(options.id ? { id: options.id } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
       db,
     } as PgBoss.SendOptions);
     if (!id) throw new Error(`The job queue refused a ${name} job`);

@@ -115,7 +115,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
         },
       );
       if (!row) return 'already-linked';
-      await this.audit.record(audit, transaction);
+      await this.audit.record({ ...audit, linkedAccountId: id }, transaction);
       return toLinkedAccount(row);
     });
   }
@@ -256,7 +256,7 @@ export class LinkedAccountRepository implements LinkedAccountStore {
         { replacements: { id, status, reason }, transaction },
       );
       if (current.status !== status) {
-        const account = { tenantId: current.tenant_id, displayName: current.display_name, status: current.status };
+        const account = { id, tenantId: current.tenant_id, displayName: current.display_name, status: current.status };
         await this.audit.record(statusChange(account, null, status, reason), transaction);
       }
     });

@@ -8,6 +8,7 @@ import { organizationTargets } from './migrations/004-organization-targets.js';
 import { lastEvent } from './migrations/005-last-event.js';
 import { unplannedNewUsers } from './migrations/006-unplanned-new-users.js';
 import { invitationStrategies } from './migrations/007-invitation-strategies.js';
+import { backfill } from './migrations/008-backfill.js';
 import { offboarding } from './migrations/009-offboarding.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
@@ -20,6 +21,7 @@ const MIGRATIONS: Migration[] = [
   lastEvent,
   unplannedNewUsers,
   invitationStrategies,
+  backfill,
   offboarding,
 ];
 

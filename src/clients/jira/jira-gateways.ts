@@ -1,4 +1,4 @@
-import type { JiraGateway, JiraGatewayFactory } from '../../domain/ports.js';
+import type { JiraGateway, JiraGatewayFactory, JiraUserDirectories, JiraUserDirectory } from '../../domain/ports.js';
 import type { Tenant } from '../../domain/model.js';
 import { DomainError } from '../../domain/errors.js';
 import type { CallObserver } from '../observed-fetch.js';
@@ -8,11 +8,11 @@ import { ConnectJiraClient } from './connect-jira-client.js';
 export type JiraHostCredentials = {
   connect: (clientKey: string) => Promise<{ baseUrl: string; sharedSecret: string } | null>;
   /** Added by the Forge adapter; absent while Forge is not configured. */
-  forge?: (tenant: Tenant) => Promise<JiraGateway>;
+  forge?: (tenant: Tenant) => Promise<JiraGateway & JiraUserDirectory>;
 };
 
 /** Builds the Jira client that fits the tenant's host: Connect JWT or Forge app token. */
-export class JiraGateways implements JiraGatewayFactory {
+export class JiraGateways implements JiraGatewayFactory, JiraUserDirectories {
   constructor(
     private readonly findTenant: (tenantId: string) => Promise<Tenant | null>,
     private readonly appKey: string,
@@ -20,7 +20,7 @@ export class JiraGateways implements JiraGatewayFactory {
     private readonly observeCall?: CallObserver,
   ) {}
 
-  async forTenant(tenantId: string): Promise<JiraGateway> {
+  async forTenant(tenantId: string): Promise<JiraGateway & JiraUserDirectory> {
     const tenant = await this.findTenant(tenantId);
     // Gone meanwhile: an uninstall raced the request or job that asks.
     if (!tenant) throw new DomainError('not-found', 'This Jira site no longer has the app installed.');

@@ -1,5 +1,5 @@
 import { DomainError, JiraUnavailableError } from '../../domain/errors.js';
-import type { EmailLookup, JiraGateway, JiraUser, JiraUserState } from '../../domain/ports.js';
+import type { EmailLookup, JiraGateway, JiraUser, JiraUserDirectory, JiraUserState, ListedJiraUser } from '../../domain/ports.js';
 import { isStorableText } from '../../domain/storable-text.js';
 import { observedFetch, type CallObserver } from '../observed-fetch.js';
 import { parseRetryAfter } from '../retry-after.js';
@@ -31,7 +31,7 @@ export interface JiraRestClientOptions {
  * The Jira REST calls the app makes, whichever host installed it: Connect and Forge differ
  * only in how a request is authorized and in how a refusal is explained.
  */
-export class JiraRestClient implements JiraGateway {
+export class JiraRestClient implements JiraGateway, JiraUserDirectory {
   private readonly baseUrl: string;
   // Private fields: the authorizer closes over a secret, which must stay out of logs and inspect output.
   readonly #authorize: JiraRestClientOptions['authorize'];
@@ -172,6 +172,39 @@ export class JiraRestClient implements JiraGateway {
     }
     const detail = await errorDetail(response);
     throw new DomainError('upstream-rejected', `Jira refused ${what} (HTTP ${response.status})${detail}.`);
+  }
+
+  /**
+   * GET /rest/api/3/users/search. Jira answers a bare array, and documents no total. UNCERTAIN:
+   * whether a page may come back shorter than `maxResults` before the end (Jira caps pages and
+   * filters by privacy): the caller moves on by the number of accounts received and stops at an
+   * empty page, which reads some accounts twice at worst, never skips one.
+   */
+  async listUsers(page: { startAt: number; maxResults: number }): Promise<ListedJiraUser[]> {
+    const what = "the listing of the site's users";
+    const query = new URLSearchParams({ startAt: String(page.startAt), maxResults: String(page.maxResults) });
+    const response = await this.send('GET', `/rest/api/3/users/search?${query.toString()}`, what);
+    if (!response.ok) {
+      if (response.status === 429 || response.status >= 500 || response.status === 401) throw this.unavailable(what, response);
+      const detail = await errorDetail(response);
+      throw new DomainError('upstream-rejected', `Jira refused ${what} (HTTP ${response.status})${detail}.`);
+    }
+    const body = await this.readJson(response, what);
+    if (!Array.isArray(body)) throw new JiraUnavailableError(`Jira answered ${what} with something other than a list of users.`, response.status);
+    return body.flatMap((raw: unknown): ListedJiraUser[] => {
+      const user = (raw ?? {}) as { accountId?: unknown; displayName?: unknown; emailAddress?: unknown; accountType?: unknown; active?: unknown };
+      if (typeof user.accountId !== 'string' || user.accountId === '' || !isStorableText(user.accountId)) return [];
+      const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && isStorableText(value) ? value.trim() : null);
+      return [
+        {
+          accountId: user.accountId,
+          displayName: text(user.displayName),
+          email: text(user.emailAddress),
+          accountType: text(user.accountType),
+          active: user.active !== false,
+        },
+      ];
+    });
   }
 
   private async send(method: 'GET' | 'POST', pathWithQuery: string, what: string, json?: unknown): Promise<Response> {

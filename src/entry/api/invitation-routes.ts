@@ -14,8 +14,8 @@ export function invitationRoutes(deps: { invitations: InvitationStore }): Router
     '/invitations',
     asyncRoute(async (req, res) => {
       const query = invitationQuery.parse(req.query);
-      const { invitations, total } = await deps.invitations.list(actorOf(res).tenantId, query);
-      res.json({ invitations: invitations.map(presentInvitation), page: query.page, pageSize: query.pageSize, total });
+      const { invitations, total, totalCapped } = await deps.invitations.list(actorOf(res).tenantId, query);
+      res.json({ invitations: invitations.map(presentInvitation), page: query.page, pageSize: query.pageSize, total, totalCapped });
     }),
   );
 

@@ -140,6 +140,7 @@ const STATUSES = ['pending-review', 'queued', 'sent', 'already-invited', 'skippe
 export const invitationQuery = z.object({
   status: z.enum(STATUSES, { error: `Filter by one of these statuses: ${STATUSES.join(', ')}.` }).optional(),
   linkedAccountId: z.string({ error: 'Filter by one linked account ID.' }).uuid('The linked account filter is not a linked account ID.').optional(),
+  search: storableText('The search').trim().max(200, tooLong('The search', 200)).optional(),
   page: z.coerce
     .number({ error: 'The page must be a whole number of 1 or more.' })
     .int('The page must be a whole number of 1 or more.')

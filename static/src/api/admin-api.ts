@@ -95,12 +95,15 @@ export interface InvitationQuery {
   linkedAccountId?: string;
   page: number;
   pageSize: number;
+  /** An email address or a name, from its start, or an account ID. */
+  search?: string;
 }
 
 export function invitationsPath(query: InvitationQuery): string {
   const params = new URLSearchParams();
   if (query.status) params.set('status', query.status);
   if (query.linkedAccountId) params.set('linkedAccountId', query.linkedAccountId);
+  if (query.search) params.set('search', query.search);
   params.set('page', String(query.page));
   params.set('pageSize', String(query.pageSize));
   return `/api/invitations?${params.toString()}`;

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 import { listGroups, listLinkedAccounts, organizationSuggestion, saveDefaultGroups } from '../api/admin-api';
+import { InvitationPreview } from './InvitationPreview';
 import type { GroupChoice, GroupRef, LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import type { ApiResult, DialogData } from '../host/host-bridge';
@@ -88,6 +89,7 @@ function DialogFrame({
   actions,
   canSave,
   onSave,
+  preview,
   children,
 }: {
   accountName: string;
@@ -95,6 +97,7 @@ function DialogFrame({
   actions: ReturnType<typeof useDialogActions>;
   canSave: boolean;
   onSave: () => void;
+  preview?: ReactNode;
   children: ReactNode;
 }) {
   const { unlinked, saving, saveError, cancel } = actions;
@@ -116,6 +119,7 @@ function DialogFrame({
         ) : (
           <div className="ati-dialog__groups">{children}</div>
         )}
+        {unlinked ? null : preview}
         {unlinked ? null : <OffboardingField linkedAccountId={actions.linkedAccountId} />}
         {saveError ? (
           <SectionMessage appearance="error" title="Couldn't save">
@@ -214,6 +218,7 @@ function WorkspaceGroupsDialog({ data }: { data: DialogData }) {
       canSave={state.status === 'ready'}
       // Keep the server's order.
       onSave={() => void actions.save(slugsToSave(selection, groups))}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection, groups)} />}
       intro={
         <>
           Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these Bitbucket groups:
@@ -360,6 +365,7 @@ function OrganizationGroupsDialog({ data }: { data: DialogData }) {
       actions={actions}
       canSave={context.status === 'ready'}
       onSave={() => void actions.save(slugsToSave(selection))}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection)} />}
       intro={
         <>
           Automatically add newly-added Jira users to these groups of <strong>{organization}</strong>. They join at once, with nothing to accept:

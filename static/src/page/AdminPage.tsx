@@ -1,4 +1,7 @@
 import { useState } from 'react';
+import { AttentionBanner } from './AttentionBanner';
+import { AuditLogSection } from './AuditLogSection';
+import { BackfillSection } from './BackfillSection';
 import { InvitationsSection } from './InvitationsSection';
 import { JiraEventsNotice } from './JiraEventsNotice';
 import { InviteNowButton } from './InviteNowButton';
@@ -24,12 +27,15 @@ export function AdminPage() {
         </p>
         <JiraEventsNotice refreshKey={invitationsVersion} />
         <InviteNowButton onInvited={() => setAccountsVersion((v) => v + 1)} />
+        <AttentionBanner refreshKey={invitationsVersion + accountsVersion} />
       </header>
       <PendingReviewSection refreshKey={accountsVersion + invitationsVersion} onDecided={() => setAccountsVersion((v) => v + 1)} />
       <LinkedAccountsSection refreshKey={invitationsVersion} onAccountsChanged={() => setAccountsVersion((v) => v + 1)} />
       <RulesSection refreshKey={accountsVersion} onRulesChanged={() => setAccountsVersion((v) => v + 1)} />
+      <BackfillSection refreshKey={accountsVersion} />
       <InvitationsSection accountsVersion={accountsVersion} onInvitationsChanged={() => setInvitationsVersion((v) => v + 1)} />
       <RemovalsSection refreshKey={invitationsVersion} />
+      <AuditLogSection refreshKey={accountsVersion + invitationsVersion} />
     </main>
   );
 }

@@ -11,6 +11,7 @@ import { EmptyState } from '../ui/EmptyState';
 import { SectionMessage } from '../ui/SectionMessage';
 import { Select } from '../ui/Select';
 import { LoadingBlock } from '../ui/Spinner';
+import { InvitationSearch, useShowInvitationRequests } from './InvitationSearch';
 import { InvitationsTable } from './InvitationsTable';
 import { Pagination } from './Pagination';
 
@@ -30,11 +31,24 @@ export function InvitationsSection({
   const bridge = useBridge();
   const [status, setStatus] = useState<InvitationStatus | ''>('');
   const [linkedAccountId, setLinkedAccountId] = useState('');
+  const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
+  const changeSearch = useCallback((value: string) => {
+    setSearch(value);
+    setPage(1);
+  }, []);
+  useShowInvitationRequests(
+    useCallback((filter) => {
+      setStatus(filter.status ?? '');
+      setLinkedAccountId(filter.linkedAccountId ?? '');
+      setSearch('');
+      setPage(1);
+    }, []),
+  );
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const load = useCallback(
-    () => listInvitations(bridge, { status, linkedAccountId, page, pageSize: PAGE_SIZE }),
-    [bridge, status, linkedAccountId, page],
+    () => listInvitations(bridge, { status, linkedAccountId, search, page, pageSize: PAGE_SIZE }),
+    [bridge, status, linkedAccountId, search, page],
   );
   const { state, reload } = useResource(load);
   // Unlinked accounts too: the history still names them, and can be filtered by them.
@@ -145,6 +159,7 @@ export function InvitationsSection({
   const showAll = () => {
     changeStatus('');
     setLinkedAccountId('');
+    setSearch('');
   };
 
   return (
@@ -170,6 +185,7 @@ export function InvitationsSection({
         </div>
       </div>
 
+      <InvitationSearch search={search} linkedAccountId={linkedAccountId} onSearch={changeSearch} onRetried={() => void reload({ silent: true })} />
       {state.status === 'loading' ? <LoadingBlock label="Loading invitations" /> : null}
       {state.status === 'error' ? (
         <SectionMessage appearance="error" title="Couldn't load the invitations" actions={<Button onClick={() => void reload()}>Try again</Button>}>
@@ -177,7 +193,7 @@ export function InvitationsSection({
         </SectionMessage>
       ) : null}
       {state.status === 'ready' && state.data.invitations.length === 0 ? (
-        status === '' && linkedAccountId === '' ? (
+        status === '' && linkedAccountId === '' && search === '' ? (
           <EmptyState
             header="No invitations yet"
             description="When someone is added to Jira, the invitations to the groups of your linked accounts appear here, with their outcome."

@@ -7,6 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import type { EmailApiMode, ReceivedCall, SimulatedUser } from './jira-connect-simulator.js';
 import { userResource } from './jira-user-resources.js';
 import { JiraUserDirectory } from './jira-users.js';
+import { listUsers, USERS_SEARCH_PATH } from './user-listing.js';
 
 const FIT_SECONDS = 25; // what Forge's documented example token lives
 const APP_TOKEN_SECONDS = 3600;
@@ -385,6 +386,9 @@ export class ForgeSimulator {
     } else if (method === 'GET' && userResource(this.users, apiPath, url.searchParams, this.siteUrl)) {
       const answer = userResource(this.users, apiPath, url.searchParams, this.siteUrl)!;
       this.reply(req, res, answer.status, answer.body, apiPath);
+    } else if (method === 'GET' && apiPath === USERS_SEARCH_PATH) {
+      const listed = listUsers(this.users.values(), url.searchParams, trimSlash(this.siteUrl));
+      this.reply(req, res, listed.status, listed.body, apiPath);
     } else {
       this.reply(req, res, 404, { errorMessages: [`No simulated resource for ${method} ${apiPath}`] }, apiPath);
     }

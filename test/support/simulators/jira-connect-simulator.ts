@@ -5,6 +5,7 @@ import { createQueryStringHash, decodeSymmetric, encodeSymmetric, fromMethodAndU
 import type { ConnectInstallKeyServer } from './connect-install-keys.js';
 import { userResource } from './jira-user-resources.js';
 import { JiraUserDirectory } from './jira-users.js';
+import { listUsers, USERS_SEARCH_PATH } from './user-listing.js';
 
 export interface SimulatedUser {
   accountId: string;
@@ -17,6 +18,8 @@ export interface SimulatedUser {
   emailVisible?: boolean;
   /** The names of the Jira groups the user belongs to. */
   groups?: string[];
+  /** Default true; Jira's user listing also names deactivated accounts. */
+  active?: boolean;
 }
 
 /**
@@ -290,6 +293,9 @@ export class JiraConnectSimulator {
     } else if (method === 'GET' && userResource(this.users, url.pathname, url.searchParams, this.baseUrl)) {
       const answer = userResource(this.users, url.pathname, url.searchParams, this.baseUrl)!;
       this.reply(req, res, answer.status, answer.body);
+    } else if (method === 'GET' && url.pathname === USERS_SEARCH_PATH) {
+      const listed = listUsers(this.users.values(), url.searchParams, this.baseUrl);
+      this.reply(req, res, listed.status, listed.body);
     } else {
       this.reply(req, res, 404, { errorMessages: [`No simulated resource for ${method} ${url.pathname}`] });
     }

@@ -1,0 +1,62 @@
+import { chooseGroups, needsJiraGroups, type GroupRule } from './group-choice.js';
+import type { LinkedAccount, TargetGroup } from './model.js';
+import type { ListedJiraUser } from './ports.js';
+
+/** What a linked account would give one existing Jira user: groups, or none and why. */
+export type ExistingUserChoice = { groups: TargetGroup[]; excludedReason: string | null };
+
+/** The part of a linked account the choice reads: its default groups (or the ones being previewed) and its rules. */
+export type ChoosingAccount = Pick<LinkedAccount, 'id' | 'targetType' | 'defaultGroups'> & { rules: readonly GroupRule[] };
+
+/** Asks Jira for a user's group names; only called when one of the account's rules needs them. */
+export type JiraGroupsOf = (accountId: string) => Promise<string[]>;
+
+/**
+ * Which groups of `account` this existing Jira user would be invited to: the same decision as for a
+ * new user (`chooseGroups`: built-in exclusions, then the first matching rule, else the defaults),
+ * plus the one only an existing user can need: a deactivated account is never invited.
+ */
+export async function groupsForExistingUser(account: ChoosingAccount, user: ListedJiraUser, jiraGroupsOf: JiraGroupsOf): Promise<ExistingUserChoice> {
+  if (!user.active) return { groups: [], excludedReason: 'This account is deactivated in Jira.' };
+  const jiraGroups = needsJiraGroups(account.rules) ? await jiraGroupsOf(user.accountId) : null;
+  const decision = chooseGroups(
+    { accountType: user.accountType, email: user.email, jiraGroups },
+    { defaultGroups: account.defaultGroups, rules: [...account.rules] },
+  );
+  if (decision.skip) return { groups: [], excludedReason: decision.skip.reason };
+  return { groups: decision.groups, excludedReason: null };
+}
+
+/** The invitations one page of existing users needs: their choice, less what they already have. */
+export type ExistingUserPlan = { user: ListedJiraUser; groups: TargetGroup[] };
+
+/** The key an invitation is unique by, within one site and linked account (as the invitations table's). */
+export const invitationKey = (accountId: string, groupSlug: string): string => `${accountId}\u0000${groupSlug}`;
+
+export type PlannedPage = { plans: ExistingUserPlan[]; invitations: number; excluded: number; alreadyInvited: number };
+
+export async function planExistingUsers(
+  account: ChoosingAccount,
+  users: ListedJiraUser[],
+  existing: ReadonlySet<string>,
+  jiraGroupsOf: JiraGroupsOf,
+): Promise<PlannedPage> {
+  const page: PlannedPage = { plans: [], invitations: 0, excluded: 0, alreadyInvited: 0 };
+  const seen = new Set<string>();
+  for (const user of users) {
+    // A listing that moved under us can name an account twice: it is planned once.
+    if (seen.has(user.accountId)) continue;
+    seen.add(user.accountId);
+    const choice = await groupsForExistingUser(account, user, jiraGroupsOf);
+    if (choice.excludedReason !== null) {
+      page.excluded++;
+      continue;
+    }
+    const groups = choice.groups.filter((group) => !existing.has(invitationKey(user.accountId, group.slug)));
+    page.alreadyInvited += choice.groups.length - groups.length;
+    if (groups.length === 0) continue;
+    page.plans.push({ user, groups });
+    page.invitations += groups.length;
+  }
+  return page;
+}
