@@ -328,7 +328,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
         jira: workerJira,
         budget: budgetOf(workerStores),
         lookupsPerSecond: config.offboarding.lookupsPerSecond,
-        pageSize: 100,
+        pageSize: config.offboarding.checkPageSize,
         concurrency: 4,
         leaseMs: removalLeaseMs,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

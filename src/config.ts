@@ -61,6 +61,7 @@ const schema = z.object({
   // Offboarding (README "Offboarding"): the daily check, its pace against Jira, and the removals that need the admin's confirmation.
   USER_CHECK_INTERVAL_HOURS: z.coerce.number().positive().default(24),
   JIRA_USER_CHECKS_PER_SECOND: z.coerce.number().positive().default(10),
+  USER_CHECK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   OFFBOARDING_REMOVAL_THRESHOLD: z.coerce.number().int().min(0).default(20),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   DELIVERY_RETRY_BASE_SECONDS: z.coerce.number().positive().default(10),
@@ -159,7 +160,7 @@ export type Config = {
   delivery: { maxAttempts: number; retryBaseMs: number; retryAfterCapMs: number };
   queue: { jobExpireSeconds: number; maintenanceSeconds: number; pollSeconds: number };
   /** Offboarding: how often a site is checked, Jira lookups per second per site, and the default threshold of removals. */
-  offboarding: { checkIntervalMs: number; lookupsPerSecond: number; removalThreshold: number };
+  offboarding: { checkIntervalMs: number; lookupsPerSecond: number; checkPageSize: number; removalThreshold: number };
   adminCheckCacheSeconds: number;
   /** Inviting existing users: above `threshold` invitations the admin confirms the count first (see src/domain/backfill.ts). */
   backfill: { threshold: number; pageSize: number; retryMs: number; previewMaxUsers: number };
@@ -241,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offboarding: {
       checkIntervalMs: e.USER_CHECK_INTERVAL_HOURS * 3_600_000,
       lookupsPerSecond: e.JIRA_USER_CHECKS_PER_SECOND,
+      checkPageSize: e.USER_CHECK_PAGE_SIZE,
       removalThreshold: e.OFFBOARDING_REMOVAL_THRESHOLD,
     },
     adminCheckCacheSeconds: e.ADMIN_CHECK_CACHE_SECONDS,
