@@ -1,26 +1,25 @@
-// Flags in the bottom-left corner, as Jira shows them.
-import { Icon } from '../../src/ui/Icon';
+// Flags in the bottom-left corner, as Jira shows them: Atlassian's FlagGroup and Flag.
+import Flag, { FlagGroup } from '@atlaskit/flag';
+import ErrorIcon from '@atlaskit/icon/core/status-error';
+import InformationIcon from '@atlaskit/icon/core/status-information';
+import SuccessIcon from '@atlaskit/icon/core/status-success';
+import WarningIcon from '@atlaskit/icon/core/status-warning';
+import { token } from '@atlaskit/tokens';
 import type { HostCore, HostFlag } from './host/host-core';
 
-const ICON = { info: 'info', success: 'success', warning: 'warning', error: 'error' } as const;
+const ICONS = {
+  info: <InformationIcon label="Information" color={token('color.icon.information')} />,
+  success: <SuccessIcon label="Success" color={token('color.icon.success')} />,
+  warning: <WarningIcon label="Warning" color={token('color.icon.warning')} />,
+  error: <ErrorIcon label="Error" color={token('color.icon.danger')} />,
+} as const;
 
 export function HostFlags({ core, flags }: { core: HostCore; flags: readonly HostFlag[] }) {
   return (
-    <div className="sbx-flags" aria-live="polite" aria-label="Notifications" role="region">
+    <FlagGroup label="Notifications" onDismissed={(id) => core.dismissFlag(String(id))}>
       {flags.map((flag) => (
-        <div key={flag.id} className={`sbx-flag sbx-flag--${flag.type}`} role="alert">
-          <span className="sbx-flag__icon">
-            <Icon name={ICON[flag.type]} />
-          </span>
-          <div className="sbx-flag__content">
-            <p className="sbx-flag__title">{flag.title}</p>
-            {flag.body ? <p className="sbx-flag__body">{flag.body}</p> : null}
-          </div>
-          <button type="button" className="sbx-flag__dismiss" aria-label="Dismiss" onClick={() => core.dismissFlag(flag.id)}>
-            <Icon name="close" size={16} />
-          </button>
-        </div>
+        <Flag key={flag.id} id={flag.id} icon={ICONS[flag.type]} title={flag.title} description={flag.body || undefined} />
       ))}
-    </div>
+    </FlagGroup>
   );
 }

@@ -1,5 +1,5 @@
 import type { Invitation, InvitationStatus, TargetType } from '../api/types';
-import type { LozengeAppearance } from '../ui/Lozenge';
+import type { ThemeAppearance as LozengeAppearance } from '@atlaskit/lozenge';
 
 export const INVITATION_STATUSES: InvitationStatus[] = ['queued', 'sent', 'already-invited', 'skipped', 'failed'];
 

@@ -1,11 +1,15 @@
+// The cells of one invitation's row in the invitations table.
+import Button from '@atlaskit/button/new';
+import type { RowType } from '@atlaskit/dynamic-table/types';
+import Lozenge from '@atlaskit/lozenge';
+import { Inline, Stack } from '@atlaskit/primitives';
 import type { Invitation } from '../api/types';
 import { canRetry, canSendNow } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
-import { Button } from '../ui/Button';
-import { Lozenge } from '../ui/Lozenge';
 import { InvitationStatusCell } from './InvitationStatusCell';
+import { Truncated } from './Truncated';
 
-export function InvitationRow({
+export function invitationRow({
   invitation,
   now,
   unlinked,
@@ -21,52 +25,52 @@ export function InvitationRow({
   busy: boolean;
   onRetry: () => void;
   onSendNow: () => void;
-}) {
+}): RowType {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
-  const accountName = invitation.linkedAccountName || invitation.workspace;
-  return (
-    <tr>
-      <td>
-        <span className="ati-user">
-          <span className="ati-user__name" title={invitation.accountId}>
-            {invitation.displayName || invitation.accountId}
-          </span>
-        </span>
-      </td>
-      <td>{invitation.email ?? <span className="ati-none">—</span>}</td>
-      <td>
-        {unlinked ? (
-          <span className="ati-cell-stack">
-            {accountName}
+  const accountName = invitation.linkedAccountName || invitation.workspace || '';
+  return {
+    key: invitation.id,
+    cells: [
+      { key: 'user', content: <Truncated value={invitation.displayName || invitation.accountId} className="ati-user__name" /> },
+      { key: 'email', content: invitation.email ? <Truncated value={invitation.email} /> : <span className="ati-none">—</span> },
+      {
+        key: 'account',
+        content: unlinked ? (
+          <Stack space="space.025" alignInline="start">
+            <Truncated value={accountName} className="ati-nowrap" />
             <Lozenge>Unlinked</Lozenge>
-          </span>
+          </Stack>
         ) : (
-          accountName
-        )}
-      </td>
-      <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>
-      <td>
-        <InvitationStatusCell invitation={invitation} now={now} />
-      </td>
-      <td className="ati-nowrap">
-        {time ? (
-          <time dateTime={time} title={formatDateTime(time)}>
+          <Truncated value={accountName} className="ati-nowrap" />
+        ),
+      },
+      { key: 'group', content: <Truncated value={invitation.groupName || invitation.groupSlug || ''} /> },
+      { key: 'status', content: <InvitationStatusCell invitation={invitation} now={now} /> },
+      {
+        key: 'time',
+        content: time ? (
+          <time className="ati-nowrap" dateTime={time} title={formatDateTime(time)}>
             {relativeTime(time, now)}
           </time>
-        ) : null}
-      </td>
-      <td className="ads-table__actions">
-        {canRetry(invitation) && !unlinked ? (
-          <Button spacing="compact" isLoading={busy} onClick={onRetry}>
-            Retry
-          </Button>
-        ) : null}
-        {canSendNow(invitation) ? (
-          <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
-            Send now
-          </Button>
-        ) : null}
-      </td>
-    </tr>
-  );
+        ) : null,
+      },
+      {
+        key: 'actions',
+        content: (
+          <Inline space="space.050" alignInline="end">
+            {canRetry(invitation) && !unlinked ? (
+              <Button spacing="compact" isLoading={busy} onClick={onRetry}>
+                Retry
+              </Button>
+            ) : null}
+            {canSendNow(invitation) ? (
+              <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
+                Send now
+              </Button>
+            ) : null}
+          </Inline>
+        ),
+      },
+    ],
+  };
 }

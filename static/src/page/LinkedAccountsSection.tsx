@@ -1,15 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import Button from '@atlaskit/button/new';
+import EmptyState from '@atlaskit/empty-state';
+import Heading from '@atlaskit/heading';
+import SectionMessage from '@atlaskit/section-message';
 import { listGroups, listLinkedAccounts } from '../api/admin-api';
 import type { LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { useResource } from '../lib/use-resource';
-import { Button } from '../ui/Button';
-import { EmptyState } from '../ui/EmptyState';
-import { SectionMessage } from '../ui/SectionMessage';
-import { LoadingBlock } from '../ui/Spinner';
-import { CredentialsModal } from './CredentialsModal';
+import { Loading } from '../Loading';
 import { LinkedAccountsTable, type AccountAction } from './LinkedAccountsTable';
-import { UnlinkModal } from './UnlinkModal';
+
+// Only a click opens these: their code (and the modal dialog's) loads then, not with the page.
+const CredentialsModal = lazy(() => import('./CredentialsModal').then((m) => ({ default: m.CredentialsModal })));
+const UnlinkModal = lazy(() => import('./UnlinkModal').then((m) => ({ default: m.UnlinkModal })));
 
 type OpenModal =
   /** `movedFrom`: link the organization of this workspace, then pre-tick its groups in the dialog. */
@@ -134,13 +137,15 @@ export function LinkedAccountsSection({
     <section className="ati-section" aria-labelledby="ati-linked-accounts-title">
       <div className="ati-section__header">
         <div>
-          <h2 id="ati-linked-accounts-title">Linked accounts</h2>
+          <Heading as="h2" size="medium" id="ati-linked-accounts-title">
+            Linked accounts
+          </Heading>
           <p className="ati-section__description">Bitbucket Cloud workspaces and Atlassian organizations whose groups new Jira users join.</p>
         </div>
         {isEmpty ? null : linkButton}
       </div>
 
-      {state.status === 'loading' ? <LoadingBlock label="Loading linked accounts" /> : null}
+      {state.status === 'loading' ? <Loading label="Loading linked accounts" /> : null}
       {state.status === 'error' ? (
         <SectionMessage
           appearance="error"
@@ -152,7 +157,7 @@ export function LinkedAccountsSection({
       ) : null}
       {isEmpty ? (
         <EmptyState
-          illustration="link"
+          headingLevel={3}
           header="No linked accounts yet"
           description="Link a Bitbucket Cloud workspace or an Atlassian organization, then choose which of its groups new Jira users join."
           primaryAction={linkButton}
@@ -162,50 +167,52 @@ export function LinkedAccountsSection({
         <LinkedAccountsTable accounts={state.data.linkedAccounts} busyIds={busyIds} onAction={onAction} />
       ) : null}
 
-      {modal?.kind === 'link' || modal?.kind === 'update' ? (
-        <CredentialsModal
-          account={modal.kind === 'update' ? modal.account : undefined}
-          movedFrom={modal.kind === 'link' ? modal.movedFrom : undefined}
-          onClose={() => setModal(null)}
-          onDone={(account) => {
-            setModal(null);
-            if (modal.kind === 'update') {
-              bridge.showFlag({ type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` });
+      <Suspense fallback={null}>
+        {modal?.kind === 'link' || modal?.kind === 'update' ? (
+          <CredentialsModal
+            account={modal.kind === 'update' ? modal.account : undefined}
+            movedFrom={modal.kind === 'link' ? modal.movedFrom : undefined}
+            onClose={() => setModal(null)}
+            onDone={(account) => {
+              setModal(null);
+              if (modal.kind === 'update') {
+                bridge.showFlag({ type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` });
+                void changed();
+                return;
+              }
+              bridge.showFlag({
+                type: 'success',
+                title: `Linked ${account.displayName}`,
+                description: modal.movedFrom
+                  ? `Confirm its groups: those named like the groups of ${modal.movedFrom.displayName} are ticked.`
+                  : 'Now choose the groups new Jira users join: Configure automatic access.',
+              });
               void changed();
-              return;
-            }
-            bridge.showFlag({
-              type: 'success',
-              title: `Linked ${account.displayName}`,
-              description: modal.movedFrom
-                ? `Confirm its groups: those named like the groups of ${modal.movedFrom.displayName} are ticked.`
-                : 'Now choose the groups new Jira users join: Configure automatic access.',
-            });
-            void changed();
-            if (modal.movedFrom) void configure(account, modal.movedFrom);
-          }}
-        />
-      ) : null}
-      {modal?.kind === 'unlink' ? (
-        <UnlinkModal
-          account={modal.account}
-          onClose={() => setModal(null)}
-          onDone={({ alreadyUnlinked }) => {
-            const { account } = modal;
-            setModal(null);
-            if (alreadyUnlinked) {
-              void gone(account);
-              return;
-            }
-            bridge.showFlag({
-              type: 'success',
-              title: `Unlinked ${account.displayName}`,
-              description: 'New Jira users are no longer invited to it. Its invitations stay in Recent invitations.',
-            });
-            void changed();
-          }}
-        />
-      ) : null}
+              if (modal.movedFrom) void configure(account, modal.movedFrom);
+            }}
+          />
+        ) : null}
+        {modal?.kind === 'unlink' ? (
+          <UnlinkModal
+            account={modal.account}
+            onClose={() => setModal(null)}
+            onDone={({ alreadyUnlinked }) => {
+              const { account } = modal;
+              setModal(null);
+              if (alreadyUnlinked) {
+                void gone(account);
+                return;
+              }
+              bridge.showFlag({
+                type: 'success',
+                title: `Unlinked ${account.displayName}`,
+                description: 'New Jira users are no longer invited to it. Its invitations stay in Recent invitations.',
+              });
+              void changed();
+            }}
+          />
+        ) : null}
+      </Suspense>
     </section>
   );
 }
