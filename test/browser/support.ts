@@ -215,7 +215,7 @@ export class SandboxUi {
     await modal.getByRole('button', { name: 'Find organizations' }).click();
     const choice = modal.getByRole('combobox', { name: 'Organization' });
     await choice.waitFor();
-    await choice.selectOption({ label: organization });
+    await chooseOption(modal, 'Organization', organization);
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.waitFor({ state: 'detached' });
   }
@@ -223,10 +223,7 @@ export class SandboxUi {
   /** Picks "Configure automatic access" in the row's actions menu; returns the host's dialog and its frame. */
   async openConfigureDialog(app: FrameLocator, accountName: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
     await app.getByRole('button', { name: `Actions for ${accountName}` }).click();
-    await app
-      .getByRole('menu', { name: `Actions for ${accountName}` })
-      .getByRole('menuitem', { name: 'Configure automatic access' })
-      .click();
+    await app.getByRole('menu').getByRole('menuitem', { name: 'Configure automatic access' }).click();
     return this.configureDialog();
   }
 
@@ -255,7 +252,6 @@ export class SandboxUi {
   }
 }
 
-/** The linked accounts table's row of a workspace (its slug) or an organization (its name). */
 /** Calls the admin API as the sandbox's admin (a Connect context token), as another tab of the page would. */
 export async function adminApi<T = { linkedAccount?: { id: string } }>(baseUrl: string, method: string, apiPath: string, body?: unknown): Promise<T> {
   const tokenResponse = await fetch(`${baseUrl}/sandbox/api/context-token`, { method: 'POST' });
@@ -270,6 +266,7 @@ export async function adminApi<T = { linkedAccount?: { id: string } }>(baseUrl: 
   return json;
 }
 
+/** The linked accounts table's row of a workspace (its slug) or an organization (its name). */
 export function accountRow(app: FrameLocator, accountName: string): Locator {
   return app
     .getByRole('table', { name: 'Linked accounts' })
@@ -296,7 +293,10 @@ export async function focusIn(frame: FrameLocator): Promise<{ name: string; role
   return frame.locator(':root').evaluate((root) => {
     const element = root.ownerDocument.activeElement as HTMLElement | null;
     if (!element || element === root.ownerDocument.body) return { name: '', role: null, indicator: '' };
-    const style = getComputedStyle(element);
+    // A design-system checkbox or radio hides its input and draws the focus ring on the box beside it.
+    const drawn =
+      element instanceof HTMLInputElement && getComputedStyle(element).opacity === '0' ? element.parentElement?.querySelector('svg, span') : null;
+    const style = getComputedStyle(drawn ?? element);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
     const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
     const label = (element as HTMLInputElement).labels?.[0]?.textContent;
@@ -318,4 +318,37 @@ export async function expectSentInvitations(app: FrameLocator, email: string, co
     })
     .toEqual(Array.from({ length: count }, () => true));
   return rows;
+}
+
+/** A section message (Atlassian's SectionMessage: a <section> under its heading) inside `scope`, by its title. */
+export function sectionMessage(scope: Locator | FrameLocator, title: string): Locator {
+  return scope.getByRole('heading', { name: title, exact: true }).locator('xpath=ancestor::section[1]');
+}
+
+/** Picks `option` in the Atlassian Select labelled `label`, as a person does: open it, click the option. */
+export async function chooseOption(scope: Locator | FrameLocator, label: string, option: string): Promise<void> {
+  await controlOf(scope, label).click();
+  await scope.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** The options an Atlassian Select labelled `label` offers (opened, read, closed again with Escape). */
+export async function optionsOf(scope: Locator | FrameLocator, label: string): Promise<string[]> {
+  const box = scope.getByRole('combobox', { name: label });
+  await controlOf(scope, label).click();
+  const options = scope.getByRole('listbox').getByRole('option');
+  await options.first().waitFor();
+  const texts = await options.allTextContents();
+  await box.press('Escape');
+  return texts.map((text) => text.trim());
+}
+
+/** The option an Atlassian Select labelled `label` shows as chosen ('' when none). */
+export async function chosenOf(scope: Locator | FrameLocator, label: string): Promise<string> {
+  const value = controlOf(scope, label).locator('.ati-select__single-value');
+  return (await value.count()) === 0 ? '' : ((await value.textContent()) ?? '').trim();
+}
+
+/** The visible box of the Atlassian Select labelled `label` (its combobox input may be a hidden one). */
+function controlOf(scope: Locator | FrameLocator, label: string): Locator {
+  return scope.getByRole('combobox', { name: label }).locator('xpath=ancestor::div[contains(@class, "ati-select__control")][1]');
 }

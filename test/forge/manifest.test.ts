@@ -87,7 +87,7 @@ describe('manifest.yml', () => {
   });
 
   it('allows inline styles only (the design system sets theme tokens and a few computed styles at run time): no inline script, nothing from elsewhere', () => {
-    expect(manifest.permissions.content).toEqual({ styles: ['unsafe-inline'] });
+    expect(manifest.permissions?.content).toEqual({ styles: ['unsafe-inline'] });
     expect(manifest.permissions).not.toHaveProperty('external');
     const html = readFileSync(path.join(UI_DIST, 'index.html'), 'utf8');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);

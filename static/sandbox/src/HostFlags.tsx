@@ -1,10 +1,12 @@
 // Flags in the bottom-left corner, as Jira shows them: Atlassian's FlagGroup and Flag.
 import Flag, { FlagGroup } from '@atlaskit/flag';
-import ErrorIcon from '@atlaskit/icon/core/status-error';
-import InformationIcon from '@atlaskit/icon/core/status-information';
-import SuccessIcon from '@atlaskit/icon/core/status-success';
-import WarningIcon from '@atlaskit/icon/core/status-warning';
 import { token } from '@atlaskit/tokens';
+import {
+  StatusErrorIcon as ErrorIcon,
+  StatusInformationIcon as InformationIcon,
+  StatusSuccessIcon as SuccessIcon,
+  StatusWarningIcon as WarningIcon,
+} from '../../src/icons';
 import type { HostCore, HostFlag } from './host/host-core';
 
 const ICONS = {
@@ -16,10 +18,13 @@ const ICONS = {
 
 export function HostFlags({ core, flags }: { core: HostCore; flags: readonly HostFlag[] }) {
   return (
-    <FlagGroup label="Notifications" onDismissed={(id) => core.dismissFlag(String(id))}>
-      {flags.map((flag) => (
-        <Flag key={flag.id} id={flag.id} icon={ICONS[flag.type]} title={flag.title} description={flag.body || undefined} />
-      ))}
-    </FlagGroup>
+    // A landmark around the group, as Jira's flags are found by assistive technology; the group itself stays fixed at the corner.
+    <section aria-label="Notifications">
+      <FlagGroup label="Notifications" shouldRenderToParent onDismissed={(id) => core.dismissFlag(String(id))}>
+        {flags.map((flag) => (
+          <Flag key={flag.id} id={flag.id} icon={ICONS[flag.type]} title={flag.title} description={flag.body || undefined} />
+        ))}
+      </FlagGroup>
+    </section>
   );
 }

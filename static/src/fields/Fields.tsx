@@ -88,6 +88,7 @@ export const SelectField = forwardRef<
     <FieldFrame id={id} label={label} required={required} helperText={helperText} error={error}>
       <Select<Option>
         inputId={id}
+        classNamePrefix="ati-select"
         ref={(select: unknown) => {
           const input = (select as { inputRef?: HTMLElement | null } | null)?.inputRef ?? null;
           if (typeof ref === 'function') ref(input);

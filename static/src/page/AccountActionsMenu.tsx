@@ -1,11 +1,19 @@
+import { useRef } from 'react';
 import { IconButton } from '@atlaskit/button/new';
 import DropdownMenu, { DropdownItem, DropdownItemGroup } from '@atlaskit/dropdown-menu';
-import ShowMoreHorizontalIcon from '@atlaskit/icon/core/show-more-horizontal';
+import { ShowMoreHorizontalIcon } from '../icons';
 import type { LinkedAccount } from '../api/types';
 import type { AccountAction } from './LinkedAccountsTable';
 import { offersOrganizationLink } from './AccountStatusCell';
 
-export function AccountActionsMenu({ account, onAction }: { account: LinkedAccount; onAction: (action: AccountAction) => void }) {
+export function AccountActionsMenu({
+  account,
+  onAction,
+}: {
+  account: LinkedAccount;
+  /** `opener`: the menu's trigger, where the focus returns when what the action opens closes (the menu is gone by then). */
+  onAction: (action: AccountAction, opener: HTMLElement | null) => void;
+}) {
   const items: { key: AccountAction; label: string }[] = [
     { key: 'configure', label: 'Configure automatic access' },
     // An organization's groups are read afresh each time the dialog lists or searches them.
@@ -15,16 +23,28 @@ export function AccountActionsMenu({ account, onAction }: { account: LinkedAccou
     { key: 'unlink', label: 'Unlink' },
   ];
   const label = `Actions for ${account.displayName}`;
+  const trigger = useRef<HTMLButtonElement | null>(null);
   return (
     <DropdownMenu<HTMLButtonElement>
       placement="bottom-end"
       trigger={({ triggerRef, ...props }) => (
-        <IconButton {...props} ref={triggerRef} appearance="subtle" spacing="compact" icon={ShowMoreHorizontalIcon} label={label} />
+        <IconButton
+          {...props}
+          ref={(element: HTMLButtonElement | null) => {
+            trigger.current = element;
+            if (typeof triggerRef === 'function') triggerRef(element);
+            else if (triggerRef) (triggerRef as { current: HTMLButtonElement | null }).current = element;
+          }}
+          appearance="subtle"
+          spacing="compact"
+          icon={ShowMoreHorizontalIcon}
+          label={label}
+        />
       )}
     >
       <DropdownItemGroup>
         {items.map((item) => (
-          <DropdownItem key={item.key} onClick={() => onAction(item.key)}>
+          <DropdownItem key={item.key} onClick={() => onAction(item.key, trigger.current)}>
             {item.label}
           </DropdownItem>
         ))}

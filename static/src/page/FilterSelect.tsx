@@ -27,6 +27,7 @@ export function FilterSelect({
       <div className="ati-filter">
         <Select<FilterOption>
           inputId={id}
+          classNamePrefix="ati-select"
           spacing="compact"
           options={options}
           value={options.find((option) => option.value === value) ?? null}

@@ -1,11 +1,11 @@
 // The cells of one linked account's row in the linked-accounts table.
 import type { RowType } from '@atlaskit/dynamic-table/types';
 import Avatar from '@atlaskit/avatar';
-import LinkExternalIcon from '@atlaskit/icon/core/link-external';
 import { Inline, Stack } from '@atlaskit/primitives';
 import Spinner from '@atlaskit/spinner';
 import Tag from '@atlaskit/tag/simple-tag';
 import type { CredentialType, LinkedAccount, TargetType } from '../api/types';
+import { LinkExternalIcon } from '../icons';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { AccountActionsMenu } from './AccountActionsMenu';
 import { AccountStatusCell } from './AccountStatusCell';
@@ -33,7 +33,7 @@ export function linkedAccountRow({
   account: LinkedAccount;
   now: Date;
   busy: boolean;
-  onAction: (action: AccountAction) => void;
+  onAction: (action: AccountAction, opener?: HTMLElement | null) => void;
 }): RowType {
   const name = account.displayName;
   return {

@@ -62,10 +62,10 @@ export function LinkedAccountsSection({
   };
 
   /** `suggestFrom`: a linked workspace whose groups the dialog pre-ticks the organization's like-named groups after. */
-  const configure = async (account: LinkedAccount, suggestFrom?: LinkedAccount) => {
+  const configure = async (account: LinkedAccount, suggestFrom?: LinkedAccount, openedBy?: HTMLElement | null) => {
     // The host's dialog takes the focus away from this frame: give it back to what opened the
     // dialog (the actions menu's trigger), as a modal does, unless it has moved on meanwhile.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const opener = openedBy ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     const { saved } = await bridge.openConfigureDialog({
       linkedAccountId: account.id,
       accountName: account.displayName,
@@ -106,10 +106,10 @@ export function LinkedAccountsSection({
     }
   };
 
-  const onAction = (action: AccountAction, account: LinkedAccount) => {
+  const onAction = (action: AccountAction, account: LinkedAccount, opener?: HTMLElement | null) => {
     switch (action) {
       case 'configure':
-        void configure(account);
+        void configure(account, undefined, opener);
         break;
       case 'refresh-groups':
         void refreshGroups(account);

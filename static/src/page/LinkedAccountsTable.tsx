@@ -23,7 +23,7 @@ export function LinkedAccountsTable({
 }: {
   accounts: LinkedAccount[];
   busyIds: ReadonlySet<string>;
-  onAction: (action: AccountAction, account: LinkedAccount) => void;
+  onAction: (action: AccountAction, account: LinkedAccount, opener?: HTMLElement | null) => void;
 }) {
   const now = useNow();
   return (
@@ -33,7 +33,7 @@ export function LinkedAccountsTable({
         label="Linked accounts"
         head={HEAD}
         rows={accounts.map((account) =>
-          linkedAccountRow({ account, now, busy: busyIds.has(account.id), onAction: (action) => onAction(action, account) }),
+          linkedAccountRow({ account, now, busy: busyIds.has(account.id), onAction: (action, opener) => onAction(action, account, opener) }),
         )}
       />
     </div>

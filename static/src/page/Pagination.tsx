@@ -1,6 +1,5 @@
 import Button from '@atlaskit/button/new';
-import ChevronLeftIcon from '@atlaskit/icon/core/chevron-left';
-import ChevronRightIcon from '@atlaskit/icon/core/chevron-right';
+import { ChevronLeftIcon, ChevronRightIcon } from '../icons';
 import { Inline } from '@atlaskit/primitives';
 
 export function Pagination({
