@@ -18,6 +18,7 @@ import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/f
 import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { observabilityOverhead } from './observability.js';
 import { organizationDrain } from './organizations.js';
+import { uiFirstLoad } from './ui.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
 
@@ -229,6 +230,7 @@ async function main(): Promise<void> {
   }
   // Its own database and app: the organization drain measures nothing of the runs above.
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
+  for (const f of await uiFirstLoad()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   console.log('\nSummary');
   for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
 }
@@ -269,8 +271,8 @@ function bundleGzipKb(): number {
 }
 
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
-// `npm run bench -- organizations`: only the organization drain.
-const modes: Record<string, () => Promise<unknown>> = { observability: observabilityOverhead, organizations: organizationDrain };
+// `npm run bench -- organizations`: only the organization drain; `npm run bench -- ui`: only the admin page's first load per host.
+const modes: Record<string, () => Promise<unknown>> = { observability: observabilityOverhead, organizations: organizationDrain, ui: uiFirstLoad };
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);
   process.exit(1);

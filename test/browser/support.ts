@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app.js';
 
@@ -124,8 +124,12 @@ export class SandboxUi {
   ) {}
 
   /** Opens the sandbox host page and waits until the app's page inside it has loaded its data. */
-  async open(): Promise<FrameLocator> {
-    await this.page.goto(`${this.baseUrl}/sandbox/${this.host === 'forge' ? '?host=forge' : ''}`);
+  async open(options: { theme?: 'light' | 'dark' | 'auto' } = {}): Promise<FrameLocator> {
+    const query = new URLSearchParams({
+      ...(this.host === 'forge' ? { host: 'forge' } : {}),
+      ...(options.theme ? { theme: options.theme } : {}),
+    }).toString();
+    await this.page.goto(`${this.baseUrl}/sandbox/${query ? `?${query}` : ''}`);
     // The app's page is the frame in the shell's main area (a dialog's frame may share its title).
     const app = this.page.frameLocator(`main iframe[title="${APP_FRAME}"]`);
     await app.getByRole('heading', { level: 1, name: 'Automatic team invitations' }).waitFor();
@@ -293,17 +297,22 @@ export async function focusIn(frame: FrameLocator): Promise<{ name: string; role
   return frame.locator(':root').evaluate((root) => {
     const element = root.ownerDocument.activeElement as HTMLElement | null;
     if (!element || element === root.ownerDocument.body) return { name: '', role: null, indicator: '' };
-    // A design-system checkbox or radio hides its input and draws the focus ring on the box beside it.
-    const drawn =
-      element instanceof HTMLInputElement && getComputedStyle(element).opacity === '0' ? element.parentElement?.querySelector('svg, span') : null;
-    const style = getComputedStyle(drawn ?? element);
-    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
-    const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
+    // The design system draws some focus rings beside the focused element: a checkbox's or radio's on
+    // the box next to its hidden input, a text field's on the field around its input.
+    const ringOf = (el: Element) => {
+      const style = getComputedStyle(el);
+      const outline =
+        style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
+      const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
+      return [outline, shadow].filter(Boolean).join('; ');
+    };
+    const beside = element instanceof HTMLInputElement ? [element.parentElement?.querySelector('svg, span'), element.parentElement] : [];
+    const rings = [element, ...beside].filter((el): el is Element => el instanceof Element).map(ringOf);
     const label = (element as HTMLInputElement).labels?.[0]?.textContent;
     return {
       name: (element.getAttribute('aria-label') ?? label ?? element.textContent ?? '').trim(),
       role: element.getAttribute('role') ?? element.tagName.toLowerCase(),
-      indicator: [outline, shadow].filter(Boolean).join('; '),
+      indicator: rings.find((ring) => ring !== '') ?? '',
     };
   });
 }
@@ -338,7 +347,7 @@ export async function optionsOf(scope: Locator | FrameLocator, label: string): P
   const options = scope.getByRole('listbox').getByRole('option');
   await options.first().waitFor();
   const texts = await options.allTextContents();
-  await box.press('Escape');
+  await box.press('Tab'); // leaves the field, which closes its list
   return texts.map((text) => text.trim());
 }
 
@@ -351,4 +360,38 @@ export async function chosenOf(scope: Locator | FrameLocator, label: string): Pr
 /** The visible box of the Atlassian Select labelled `label` (its combobox input may be a hidden one). */
 function controlOf(scope: Locator | FrameLocator, label: string): Locator {
   return scope.getByRole('combobox', { name: label }).locator('xpath=ancestor::div[contains(@class, "ati-select__control")][1]');
+}
+
+/** The Playwright frame of the app's page in the sandbox (for what a FrameLocator cannot do, like evaluating a script). */
+export async function appFrame(page: Page, selector = `main iframe[title="${APP_FRAME}"]`): Promise<Frame> {
+  const frame = await (await page.locator(selector).elementHandle())?.contentFrame();
+  if (!frame) throw new Error(`No frame for ${selector}`);
+  return frame;
+}
+
+export type AxeViolation = { id: string; impact: string | null; help: string; targets: string[] };
+
+/**
+ * Runs axe-core in `frame` (on `selector`, or the whole document) and returns its serious and
+ * critical violations. The script is evaluated by the browser's debugger protocol, which the
+ * frame's Content-Security-Policy does not govern.
+ */
+export async function seriousAxeViolations(frame: Frame, selector?: string): Promise<AxeViolation[]> {
+  const { source } = (await import('axe-core')).default;
+  if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(source);
+  const violations = await frame.evaluate(async (context) => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(context ?? document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, selector ?? null);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -89,8 +89,9 @@ export const SelectField = forwardRef<
       <Select<Option>
         inputId={id}
         classNamePrefix="ati-select"
+        // The field's focusable element is the Select's input (its inputId), mounted by the time this runs.
         ref={(select: unknown) => {
-          const input = (select as { inputRef?: HTMLElement | null } | null)?.inputRef ?? null;
+          const input = select ? document.getElementById(id) : null;
           if (typeof ref === 'function') ref(input);
           else if (ref) ref.current = input;
         }}

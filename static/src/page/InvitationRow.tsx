@@ -2,9 +2,10 @@
 import Button from '@atlaskit/button/new';
 import type { RowType } from '@atlaskit/dynamic-table/types';
 import Lozenge from '@atlaskit/lozenge';
+import Tooltip from '@atlaskit/tooltip';
 import { Inline, Stack } from '@atlaskit/primitives';
 import type { Invitation } from '../api/types';
-import { canRetry, canSendNow } from '../lib/invitation-status';
+import { canRetry, canSendNow, retryExplanation } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
 import { InvitationStatusCell } from './InvitationStatusCell';
 import { Truncated } from './Truncated';
@@ -58,11 +59,7 @@ export function invitationRow({
         key: 'actions',
         content: (
           <Inline space="space.050" alignInline="end">
-            {canRetry(invitation) && !unlinked ? (
-              <Button spacing="compact" isLoading={busy} onClick={onRetry}>
-                Retry
-              </Button>
-            ) : null}
+            {canRetry(invitation) && !unlinked ? <RetryButton invitation={invitation} busy={busy} onRetry={onRetry} /> : null}
             {canSendNow(invitation) ? (
               <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
                 Send now
@@ -73,4 +70,15 @@ export function invitationRow({
       },
     ],
   };
+}
+
+/** Retry, with what it does when that is not simply "send it again" (a skip for want of an email address). */
+function RetryButton({ invitation, busy, onRetry }: { invitation: Invitation; busy: boolean; onRetry: () => void }) {
+  const { hint } = retryExplanation(invitation);
+  const button = (
+    <Button spacing="compact" isLoading={busy} onClick={onRetry} aria-description={hint ?? undefined}>
+      Retry
+    </Button>
+  );
+  return hint ? <Tooltip content={hint}>{button}</Tooltip> : button;
 }

@@ -3,7 +3,7 @@ import { listInvitations, listLinkedAccounts, retryInvitation, sendInvitationNow
 import type { Invitation, InvitationStatus, LinkedAccount, TargetType } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import type { ApiResult } from '../host/host-bridge';
-import { INVITATION_STATUSES, statusOption } from '../lib/invitation-status';
+import { INVITATION_STATUSES, retryExplanation, statusOption } from '../lib/invitation-status';
 import { formatDate } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
 import Button from '@atlaskit/button/new';
@@ -110,11 +110,8 @@ export function InvitationsSection({
   const retry = async (invitation: Invitation) => {
     const result = await act(invitation, () => retryInvitation(bridge, invitation.id));
     if (result.ok) {
-      bridge.showFlag({
-        type: 'success',
-        title: 'Invitation queued again',
-        description: `${invitation.displayName} will be ${verbOf(invitation)} to ${invitation.groupName} in ${accountNameOf(invitation)} shortly.`,
-      });
+      const { title, description } = retryExplanation(invitation);
+      bridge.showFlag({ type: invitation.reasonCode === 'no-email' ? 'info' : 'success', title, description });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
     }
