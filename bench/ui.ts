@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Frame } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createSandbox } from '../src/entry/sandbox/sandbox.js';
@@ -62,7 +62,7 @@ export async function uiFirstLoad(): Promise<Figure[]> {
         const frameLocator = page.frameLocator('main iframe');
         const button = frameLocator.getByRole('button', { name: 'Link account' }).first();
         await button.waitFor({ timeout: 30_000 });
-        const frame = (await (await page.locator('main iframe').elementHandle())!.contentFrame()) as Frame;
+        const frame = (await (await page.locator('main iframe').elementHandle()).contentFrame())!;
         // Milliseconds since the frame's navigation started, when the button answers.
         const ms = await frame.evaluate(() => performance.now());
         results.push({ kb: [...scripts].reduce((sum, url) => sum + gzipKbOf(url), 0), ms });

@@ -22,13 +22,13 @@ describe('the admin page, narrow and with long values', () => {
   it('keeps every column and the actions menu of the linked accounts reachable when the page is 600 px wide', async () => {
     const { page, ui, problems } = session;
     await linkDemo(['developers']);
-    let app = await ui.open();
+    await ui.open();
     // The sandbox's side columns stay: size the window so that the app's frame is 600 px wide.
     const frame = page.locator('main iframe');
     const wide = (await frame.boundingBox())!.width;
     await page.setViewportSize({ width: Math.round(1440 - wide + 600), height: 900 });
     await expect.poll(async () => Math.round((await frame.boundingBox())!.width)).toBe(600);
-    app = await ui.open();
+    const app = await ui.open();
 
     const scroller = app.getByRole('region', { name: 'Linked accounts table' });
     const sizes = await scroller.evaluate((el) => ({
