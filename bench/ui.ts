@@ -29,7 +29,7 @@ export async function uiFirstLoad(): Promise<Figure[]> {
   const database = await startBenchDatabase();
   const log = createLogger('warn');
   const config = loadConfig({
-    NODE_ENV: 'production',
+    NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: database.url,
     APP_SECRET_KEY: 'bench-ui-secret-key-0123456789abcdef0123',
