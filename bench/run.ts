@@ -23,6 +23,7 @@ import { latencyBench } from './latency.js';
 import { forgeProfile } from './forge-profile.js';
 import { BUILT_APP, buildServer, memoryBench, startFlags } from './memory.js';
 import { offboardingCheck } from './offboarding.js';
+import { uiFirstLoad } from './ui.js';
 import { CONCURRENCY, peakRssMb, post, runLoad, runPaced, type LoadResult } from './load.js';
 import { startBenchDatabase } from './database.js';
 
@@ -263,6 +264,7 @@ async function main(): Promise<void> {
   for (const f of await latencyBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await offboardingCheck()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await backfillBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
+  for (const f of await uiFirstLoad()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   console.log('\nSummary');
   for (const [figure, value, target, met] of rows) if (target) console.log(`  ${met!.padEnd(7)} ${figure}: ${value} (target ${target})`);
 }
@@ -304,7 +306,8 @@ function bundleGzipKb(): number {
 
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
 // `npm run bench -- organizations`: only the organization drain; `npm run bench -- latency`: only the event → invitation latency;
-// `npm run bench -- offboarding`: only the check of invited users against Jira; `npm run bench -- backfill`: only backfill planning and the invitations list.
+// `npm run bench -- offboarding`: only the check of invited users against Jira; `npm run bench -- backfill`: only backfill planning and the invitations list;
+// `npm run bench -- ui`: only the admin page's first load per host.
 const modes: Record<string, () => Promise<unknown>> = {
   observability: observabilityOverhead,
   organizations: organizationDrain,
@@ -313,6 +316,7 @@ const modes: Record<string, () => Promise<unknown>> = {
   memory: memoryBench,
   offboarding: offboardingCheck,
   backfill: backfillBench,
+  ui: uiFirstLoad,
 };
 (modes[process.argv[2] ?? ''] ?? main)().catch((error: unknown) => {
   console.error(error);

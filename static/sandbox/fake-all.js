@@ -7,8 +7,12 @@
  *
  * Messages carry `ns: "ati-sandbox-ap"`:
  *   iframe -> host: dialog.create {dialogId, options}, dialog.close {data},
- *                   dialog.getCustomData {requestId}, flag.create {flagId, options}, flag.close {flagId}
- *   host -> iframe: dialog.closed {dialogId, data}, dialog.customData {requestId, data}
+ *                   dialog.getCustomData {requestId}, flag.create {flagId, options}, flag.close {flagId},
+ *                   theming.initialize
+ *   host -> iframe: dialog.closed {dialogId, data}, dialog.customData {requestId, data},
+ *                   theming.theme {colorMode: 'light'|'dark', auto} (now and on every change, once initialized)
+ * AP.theming.initializeTheming() writes the host's theme on this frame's <html> as Jira does:
+ * data-color-mode (the mode to render), data-color-mode-auto (when it follows the browser), data-theme.
  * A dialog iframe also finds its customData in its URL fragment: #ap-custom-data=<JSON>.
  */
 (function () {
@@ -56,6 +60,8 @@
           console.error(error);
         }
       });
+    } else if (message.type === 'theming.theme') {
+      applyTheme(message);
     } else if (message.type === 'dialog.customData') {
       var waiter = customDataWaiters[message.requestId];
       delete customDataWaiters[message.requestId];
@@ -116,6 +122,15 @@
     } catch (error) {
       return { found: false };
     }
+  }
+
+  function applyTheme(theme) {
+    var root = document.documentElement;
+    var mode = theme.colorMode === 'dark' ? 'dark' : 'light';
+    root.setAttribute('data-theme', 'dark:dark light:light spacing:spacing typography:typography');
+    root.setAttribute('data-color-mode', mode);
+    if (theme.auto) root.setAttribute('data-color-mode-auto', '');
+    else root.removeAttribute('data-color-mode-auto');
   }
 
   function noop() {}
@@ -180,6 +195,12 @@
             post({ type: 'flag.close', flagId: flagId });
           },
         };
+      },
+    },
+
+    theming: {
+      initializeTheming: function () {
+        post({ type: 'theming.initialize' });
       },
     },
 

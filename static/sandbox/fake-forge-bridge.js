@@ -12,6 +12,9 @@
  *   openModal {resource, onClose, size, context, closeOnEscape, closeOnOverlayClick, title, icon} -> true
  *   close {payload}                 -> true in a modal (whose opener's onClose gets the payload), false elsewhere
  *   showFlag {id, title, description, type, appearance, actions, isAutoDismiss}, closeFlag {id}
+ *   enableTheming                   -> undefined; from then on the host sends {type: 'theme', colorMode, auto} now and
+ *                                      on every change, written on this frame's <html> as Forge does
+ *                                      (data-color-mode, data-color-mode-auto when following the browser, data-theme)
  * Any other command rejects: the sandbox does not play it.
  *
  * Everything but invoke is a postMessage to window.parent (the sandbox host page, same origin),
@@ -65,6 +68,12 @@
       if (!waiter) return;
       if (message.type === 'result') waiter.resolve(message.value);
       else waiter.reject(new Error(message.message));
+    } else if (message.type === 'theme') {
+      var root = document.documentElement;
+      root.setAttribute('data-theme', 'dark:dark light:light spacing:spacing typography:typography');
+      root.setAttribute('data-color-mode', message.colorMode === 'dark' ? 'dark' : 'light');
+      if (message.auto) root.setAttribute('data-color-mode-auto', '');
+      else root.removeAttribute('data-color-mode-auto');
     } else if (message.type === 'modalClosed') {
       var onClose = modalCloseHandlers[message.modalId];
       delete modalCloseHandlers[message.modalId];
@@ -146,6 +155,8 @@
       }
       case 'closeFlag':
         return ask('closeFlag', { id: String(payload && payload.id) });
+      case 'enableTheming':
+        return ask('enableTheming');
       default:
         return Promise.reject(new Error('[sandbox @forge/bridge] "' + command + '" is not played by the sandbox'));
     }

@@ -1,7 +1,19 @@
 import type { Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { withClient } from '../support/test-database.js';
-import { accountRow, adminApi, focusIn, invitationRows, screenshot, textOf, useSandboxBrowser } from './support.js';
+import {
+  accountRow,
+  adminApi,
+  focusIn,
+  invitationRows,
+  screenshot,
+  textOf,
+  useSandboxBrowser,
+  sectionMessage,
+  chooseOption,
+  chosenOf,
+  optionsOf,
+} from './support.js';
 
 /*
  * Atlassian organizations as the second kind of target, in the sandbox playing Connect: the link
@@ -48,7 +60,7 @@ describe('an Atlassian organization in the sandbox', () => {
     // One organization with one directory: chosen by itself.
     const choice = modal.getByRole('combobox', { name: 'Organization' });
     await choice.waitFor();
-    expect(await choice.locator('option:checked').textContent()).toBe(ORGANIZATION);
+    expect(await chosenOf(modal, 'Organization')).toBe(ORGANIZATION);
     await screenshot(modal, 'link-organization.png');
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.waitFor({ state: 'detached' });
@@ -66,7 +78,7 @@ describe('an Atlassian organization in the sandbox', () => {
     );
 
     const { dialog, frame } = await ui.openConfigureDialog(app, ORGANIZATION);
-    const synced = frame.locator('.ads-choice').filter({ hasText: SYNCED_REASON }).getByRole('checkbox');
+    const synced = frame.locator('.ati-group').filter({ hasText: SYNCED_REASON }).getByRole('checkbox');
     await synced.waitFor();
     expect(await synced.isDisabled()).toBe(true);
     await frame.getByRole('checkbox', { name: named('developers') }).check();
@@ -100,8 +112,7 @@ describe('an Atlassian organization in the sandbox', () => {
       expect(await textOf(invitation.getByRole('cell').nth(2))).toBe(ORGANIZATION);
       expect(await textOf(invitation.getByRole('cell').nth(4))).toBe('added');
     }
-    const statuses = app.getByRole('combobox', { name: 'Status' }).getByRole('option');
-    expect(await statuses.allTextContents()).toContain('Added');
+    expect(await optionsOf(app, 'Status')).toContain('Added');
     expect(problems).toEqual([]);
   });
 
@@ -134,7 +145,7 @@ describe('an Atlassian organization in the sandbox', () => {
 
     // The dialog opens by itself, the like-named groups ticked, saying where they came from.
     const { dialog, frame } = await ui.configureDialog();
-    const suggestion = frame.getByRole('region', { name: 'Groups ticked from acme-demo' });
+    const suggestion = sectionMessage(frame, 'Groups ticked from acme-demo');
     await suggestion.waitFor();
     expect(await textOf(suggestion)).toMatch(/Check them, then Save/);
     await expect.poll(() => frame.getByText('2 selected', { exact: true }).count()).toBe(1);
@@ -162,7 +173,7 @@ describe('an Atlassian organization in the sandbox', () => {
     );
     const app = await ui.open();
     const modal = await ui.submitLinkForm(app, DEMO);
-    const banner = modal.getByRole('region', { name: "Couldn't link the workspace" });
+    const banner = sectionMessage(modal, "Couldn't link the workspace");
     await banner.getByText(message, { exact: true }).waitFor();
     // No field to point at: the banner itself takes the focus, so that it is in view and read out.
     await expect.poll(() => banner.evaluate((el) => el.parentElement === el.ownerDocument.activeElement)).toBe(true);
@@ -223,7 +234,7 @@ describe('an Atlassian organization in the sandbox', () => {
     const apiKey = modal.getByLabel('API key', { exact: true });
     await apiKey.fill('revoked-key');
     await modal.getByRole('button', { name: 'Find organizations' }).click();
-    await modal.getByRole('alert', { name: "Couldn't find the organizations" }).getByText(refusal).waitFor();
+    await sectionMessage(modal, "Couldn't find the organizations").getByText(refusal).waitFor();
     expect(await apiKey.getAttribute('aria-invalid')).toBe('true');
     expect(await apiKey.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
 
@@ -233,13 +244,13 @@ describe('an Atlassian organization in the sandbox', () => {
     await organization.waitFor();
     // Two organizations: the admin chooses, starting there.
     await expect.poll(() => organization.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
-    expect(await organization.getByRole('option').allTextContents()).toEqual(['Choose an organization', 'Acme Cloud', 'Globex']);
+    expect(await chosenOf(modal, 'Organization')).toBe('');
+    expect(await optionsOf(modal, 'Organization')).toEqual(['Acme Cloud', 'Globex']);
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.getByText('Choose the organization to link.', { exact: true }).waitFor();
-    await organization.selectOption({ label: 'Globex' });
-    const directory = modal.getByRole('combobox', { name: 'Directory' });
-    expect(await directory.getByRole('option').allTextContents()).toEqual(['Choose a directory', 'Employees', 'Contractors']);
-    await directory.selectOption({ label: 'Contractors' });
+    await chooseOption(modal, 'Organization', 'Globex');
+    expect(await optionsOf(modal, 'Directory')).toEqual(['Employees', 'Contractors']);
+    await chooseOption(modal, 'Directory', 'Contractors');
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.getByText('Stop here: the request was read.').waitFor();
     expect(links).toEqual([
@@ -270,12 +281,12 @@ describe('an Atlassian organization in the sandbox', () => {
     await results.getByRole('checkbox', { name: 'team-01' }).waitFor();
     expect(await results.getByRole('checkbox').count()).toBe(12);
     // The reasons are text, not only a tooltip; the description and member count show too.
-    const synced = results.locator('.ads-choice').filter({ hasText: 'okta-engineering' });
+    const synced = results.locator('.ati-group').filter({ hasText: 'okta-engineering' });
     expect(await textOf(synced)).toContain(SYNCED_REASON);
     expect(await synced.getByRole('checkbox').isDisabled()).toBe(true);
-    const admins = results.locator('.ads-choice').filter({ hasText: 'org-admins' });
+    const admins = results.locator('.ati-group').filter({ hasText: 'org-admins' });
     expect(await textOf(admins)).toContain('Grants organization admin rights: not offered.');
-    expect(await textOf(results.locator('.ads-choice').filter({ hasText: 'team-01' }))).toBe('team-01Team 1 · 1 member');
+    expect(await textOf(results.locator('.ati-group').filter({ hasText: 'team-01' }))).toBe('team-01Team 1 · 1 member');
 
     await results.getByRole('checkbox', { name: 'team-01' }).check();
     await frame.getByRole('button', { name: 'Show more' }).focus();

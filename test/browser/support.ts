@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app.js';
 
@@ -124,8 +124,12 @@ export class SandboxUi {
   ) {}
 
   /** Opens the sandbox host page and waits until the app's page inside it has loaded its data. */
-  async open(): Promise<FrameLocator> {
-    await this.page.goto(`${this.baseUrl}/sandbox/${this.host === 'forge' ? '?host=forge' : ''}`);
+  async open(options: { theme?: 'light' | 'dark' | 'auto' } = {}): Promise<FrameLocator> {
+    const query = new URLSearchParams({
+      ...(this.host === 'forge' ? { host: 'forge' } : {}),
+      ...(options.theme ? { theme: options.theme } : {}),
+    }).toString();
+    await this.page.goto(`${this.baseUrl}/sandbox/${query ? `?${query}` : ''}`);
     // The app's page is the frame in the shell's main area (a dialog's frame may share its title).
     const app = this.page.frameLocator(`main iframe[title="${APP_FRAME}"]`);
     await app.getByRole('heading', { level: 1, name: 'Automatic team invitations' }).waitFor();
@@ -215,7 +219,7 @@ export class SandboxUi {
     await modal.getByRole('button', { name: 'Find organizations' }).click();
     const choice = modal.getByRole('combobox', { name: 'Organization' });
     await choice.waitFor();
-    await choice.selectOption({ label: organization });
+    await chooseOption(modal, 'Organization', organization);
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.waitFor({ state: 'detached' });
   }
@@ -223,10 +227,7 @@ export class SandboxUi {
   /** Picks "Configure automatic access" in the row's actions menu; returns the host's dialog and its frame. */
   async openConfigureDialog(app: FrameLocator, accountName: string): Promise<{ dialog: Locator; frame: FrameLocator }> {
     await app.getByRole('button', { name: `Actions for ${accountName}` }).click();
-    await app
-      .getByRole('menu', { name: `Actions for ${accountName}` })
-      .getByRole('menuitem', { name: 'Configure automatic access' })
-      .click();
+    await app.getByRole('menu').getByRole('menuitem', { name: 'Configure automatic access' }).click();
     return this.configureDialog();
   }
 
@@ -255,7 +256,6 @@ export class SandboxUi {
   }
 }
 
-/** The linked accounts table's row of a workspace (its slug) or an organization (its name). */
 /** Calls the admin API as the sandbox's admin (a Connect context token), as another tab of the page would. */
 export async function adminApi<T = { linkedAccount?: { id: string } }>(baseUrl: string, method: string, apiPath: string, body?: unknown): Promise<T> {
   const tokenResponse = await fetch(`${baseUrl}/sandbox/api/context-token`, { method: 'POST' });
@@ -270,6 +270,7 @@ export async function adminApi<T = { linkedAccount?: { id: string } }>(baseUrl: 
   return json;
 }
 
+/** The linked accounts table's row of a workspace (its slug) or an organization (its name). */
 export function accountRow(app: FrameLocator, accountName: string): Locator {
   return app
     .getByRole('table', { name: 'Linked accounts' })
@@ -296,14 +297,22 @@ export async function focusIn(frame: FrameLocator): Promise<{ name: string; role
   return frame.locator(':root').evaluate((root) => {
     const element = root.ownerDocument.activeElement as HTMLElement | null;
     if (!element || element === root.ownerDocument.body) return { name: '', role: null, indicator: '' };
-    const style = getComputedStyle(element);
-    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
-    const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
+    // The design system draws some focus rings beside the focused element: a checkbox's or radio's on
+    // the box next to its hidden input, a text field's on the field around its input.
+    const ringOf = (el: Element) => {
+      const style = getComputedStyle(el);
+      const outline =
+        style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 ? `outline ${style.outlineWidth} ${style.outlineStyle}` : '';
+      const shadow = style.boxShadow !== 'none' ? `box-shadow ${style.boxShadow}` : '';
+      return [outline, shadow].filter(Boolean).join('; ');
+    };
+    const beside = element instanceof HTMLInputElement ? [element.parentElement?.querySelector('svg, span'), element.parentElement] : [];
+    const rings = [element, ...beside].filter((el): el is Element => el instanceof Element).map(ringOf);
     const label = (element as HTMLInputElement).labels?.[0]?.textContent;
     return {
       name: (element.getAttribute('aria-label') ?? label ?? element.textContent ?? '').trim(),
       role: element.getAttribute('role') ?? element.tagName.toLowerCase(),
-      indicator: [outline, shadow].filter(Boolean).join('; '),
+      indicator: rings.find((ring) => ring !== '') ?? '',
     };
   });
 }
@@ -318,4 +327,71 @@ export async function expectSentInvitations(app: FrameLocator, email: string, co
     })
     .toEqual(Array.from({ length: count }, () => true));
   return rows;
+}
+
+/** A section message (Atlassian's SectionMessage: a <section> under its heading) inside `scope`, by its title. */
+export function sectionMessage(scope: Locator | FrameLocator, title: string): Locator {
+  return scope.getByRole('heading', { name: title, exact: true }).locator('xpath=ancestor::section[1]');
+}
+
+/** Picks `option` in the Atlassian Select labelled `label`, as a person does: open it, click the option. */
+export async function chooseOption(scope: Locator | FrameLocator, label: string, option: string): Promise<void> {
+  await controlOf(scope, label).click();
+  await scope.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** The options an Atlassian Select labelled `label` offers (opened, read, closed again with Escape). */
+export async function optionsOf(scope: Locator | FrameLocator, label: string): Promise<string[]> {
+  const box = scope.getByRole('combobox', { name: label });
+  await controlOf(scope, label).click();
+  const options = scope.getByRole('listbox').getByRole('option');
+  await options.first().waitFor();
+  const texts = await options.allTextContents();
+  await box.press('Tab'); // leaves the field, which closes its list
+  return texts.map((text) => text.trim());
+}
+
+/** The option an Atlassian Select labelled `label` shows as chosen ('' when none). */
+export async function chosenOf(scope: Locator | FrameLocator, label: string): Promise<string> {
+  const value = controlOf(scope, label).locator('.ati-select__single-value');
+  return (await value.count()) === 0 ? '' : ((await value.textContent()) ?? '').trim();
+}
+
+/** The visible box of the Atlassian Select labelled `label` (its combobox input may be a hidden one). */
+function controlOf(scope: Locator | FrameLocator, label: string): Locator {
+  return scope.getByRole('combobox', { name: label }).locator('xpath=ancestor::div[contains(@class, "ati-select__control")][1]');
+}
+
+/** The Playwright frame of the app's page in the sandbox (for what a FrameLocator cannot do, like evaluating a script). */
+export async function appFrame(page: Page, selector = `main iframe[title="${APP_FRAME}"]`): Promise<Frame> {
+  const frame = await (await page.locator(selector).elementHandle())?.contentFrame();
+  if (!frame) throw new Error(`No frame for ${selector}`);
+  return frame;
+}
+
+export type AxeViolation = { id: string; impact: string | null; help: string; targets: string[] };
+
+/**
+ * Runs axe-core in `frame` (on `selector`, or the whole document) and returns its serious and
+ * critical violations. The script is evaluated by the browser's debugger protocol, which the
+ * frame's Content-Security-Policy does not govern.
+ */
+export async function seriousAxeViolations(frame: Frame, selector?: string): Promise<AxeViolation[]> {
+  const { source } = (await import('axe-core')).default;
+  if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(source);
+  const violations = await frame.evaluate(async (context) => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(context ?? document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, selector ?? null);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -24,6 +24,8 @@ function expectCommonHeaders(response: Response): void {
   expect(csp['frame-ancestors']).toEqual(['https://*.atlassian.net', 'https://*.jira.com']);
   expect(csp['connect-src']).toEqual(["'self'"]);
   expect(csp['object-src']).toEqual(["'none'"]);
+  // The Atlassian design system writes <style> elements (the theme's tokens) and style attributes at run time.
+  expect(csp['style-src']).toContain("'unsafe-inline'");
 }
 
 describe('security headers', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Button } from '../../src/ui/Button';
+import Button from '@atlaskit/button/new';
 
 export function CopyValue({ label, value }: { label: string; value: string }) {
   const [copied, setCopied] = useState(false);

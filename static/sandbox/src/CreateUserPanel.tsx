@@ -2,9 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { EMAIL_PATTERN } from '../../src/lib/credentials-form';
 import { relativeTime } from '../../src/lib/relative-time';
 import { useNow } from '../../src/lib/use-now';
-import { Button } from '../../src/ui/Button';
-import { SectionMessage } from '../../src/ui/SectionMessage';
-import { Textfield } from '../../src/ui/Textfield';
+import Button from '@atlaskit/button/new';
+import SectionMessage from '@atlaskit/section-message';
+import { TextField as Textfield } from '../../src/fields/Fields';
+import { Truncated } from '../../src/page/Truncated';
 import { createJiraUser, type SandboxHost } from './sandbox-api';
 
 interface CreatedUser {
@@ -84,10 +85,10 @@ export function CreateUserPanel({ host, onCreated }: { host: SandboxHost; onCrea
           <ul className="sbx-users" aria-labelledby="sbx-created-title">
             {users.map((user) => (
               <li key={user.accountId} className="sbx-user">
-                <span className="sbx-user__name">{user.displayName}</span>
-                <span className="sbx-user__meta">{user.email ?? 'No email shared'}</span>
-                <span className="sbx-user__meta" title={user.accountId}>
-                  {user.accountId} · {relativeTime(user.createdAt, now)}
+                <Truncated value={user.displayName} className="sbx-user__name" />
+                {user.email ? <Truncated value={user.email} className="sbx-user__meta" /> : <span className="sbx-user__meta">No email shared</span>}
+                <span className="sbx-user__meta">
+                  <Truncated value={user.accountId} /> · {relativeTime(user.createdAt, now)}
                 </span>
               </li>
             ))}

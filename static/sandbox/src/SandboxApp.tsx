@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useResource } from '../../src/lib/use-resource';
-import { Button } from '../../src/ui/Button';
-import { SectionMessage } from '../../src/ui/SectionMessage';
-import { LoadingBlock } from '../../src/ui/Spinner';
+import Button from '@atlaskit/button/new';
+import SectionMessage from '@atlaskit/section-message';
+import { Loading as LoadingBlock } from '../../src/Loading';
 import { APP_FRAME_TITLE, AppFrame } from './AppFrame';
 import { CreateUserPanel } from './CreateUserPanel';
 import { DemoCredentialsPanel, DemoOrganizationPanel } from './DemoCredentialsPanel';
@@ -13,6 +13,7 @@ import { HostDialogs } from './HostDialogs';
 import { HostFlags } from './HostFlags';
 import { forgeSiteOf, getSandboxState, hostFromLocation, type SandboxState } from './sandbox-api';
 import { SideNav } from './SideNav';
+import { useSandboxTheme } from './theme';
 import { TopBar } from './TopBar';
 
 export const CONFIGURE_DIALOG = { key: 'configure-automatic-access', title: 'Configure automatic access' };
@@ -48,6 +49,7 @@ export function SandboxApp() {
   const host = useMemo(() => hostFromLocation(window.location.search), []);
   const core = useMemo(() => new HostCore(), []);
   const snapshot = useSyncExternalStore(core.subscribe, core.getSnapshot);
+  const theme = useSandboxTheme(core);
   const load = useCallback(() => getSandboxState(), []);
   const { state, reload } = useResource(load);
   const sandbox = state.status === 'ready' ? state.data : null;
@@ -82,7 +84,13 @@ export function SandboxApp() {
   return (
     <>
       <div className="sbx-shell" ref={shellRef}>
-        <TopBar host={host} adminName={sandbox?.adminName} siteUrl={host === 'forge' ? forgeSite?.siteUrl : sandbox?.siteUrl} />
+        <TopBar
+          host={host}
+          adminName={sandbox?.adminName}
+          siteUrl={host === 'forge' ? forgeSite?.siteUrl : sandbox?.siteUrl}
+          theme={theme.choice}
+          onTheme={theme.choose}
+        />
         <SideNav />
         <main className="sbx-main">
           {state.status === 'loading' ? <LoadingBlock label="Starting the sandbox" /> : null}

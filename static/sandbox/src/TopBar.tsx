@@ -1,20 +1,35 @@
-import { Avatar } from '../../src/ui/Avatar';
-import { Lozenge } from '../../src/ui/Lozenge';
+import Avatar from '@atlaskit/avatar';
+import Lozenge from '@atlaskit/lozenge';
+import type { ThemeChoice } from './host/host-core';
 import type { SandboxHost } from './sandbox-api';
+import { ThemeSwitch } from './ThemeSwitch';
 
 const HOSTS: Record<SandboxHost, { name: string; url: string }> = {
   connect: { name: 'Connect', url: '/sandbox/' },
   forge: { name: 'Forge', url: '/sandbox/?host=forge' },
 };
 
-export function TopBar({ host, adminName, siteUrl }: { host: SandboxHost; adminName?: string; siteUrl?: string }) {
+export function TopBar({
+  host,
+  adminName,
+  siteUrl,
+  theme,
+  onTheme,
+}: {
+  host: SandboxHost;
+  adminName?: string;
+  siteUrl?: string;
+  theme: ThemeChoice;
+  onTheme: (choice: ThemeChoice) => void;
+}) {
   const other: SandboxHost = host === 'forge' ? 'connect' : 'forge';
   return (
     <header className="sbx-topbar">
       <div className="sbx-topbar__brand">
+        {/* The sandbox's own mark (no Atlassian logo package is a dependency); its colours are tokens. */}
         <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-          <rect width="24" height="24" rx="5" fill="#1868DB" />
-          <path d="M7 6.5h6.2a3.8 3.8 0 0 1 3.8 3.8v7.2h-2.6a3.8 3.8 0 0 1-3.8-3.8V9.1H7z" fill="#fff" />
+          <rect width="24" height="24" rx="5" fill="var(--ds-background-brand-bold)" />
+          <path d="M7 6.5h6.2a3.8 3.8 0 0 1 3.8 3.8v7.2h-2.6a3.8 3.8 0 0 1-3.8-3.8V9.1H7z" fill="var(--ds-text-inverse)" />
         </svg>
         <span className="sbx-topbar__product">Jira (sandbox)</span>
       </div>
@@ -26,9 +41,10 @@ export function TopBar({ host, adminName, siteUrl }: { host: SandboxHost; adminN
         </span>
         <a href={HOSTS[other].url}>Switch to {HOSTS[other].name}</a>
       </div>
+      <ThemeSwitch choice={theme} onChoose={onTheme} />
       {adminName ? (
         <div className="sbx-topbar__user" title={`Signed in as ${adminName} (Jira administrator)`}>
-          <Avatar name={adminName} size={24} />
+          <Avatar size="small" name={adminName} />
           <span>{adminName}</span>
         </div>
       ) : null}

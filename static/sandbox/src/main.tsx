@@ -1,4 +1,3 @@
-import '../../src/styles/tokens.css';
 import '../../src/styles/base.css';
 import './sandbox.css';
 import { StrictMode } from 'react';

@@ -14,6 +14,7 @@ function recordingBridge(): { bridge: HostBridge; requests: { method: HttpMethod
     dialogData: () => Promise.resolve(null),
     closeDialog: () => Promise.resolve(),
     showFlag: () => undefined,
+    enableTheming: () => Promise.resolve(),
   };
   return { bridge, requests };
 }

@@ -21,10 +21,12 @@ import {
 } from '../lib/group-selection';
 import { relativeTime } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
-import { Button } from '../ui/Button';
-import { SectionMessage } from '../ui/SectionMessage';
-import { LoadingBlock, Spinner } from '../ui/Spinner';
-import { Textfield } from '../ui/Textfield';
+import Button from '@atlaskit/button/new';
+import Heading from '@atlaskit/heading';
+import SectionMessage from '@atlaskit/section-message';
+import Spinner from '@atlaskit/spinner';
+import { TextField as Textfield } from '../fields/Fields';
+import { Loading as LoadingBlock } from '../Loading';
 import { GroupChecklist } from './GroupChecklist';
 import { ModeField, useModeChoice } from './ModeField';
 import { OffboardingField } from './OffboardingField';
@@ -104,7 +106,9 @@ function DialogFrame({
   return (
     <div className="ati-dialog" role="dialog" aria-label={DIALOG_TITLE}>
       <header className="ati-dialog__header">
-        <h1 className="ati-dialog__title">{DIALOG_TITLE}</h1>
+        <Heading as="h1" size="medium">
+          {DIALOG_TITLE}
+        </Heading>
       </header>
       <div className="ati-dialog__body">
         <ModeField mode={actions.modeChoice.mode} onChange={actions.modeChoice.setMode} isDisabled={actions.saving} />
@@ -128,10 +132,10 @@ function DialogFrame({
         ) : null}
       </div>
       <footer className="ati-dialog__footer">
-        <Button appearance="primary" isLoading={saving} disabled={!canSave || unlinked} onClick={onSave}>
+        <Button appearance="primary" isLoading={saving} isDisabled={!canSave || unlinked} onClick={onSave}>
           Save
         </Button>
-        <Button appearance="subtle" disabled={saving} onClick={cancel}>
+        <Button appearance="subtle" isDisabled={saving} onClick={cancel}>
           {unlinked ? 'Close' : 'Cancel'}
         </Button>
       </footer>

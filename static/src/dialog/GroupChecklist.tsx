@@ -1,6 +1,9 @@
 import type { GroupChoice } from '../api/types';
 import { memberCountText, unavailableText, type GroupSelection } from '../lib/group-selection';
-import { Checkbox } from '../ui/Checkbox';
+import { useId } from 'react';
+import { Checkbox } from '@atlaskit/checkbox';
+import { Fieldset } from '@atlaskit/form';
+import { Stack } from '@atlaskit/primitives';
 
 /**
  * One checkbox per group. A group that cannot be ticked is shown disabled with its reason as text
@@ -25,33 +28,41 @@ export function GroupChecklist({
   onToggle: (group: GroupChoice, on: boolean) => void;
   visibleLegend?: boolean;
 }) {
-  return (
-    <fieldset className="ads-fieldset">
-      <legend className={visibleLegend ? 'ads-fieldset__legend' : 'ads-visually-hidden'}>{legend}</legend>
-      <div className="ads-choice-list">
-        {groups.map((group) => {
-          const checked = selection.has(group.slug);
-          const reason = unavailableText(group);
-          const details = [showSlug ? group.slug : null, group.description || null, memberCountText(group)].filter(Boolean).join(' · ');
-          return (
+  const id = useId();
+  const list = (
+    <Stack space="space.0">
+      {groups.map((group) => {
+        const checked = selection.has(group.slug);
+        const reason = unavailableText(group);
+        const details = [showSlug ? group.slug : null, group.description || null, memberCountText(group)].filter(Boolean).join(' · ');
+        const describedBy = details || reason ? `${id}-${group.slug}` : undefined;
+        return (
+          <div key={group.slug} className="ati-group">
             <Checkbox
-              key={group.slug}
               label={group.name || group.slug}
-              secondary={
-                details || reason ? (
-                  <>
-                    {details ? <span className="ati-group__details">{details}</span> : null}
-                    {reason ? <span className="ati-group__unavailable">{reason}</span> : null}
-                  </>
-                ) : undefined
-              }
-              checked={checked}
-              disabled={disabled || (reason !== null && !checked)}
-              onChange={(on) => onToggle(group, on)}
+              isChecked={checked}
+              isDisabled={disabled || (reason !== null && !checked)}
+              onChange={(event) => onToggle(group, event.currentTarget.checked)}
+              aria-describedby={describedBy}
             />
-          );
-        })}
-      </div>
+            {describedBy ? (
+              <p id={describedBy} className="ati-choice__description">
+                {details ? <span className="ati-group__details">{details}</span> : null}
+                {reason ? <span className="ati-group__unavailable">{reason}</span> : null}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+    </Stack>
+  );
+  // A visible legend names the list; a hidden one names it for assistive technology only.
+  return visibleLegend ? (
+    <Fieldset legend={legend}>{list}</Fieldset>
+  ) : (
+    <fieldset className="ati-plain-fieldset">
+      <legend className="ads-visually-hidden">{legend}</legend>
+      {list}
     </fieldset>
   );
 }

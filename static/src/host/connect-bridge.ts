@@ -17,6 +17,8 @@ export interface ConnectAP {
   flag: {
     create: (options: { title: string; body?: string; type?: string; close?: 'auto' | 'manual' }) => unknown;
   };
+  /** Connect's opt-in theming API: the host writes data-color-mode/data-theme on the iframe's <html> and keeps them current. */
+  theming?: { initializeTheming: () => void };
 }
 
 declare global {
@@ -88,6 +90,11 @@ export function createConnectBridge(view: 'page' | 'dialog'): HostBridge {
 
     closeDialog(result) {
       ap().dialog.close(result);
+      return Promise.resolve();
+    },
+
+    enableTheming() {
+      ap().theming?.initializeTheming();
       return Promise.resolve();
     },
 

@@ -43,6 +43,10 @@ export function createForgeBridge(): HostBridge {
       return view.close(result);
     },
 
+    async enableTheming() {
+      await view.theme.enable();
+    },
+
     showFlag(flag) {
       flagCounter += 1;
       showFlag({

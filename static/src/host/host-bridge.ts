@@ -31,6 +31,8 @@ export interface HostBridge {
   dialogData: () => Promise<DialogData | null>;
   closeDialog: (result: { saved: boolean }) => Promise<void>;
   showFlag: (flag: HostFlag) => void;
+  /** Opts in to the host's theming: the host then writes the user's theme on this frame's <html> (see theme/host-theme.ts). */
+  enableTheming: () => Promise<void>;
 }
 
 /** The Connect dialog module key and the size both hosts open it with. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canRetry, canSendNow, statusOption, statusText } from './invitation-status';
+import { canRetry, canSendNow, retryExplanation, statusOption, statusText } from './invitation-status';
 
 describe('the actions an invitation row offers', () => {
   it('offers Retry on failed and skipped invitations, but not on a skip of an account that is not a person', () => {
@@ -36,5 +36,30 @@ describe('the words of an invitation status', () => {
     expect(statusOption('sent', both)).toBe('Sent or added');
     expect(statusOption('already-invited', both)).toBe('Already invited or already a member');
     expect(statusOption('failed', both)).toBe('Failed');
+  });
+});
+
+describe('what Retry says it does', () => {
+  const base = {
+    targetType: 'bitbucket-workspace' as const,
+    displayName: 'Ada',
+    groupName: 'Developers',
+    linkedAccountName: 'acme-demo',
+    workspace: 'acme-demo',
+  };
+  it('promises nothing for a skip for want of an email address: Jira is asked again, and may still not share it', () => {
+    const said = retryExplanation({ ...base, reasonCode: 'no-email' });
+    expect(said.hint).toMatch(/Asks Jira for the email address again/);
+    expect(said.description).toBe(
+      'If Ada’s profile now shares an email address, they will be invited to Developers in acme-demo. If it still does not, the invitation is skipped again.',
+    );
+    expect(`${said.title} ${said.description}`).not.toMatch(/shortly/);
+  });
+  it('says a failed invitation is queued again and sent shortly', () => {
+    expect(retryExplanation({ ...base, reasonCode: 'attempts-exhausted' })).toEqual({
+      hint: null,
+      title: 'Invitation queued again',
+      description: 'Ada will be invited to Developers in acme-demo shortly.',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { Invitation, InvitationStatus, TargetType } from '../api/types';
-import type { LozengeAppearance } from '../ui/Lozenge';
+import type { ThemeAppearance as LozengeAppearance } from '@atlaskit/lozenge';
 
 export const INVITATION_STATUSES: InvitationStatus[] = ['pending-review', 'queued', 'sent', 'already-invited', 'skipped', 'failed'];
 
@@ -59,4 +59,29 @@ export function canRetry(invitation: Pick<Invitation, 'status' | 'reasonCode'>):
 /** A queued invitation waiting for its next attempt can be sent at once. */
 export function canSendNow(invitation: Pick<Invitation, 'status' | 'nextAttemptAt'>): boolean {
   return invitation.status === 'queued' && invitation.nextAttemptAt !== null;
+}
+
+type RetrySubject = Pick<Invitation, 'reasonCode' | 'targetType' | 'displayName' | 'groupName' | 'linkedAccountName' | 'workspace'>;
+
+/**
+ * What Retry does, said before (the button's description) and after (the flag). A skip for want
+ * of an email address is retried by asking Jira for it again: that helps only once the user's
+ * profile shares it, so nothing is promised.
+ */
+export function retryExplanation(invitation: RetrySubject): { hint: string | null; title: string; description: string } {
+  const verb = invitation.targetType === 'atlassian-organization' ? 'added' : 'invited';
+  const where = invitation.linkedAccountName || invitation.workspace || 'the linked account';
+  const who = invitation.displayName || 'The user';
+  if (invitation.reasonCode === 'no-email') {
+    return {
+      hint: 'Asks Jira for the email address again. Jira shares it only when the user’s profile allows it.',
+      title: 'Asking Jira for the email address again',
+      description: `If ${who}’s profile now shares an email address, they will be ${verb} to ${invitation.groupName} in ${where}. If it still does not, the invitation is skipped again.`,
+    };
+  }
+  return {
+    hint: null,
+    title: 'Invitation queued again',
+    description: `${who} will be ${verb} to ${invitation.groupName} in ${where} shortly.`,
+  };
 }

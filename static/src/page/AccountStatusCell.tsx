@@ -1,6 +1,7 @@
+import Button from '@atlaskit/button/new';
+import Lozenge from '@atlaskit/lozenge';
+import { Stack } from '@atlaskit/primitives';
 import type { LinkedAccount } from '../api/types';
-import { Button } from '../ui/Button';
-import { Lozenge } from '../ui/Lozenge';
 
 /** A workspace that refuses invitations has most likely moved to Atlassian Administration: its organization is the way on. */
 export function offersOrganizationLink(account: LinkedAccount): boolean {
@@ -18,34 +19,29 @@ export function AccountStatusCell({
 }) {
   if (account.status === 'credentials-invalid') {
     return (
-      <div className="ati-cell-stack">
+      <Stack space="space.050" alignInline="start">
         <Lozenge appearance="removed">Credentials invalid</Lozenge>
         {account.statusReason ? <span className="ati-reason">{account.statusReason}</span> : null}
-        <Button appearance="link" className="ati-inline-link" onClick={onUpdateCredentials}>
+        <Button appearance="subtle" spacing="compact" onClick={onUpdateCredentials}>
           Update credentials
         </Button>
-      </div>
+      </Stack>
     );
   }
   if (account.status === 'invitations-refused') {
     return (
-      <div className="ati-cell-stack">
+      <Stack space="space.050" alignInline="start">
         <Lozenge appearance="moved">Invitations refused</Lozenge>
         {account.statusReason ? <span className="ati-reason">{account.statusReason}</span> : null}
         {offersOrganizationLink(account) ? (
           <>
             <span className="ati-reason">If it is managed in Atlassian Administration now, link its organization instead.</span>
-            <Button
-              appearance="link"
-              className="ati-inline-link"
-              aria-label={`Link the organization of ${account.displayName}`}
-              onClick={onLinkOrganization}
-            >
+            <Button appearance="subtle" spacing="compact" aria-label={`Link the organization of ${account.displayName}`} onClick={onLinkOrganization}>
               Link the organization
             </Button>
           </>
         ) : null}
-      </div>
+      </Stack>
     );
   }
   if (account.status === 'unlinked') return <Lozenge>Unlinked</Lozenge>;

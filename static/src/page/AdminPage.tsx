@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { AttentionBanner } from './AttentionBanner';
 import { AuditLogSection } from './AuditLogSection';
 import { BackfillSection } from './BackfillSection';
+import Heading from '@atlaskit/heading';
 import { InvitationsSection } from './InvitationsSection';
 import { JiraEventsNotice } from './JiraEventsNotice';
 import { InviteNowButton } from './InviteNowButton';
@@ -19,7 +20,9 @@ export function AdminPage() {
   return (
     <main className="ati-page">
       <header className="ati-page__header">
-        <h1>Automatic team invitations</h1>
+        <Heading as="h1" size="large">
+          Automatic team invitations
+        </Heading>
         <p className="ati-page__intro">
           Link your Bitbucket Cloud workspaces, or the Atlassian organization that manages them, and choose the groups that newly-added Jira users
           join. When someone joins this Jira site, the app invites them to the workspace groups or adds them to the organization groups, and records

@@ -1,8 +1,6 @@
 import type { DiscoveredOrganization, TargetType, WorkspaceCredentials } from '../api/types';
 import { MAX_LENGTH, chooseOrganization, type CredentialField, type CredentialsFormValues, type FieldErrors } from '../lib/credentials-form';
-import { RadioGroup } from '../ui/RadioGroup';
-import { SelectField } from '../ui/Select';
-import { Textfield } from '../ui/Textfield';
+import { RadioField, SelectField, TextField } from '../fields/Fields';
 
 const STORED = 'Stored encrypted. It is never shown again.';
 
@@ -42,7 +40,7 @@ export function CredentialsFields({
   return (
     <>
       {purpose === 'link' ? (
-        <RadioGroup<TargetType>
+        <RadioField<TargetType>
           legend="What to link"
           name="target-type"
           value={values.target}
@@ -94,7 +92,7 @@ function OrganizationFields({
   const onlyDirectory = directories.length === 1 ? directories[0] : undefined;
   return (
     <>
-      <Textfield
+      <TextField
         ref={(el) => inputRef('apiKey', el)}
         label="API key"
         type="password"
@@ -149,7 +147,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
   const workspaceFixed = purpose === 'update';
   return (
     <>
-      <Textfield
+      <TextField
         ref={(el) => inputRef('workspace', el)}
         label="Workspace"
         required={!workspaceFixed}
@@ -163,7 +161,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
         autoComplete="off"
         helperText={workspaceFixed ? undefined : 'The workspace ID, as in bitbucket.org/acme.'}
       />
-      <RadioGroup<WorkspaceCredentials['type']>
+      <RadioField<WorkspaceCredentials['type']>
         legend="Credential type"
         name="credential-type"
         value={values.type}
@@ -176,7 +174,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
       />
       {values.type === 'oauth-consumer' ? (
         <>
-          <Textfield
+          <TextField
             ref={(el) => inputRef('key', el)}
             label="Key"
             required
@@ -187,7 +185,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
             maxLength={MAX_LENGTH.key}
             autoComplete="off"
           />
-          <Textfield
+          <TextField
             ref={(el) => inputRef('secret', el)}
             label="Secret"
             type="password"
@@ -203,7 +201,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
         </>
       ) : (
         <>
-          <Textfield
+          <TextField
             ref={(el) => inputRef('email', el)}
             label="Email"
             type="email"
@@ -215,7 +213,7 @@ function WorkspaceFields({ values, errors, purpose, disabled, onChange, inputRef
             maxLength={MAX_LENGTH.email}
             autoComplete="off"
           />
-          <Textfield
+          <TextField
             ref={(el) => inputRef('token', el)}
             label="Token"
             type="password"

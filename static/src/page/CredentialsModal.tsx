@@ -20,9 +20,9 @@ import {
   type Discovery,
   type FieldErrors,
 } from '../lib/credentials-form';
-import { Button } from '../ui/Button';
-import { Modal } from '../ui/Modal';
-import { SectionMessage } from '../ui/SectionMessage';
+import Button from '@atlaskit/button/new';
+import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
+import SectionMessage from '@atlaskit/section-message';
 import { CredentialsFields } from './CredentialsFields';
 
 const FIELD_ORDER: CredentialField[] = ['workspace', 'key', 'secret', 'email', 'token', 'apiKey', 'organization', 'directory'];
@@ -178,70 +178,75 @@ export function CredentialsModal({
   const title = account ? `Update credentials for ${name}` : 'Link account';
   const primary = account ? 'Save credentials' : needsDiscovery(values, purpose, discovered) ? 'Find organizations' : 'Link account';
   return (
-    <Modal
-      title={title}
-      onClose={onClose}
-      canClose={busy === null}
-      initialFocusRef={account ? firstCredentialRef : undefined}
-      footer={
-        <>
-          <Button appearance="subtle" onClick={onClose} disabled={busy !== null}>
-            Cancel
-          </Button>
-          <Button appearance="primary" type="submit" form={formId} isLoading={busy !== null}>
-            {primary}
-          </Button>
-        </>
-      }
-    >
-      <form id={formId} noValidate onSubmit={(event) => void submit(event)}>
-        {failure ? (
-          <div className="ati-form-message" ref={bannerRef} tabIndex={-1}>
-            <SectionMessage
-              appearance={failure.code === WORKSPACE_ADMIN_MANAGED ? 'warning' : 'error'}
-              title={failure.title}
-              actions={
-                failure.code === WORKSPACE_ADMIN_MANAGED && !account ? (
-                  <Button onClick={switchToOrganization}>Link the organization instead</Button>
-                ) : undefined
-              }
-            >
-              <p>{failure.message}</p>
-              {failure.details.length > 0 ? (
-                <ul>
-                  {failure.details.map((detail) => (
-                    <li key={detail}>{detail}</li>
-                  ))}
-                </ul>
-              ) : null}
-            </SectionMessage>
-          </div>
-        ) : null}
-        {movedFrom ? (
-          <p className="ati-form-intro">
-            <strong>{movedFrom.displayName}</strong> refuses invitations: it is managed in Atlassian Administration now. Link its organization here;
-            the groups named like those {movedFrom.displayName} used are then ticked for you to confirm.
-          </p>
-        ) : (
-          <p className="ati-form-intro">{intro(values.target, account)}</p>
-        )}
-        <CredentialsFields
-          values={values}
-          errors={errors}
-          purpose={purpose}
-          discovered={discovered}
-          disabled={busy !== null}
-          onChange={change}
-          inputRef={(field, el) => {
-            refs.current[field] = el;
-            if (field === 'key' || field === 'email' || field === 'apiKey') firstCredentialRef.current = el;
-          }}
-        />
-        <p className="ads-visually-hidden" role="status">
-          {busy === 'finding' ? 'Finding the organizations this API key can see.' : foundSentence(discovered)}
-        </p>
-      </form>
-    </Modal>
+    <ModalTransition>
+      <Modal
+        onClose={onClose}
+        shouldCloseOnEscapePress={busy === null}
+        shouldCloseOnOverlayClick={busy === null}
+        autoFocus={account ? firstCredentialRef : undefined}
+      >
+        <form id={formId} noValidate onSubmit={(event) => void submit(event)}>
+          <ModalHeader>
+            <ModalTitle>{title}</ModalTitle>
+          </ModalHeader>
+          <ModalBody>
+            {failure ? (
+              <div className="ati-form-message" ref={bannerRef} tabIndex={-1}>
+                <SectionMessage
+                  appearance={failure.code === WORKSPACE_ADMIN_MANAGED ? 'warning' : 'error'}
+                  title={failure.title}
+                  actions={
+                    failure.code === WORKSPACE_ADMIN_MANAGED && !account ? (
+                      <Button onClick={switchToOrganization}>Link the organization instead</Button>
+                    ) : undefined
+                  }
+                >
+                  <p>{failure.message}</p>
+                  {failure.details.length > 0 ? (
+                    <ul>
+                      {failure.details.map((detail) => (
+                        <li key={detail}>{detail}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </SectionMessage>
+              </div>
+            ) : null}
+            {movedFrom ? (
+              <p className="ati-form-intro">
+                <strong>{movedFrom.displayName}</strong> refuses invitations: it is managed in Atlassian Administration now. Link its organization
+                here; the groups named like those {movedFrom.displayName} used are then ticked for you to confirm.
+              </p>
+            ) : (
+              <p className="ati-form-intro">{intro(values.target, account)}</p>
+            )}
+            <CredentialsFields
+              values={values}
+              errors={errors}
+              purpose={purpose}
+              discovered={discovered}
+              disabled={busy !== null}
+              onChange={change}
+              inputRef={(field, el) => {
+                refs.current[field] = el;
+                if (field === 'key' || field === 'email' || field === 'apiKey') firstCredentialRef.current = el;
+              }}
+            />
+            <p className="ads-visually-hidden" role="status">
+              {busy === 'finding' ? 'Finding the organizations this API key can see.' : foundSentence(discovered)}
+            </p>
+          </ModalBody>
+          <ModalFooter>
+            <Button appearance="subtle" onClick={onClose} isDisabled={busy !== null}>
+              Cancel
+            </Button>
+            <Button appearance="primary" type="submit" isLoading={busy !== null}>
+              {primary}
+            </Button>
+          </ModalFooter>
+        </form>
+      </Modal>
+    </ModalTransition>
   );
 }
 

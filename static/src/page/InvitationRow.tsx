@@ -1,13 +1,18 @@
+// The cells of one invitation's row in the invitations table.
+import Button from '@atlaskit/button/new';
+import type { RowType } from '@atlaskit/dynamic-table/types';
+import Lozenge from '@atlaskit/lozenge';
+import Tooltip from '@atlaskit/tooltip';
+import { Inline, Stack } from '@atlaskit/primitives';
 import type { Invitation } from '../api/types';
-import { canRetry, canSendNow } from '../lib/invitation-status';
+import { canRetry, canSendNow, retryExplanation } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
-import { Button } from '../ui/Button';
-import { Lozenge } from '../ui/Lozenge';
 import { ChosenByCell } from './ChosenByCell';
 import { InvitationStatusCell } from './InvitationStatusCell';
+import { Truncated } from './Truncated';
 import { InviteNowButton } from './InviteNowButton';
 
-export function InvitationRow({
+export function invitationRow({
   invitation,
   now,
   unlinked,
@@ -23,63 +28,68 @@ export function InvitationRow({
   busy: boolean;
   onRetry: () => void;
   onSendNow: () => void;
-}) {
+}): RowType {
   const time = invitation.sentAt ?? invitation.updatedAt ?? invitation.createdAt;
-  const accountName = invitation.linkedAccountName || invitation.workspace;
-  return (
-    <tr>
-      <td>
-        <span className="ati-user">
-          <span className="ati-user__name" title={invitation.accountId}>
-            {invitation.displayName || invitation.accountId}
-          </span>
-        </span>
-      </td>
-      <td>{invitation.email ?? <span className="ati-none">—</span>}</td>
-      <td>
-        {unlinked ? (
-          <span className="ati-cell-stack">
-            {accountName}
+  const accountName = invitation.linkedAccountName || invitation.workspace || '';
+  return {
+    key: invitation.id,
+    cells: [
+      { key: 'user', content: <Truncated value={invitation.displayName || invitation.accountId} className="ati-user__name" /> },
+      { key: 'email', content: invitation.email ? <Truncated value={invitation.email} /> : <span className="ati-none">—</span> },
+      {
+        key: 'account',
+        content: unlinked ? (
+          <Stack space="space.025" alignInline="start">
+            <Truncated value={accountName} className="ati-nowrap" />
             <Lozenge>Unlinked</Lozenge>
-          </span>
+          </Stack>
         ) : (
-          accountName
-        )}
-      </td>
-      <td title={invitation.groupSlug}>{invitation.groupName || invitation.groupSlug}</td>
-      <td>
-        <InvitationStatusCell invitation={invitation} now={now} />
-      </td>
-      <td className="ati-nowrap">
-        {time ? (
-          <time dateTime={time} title={formatDateTime(time)}>
+          <Truncated value={accountName} className="ati-nowrap" />
+        ),
+      },
+      { key: 'group', content: <Truncated value={invitation.groupName || invitation.groupSlug || ''} /> },
+      { key: 'status', content: <InvitationStatusCell invitation={invitation} now={now} /> },
+      {
+        key: 'time',
+        content: time ? (
+          <time className="ati-nowrap" dateTime={time} title={formatDateTime(time)}>
             {relativeTime(time, now)}
           </time>
-        ) : null}
-      </td>
-      <td>
-        <ChosenByCell chosenBy={invitation.chosenBy} />
-      </td>
-      <td className="ads-table__actions">
-        {canRetry(invitation) && !unlinked ? (
-          <Button spacing="compact" isLoading={busy} onClick={onRetry}>
-            Retry
-          </Button>
-        ) : null}
-        {canSendNow(invitation) ? (
-          <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
-            Send now
-          </Button>
-        ) : null}
-        {!unlinked ? (
-          <InviteNowButton
-            spacing="compact"
-            label="Invite to other groups"
-            users={[{ accountId: invitation.accountId, displayName: invitation.displayName }]}
-            onInvited={() => undefined}
-          />
-        ) : null}
-      </td>
-    </tr>
+        ) : null,
+      },
+      { key: 'chosenBy', content: <ChosenByCell chosenBy={invitation.chosenBy} /> },
+      {
+        key: 'actions',
+        content: (
+          <Inline space="space.050" alignInline="end">
+            {canRetry(invitation) && !unlinked ? <RetryButton invitation={invitation} busy={busy} onRetry={onRetry} /> : null}
+            {canSendNow(invitation) ? (
+              <Button spacing="compact" isLoading={busy} onClick={onSendNow}>
+                Send now
+              </Button>
+            ) : null}
+            {!unlinked ? (
+              <InviteNowButton
+                spacing="compact"
+                label="Invite to other groups"
+                users={[{ accountId: invitation.accountId, displayName: invitation.displayName }]}
+                onInvited={() => undefined}
+              />
+            ) : null}
+          </Inline>
+        ),
+      },
+    ],
+  };
+}
+
+/** Retry, with what it does when that is not simply "send it again" (a skip for want of an email address). */
+function RetryButton({ invitation, busy, onRetry }: { invitation: Invitation; busy: boolean; onRetry: () => void }) {
+  const { hint } = retryExplanation(invitation);
+  const button = (
+    <Button spacing="compact" isLoading={busy} onClick={onRetry} aria-description={hint ?? undefined}>
+      Retry
+    </Button>
   );
+  return hint ? <Tooltip content={hint}>{button}</Tooltip> : button;
 }

@@ -1,13 +1,14 @@
+import Lozenge from '@atlaskit/lozenge';
+import { Stack } from '@atlaskit/primitives';
 import type { Invitation } from '../api/types';
 import { STATUS_APPEARANCE, statusText } from '../lib/invitation-status';
 import { formatDateTime, relativeTime } from '../lib/relative-time';
-import { Lozenge } from '../ui/Lozenge';
 
 export function InvitationStatusCell({ invitation, now }: { invitation: Invitation; now: Date }) {
   const nextAttemptAt = invitation.status === 'queued' ? invitation.nextAttemptAt : null;
   const nextAttempt = nextAttemptAt ? relativeTime(nextAttemptAt, now) : '';
   return (
-    <div className="ati-cell-stack">
+    <Stack space="space.025" alignInline="start">
       <Lozenge appearance={STATUS_APPEARANCE[invitation.status] ?? 'default'}>{statusText(invitation)}</Lozenge>
       {invitation.reason ? <span className="ati-reason">{invitation.reason}</span> : null}
       {nextAttemptAt && nextAttempt ? (
@@ -18,6 +19,6 @@ export function InvitationStatusCell({ invitation, now }: { invitation: Invitati
           </time>
         </span>
       ) : null}
-    </div>
+    </Stack>
   );
 }

@@ -3,14 +3,15 @@ import { listInvitations, listLinkedAccounts, retryInvitation, sendInvitationNow
 import type { Invitation, InvitationStatus, LinkedAccount, TargetType } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import type { ApiResult } from '../host/host-bridge';
-import { INVITATION_STATUSES, statusOption } from '../lib/invitation-status';
+import { INVITATION_STATUSES, retryExplanation, statusOption } from '../lib/invitation-status';
 import { formatDate } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
-import { Button } from '../ui/Button';
-import { EmptyState } from '../ui/EmptyState';
-import { SectionMessage } from '../ui/SectionMessage';
-import { Select } from '../ui/Select';
-import { LoadingBlock } from '../ui/Spinner';
+import Button from '@atlaskit/button/new';
+import EmptyState from '@atlaskit/empty-state';
+import Heading from '@atlaskit/heading';
+import SectionMessage from '@atlaskit/section-message';
+import { Loading } from '../Loading';
+import { FilterSelect } from './FilterSelect';
 import { InvitationSearch, useShowInvitationRequests } from './InvitationSearch';
 import { InvitationsTable } from './InvitationsTable';
 import { Pagination } from './Pagination';
@@ -123,11 +124,8 @@ export function InvitationsSection({
   const retry = async (invitation: Invitation) => {
     const result = await act(invitation, () => retryInvitation(bridge, invitation.id));
     if (result.ok) {
-      bridge.showFlag({
-        type: 'success',
-        title: 'Invitation queued again',
-        description: `${invitation.displayName} will be ${verbOf(invitation)} to ${invitation.groupName} in ${accountNameOf(invitation)} shortly.`,
-      });
+      const { title, description } = retryExplanation(invitation);
+      bridge.showFlag({ type: invitation.reasonCode === 'no-email' ? 'info' : 'success', title, description });
     } else {
       bridge.showFlag({ type: 'error', title: "Couldn't retry the invitation", description: result.message });
     }
@@ -166,17 +164,19 @@ export function InvitationsSection({
     <section className="ati-section" aria-labelledby="ati-invitations-title">
       <div className="ati-section__header">
         <div>
-          <h2 id="ati-invitations-title">Recent invitations</h2>
+          <Heading as="h2" size="medium" id="ati-invitations-title">
+            Recent invitations
+          </Heading>
           <p className="ati-section__description">Every invitation the app sent or tried to send, newest first.</p>
         </div>
         <div className="ati-filters">
-          <Select
+          <FilterSelect
             label="Linked account"
             value={linkedAccountId}
             onChange={changeAccount}
             options={[{ value: '', label: 'All' }, ...accounts.map((a) => ({ value: a.id, label: accountOption(a) }))]}
           />
-          <Select
+          <FilterSelect
             label="Status"
             value={status}
             onChange={changeStatus}
@@ -186,7 +186,7 @@ export function InvitationsSection({
       </div>
 
       <InvitationSearch search={search} linkedAccountId={linkedAccountId} onSearch={changeSearch} onRetried={() => void reload({ silent: true })} />
-      {state.status === 'loading' ? <LoadingBlock label="Loading invitations" /> : null}
+      {state.status === 'loading' ? <Loading label="Loading invitations" /> : null}
       {state.status === 'error' ? (
         <SectionMessage appearance="error" title="Couldn't load the invitations" actions={<Button onClick={() => void reload()}>Try again</Button>}>
           <p>{state.message}</p>
@@ -195,11 +195,13 @@ export function InvitationsSection({
       {state.status === 'ready' && state.data.invitations.length === 0 ? (
         status === '' && linkedAccountId === '' && search === '' ? (
           <EmptyState
+            headingLevel={3}
             header="No invitations yet"
             description="When someone is added to Jira, the invitations to the groups of your linked accounts appear here, with their outcome."
           />
         ) : (
           <EmptyState
+            headingLevel={3}
             header={status === '' ? 'No invitations' : `No ${statusOption(status, targetTypes).toLowerCase()} invitations`}
             description={linkedAccountId === '' ? 'No invitation has this status.' : 'No invitation matches these filters.'}
             primaryAction={<Button onClick={showAll}>Show all invitations</Button>}

@@ -1,7 +1,20 @@
+import DynamicTable from '@atlaskit/dynamic-table';
 import type { Invitation } from '../api/types';
 import { useNow } from '../lib/use-now';
-import { InvitationRow } from './InvitationRow';
-import '../ui/table.css';
+import { invitationRow } from './InvitationRow';
+
+const HEAD = {
+  cells: [
+    { key: 'user', content: 'User' },
+    { key: 'email', content: 'Email' },
+    { key: 'account', content: 'Linked account' },
+    { key: 'group', content: 'Group' },
+    { key: 'status', content: 'Status' },
+    { key: 'time', content: 'Time' },
+    { key: 'chosenBy', content: 'Chosen by' },
+    { key: 'actions', content: <span className="ads-visually-hidden">Actions</span> },
+  ],
+};
 
 export function InvitationsTable({
   invitations,
@@ -20,36 +33,21 @@ export function InvitationsTable({
 }) {
   const now = useNow();
   return (
-    <div className="ads-table-wrapper">
-      <table className="ads-table" aria-labelledby="ati-invitations-title">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Email</th>
-            <th scope="col">Linked account</th>
-            <th scope="col">Group</th>
-            <th scope="col">Status</th>
-            <th scope="col">Time</th>
-            <th scope="col">Chosen by</th>
-            <th scope="col" className="ads-table__actions">
-              <span className="ads-visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {invitations.map((invitation) => (
-            <InvitationRow
-              key={invitation.id}
-              invitation={invitation}
-              now={now}
-              unlinked={unlinkedIds.has(invitation.linkedAccountId)}
-              busy={busy.has(invitation.id)}
-              onRetry={() => onRetry(invitation)}
-              onSendNow={() => onSendNow(invitation)}
-            />
-          ))}
-        </tbody>
-      </table>
+    <div className="ati-table-scroll" role="region" aria-label="Recent invitations table" tabIndex={0}>
+      <DynamicTable
+        label="Recent invitations"
+        head={HEAD}
+        rows={invitations.map((invitation) =>
+          invitationRow({
+            invitation,
+            now,
+            unlinked: unlinkedIds.has(invitation.linkedAccountId),
+            busy: busy.has(invitation.id),
+            onRetry: () => onRetry(invitation),
+            onSendNow: () => onSendNow(invitation),
+          }),
+        )}
+      />
     </div>
   );
 }

@@ -1,26 +1,13 @@
 import { useCallback, useEffect, useRef } from 'react';
-import { getSiteStatus, type SiteStatus } from '../api/site-status';
+import { getSiteStatus } from '../api/site-status';
 import { useBridge } from '../host/BridgeContext';
-import { relativeTime } from '../lib/relative-time';
+import { lastEventText } from '../lib/last-event';
 import { useNow } from '../lib/use-now';
 import { useResource } from '../lib/use-resource';
-import { SectionMessage } from '../ui/SectionMessage';
+import SectionMessage from '@atlaskit/section-message';
 
 /** Often enough for "Last event from Jira" to follow a webhook that arrives while the page is open. */
 const REFRESH_MS = 60_000;
-
-const HOST_NAMES = { connect: 'Connect', forge: 'Forge' } as const;
-
-export function lastEventText(lastEvent: SiteStatus['lastEvent'], now: Date): string {
-  const seen = (Object.keys(HOST_NAMES) as (keyof typeof HOST_NAMES)[]).flatMap((host) => {
-    const at = lastEvent[host];
-    return at ? [{ host, at }] : [];
-  });
-  if (seen.length === 0) return 'No event from Jira yet.';
-  // One installation: the time alone. The same site through both hosts (a move to Forge): each by name.
-  if (seen.length === 1) return `Last event from Jira: ${relativeTime(seen[0]!.at, now)}.`;
-  return `Last event from Jira: ${seen.map(({ host, at }) => `${relativeTime(at, now)} through ${HOST_NAMES[host]}`).join(', ')}.`;
-}
 
 /**
  * When Jira last told the app about a new user, and a warning when a site that invites new users

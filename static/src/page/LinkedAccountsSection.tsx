@@ -1,15 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import Button from '@atlaskit/button/new';
+import EmptyState from '@atlaskit/empty-state';
+import Heading from '@atlaskit/heading';
+import SectionMessage from '@atlaskit/section-message';
 import { listGroups, listLinkedAccounts } from '../api/admin-api';
 import type { LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { useResource } from '../lib/use-resource';
-import { Button } from '../ui/Button';
-import { EmptyState } from '../ui/EmptyState';
-import { SectionMessage } from '../ui/SectionMessage';
-import { LoadingBlock } from '../ui/Spinner';
-import { CredentialsModal } from './CredentialsModal';
+import { Loading } from '../Loading';
 import { LinkedAccountsTable, type AccountAction } from './LinkedAccountsTable';
-import { UnlinkModal } from './UnlinkModal';
+
+// Only a click opens these: their code (and the modal dialog's) loads then, not with the page.
+const CredentialsModal = lazy(() => import('./CredentialsModal').then((m) => ({ default: m.CredentialsModal })));
+const UnlinkModal = lazy(() => import('./UnlinkModal').then((m) => ({ default: m.UnlinkModal })));
 
 type OpenModal =
   /** `movedFrom`: link the organization of this workspace, then pre-tick its groups in the dialog. */
@@ -59,10 +62,10 @@ export function LinkedAccountsSection({
   };
 
   /** `suggestFrom`: a linked workspace whose groups the dialog pre-ticks the organization's like-named groups after. */
-  const configure = async (account: LinkedAccount, suggestFrom?: LinkedAccount) => {
+  const configure = async (account: LinkedAccount, suggestFrom?: LinkedAccount, openedBy?: HTMLElement | null) => {
     // The host's dialog takes the focus away from this frame: give it back to what opened the
     // dialog (the actions menu's trigger), as a modal does, unless it has moved on meanwhile.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const opener = openedBy ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     const { saved } = await bridge.openConfigureDialog({
       linkedAccountId: account.id,
       accountName: account.displayName,
@@ -103,10 +106,10 @@ export function LinkedAccountsSection({
     }
   };
 
-  const onAction = (action: AccountAction, account: LinkedAccount) => {
+  const onAction = (action: AccountAction, account: LinkedAccount, opener?: HTMLElement | null) => {
     switch (action) {
       case 'configure':
-        void configure(account);
+        void configure(account, undefined, opener);
         break;
       case 'refresh-groups':
         void refreshGroups(account);
@@ -134,13 +137,15 @@ export function LinkedAccountsSection({
     <section className="ati-section" aria-labelledby="ati-linked-accounts-title">
       <div className="ati-section__header">
         <div>
-          <h2 id="ati-linked-accounts-title">Linked accounts</h2>
+          <Heading as="h2" size="medium" id="ati-linked-accounts-title">
+            Linked accounts
+          </Heading>
           <p className="ati-section__description">Bitbucket Cloud workspaces and Atlassian organizations whose groups new Jira users join.</p>
         </div>
         {isEmpty ? null : linkButton}
       </div>
 
-      {state.status === 'loading' ? <LoadingBlock label="Loading linked accounts" /> : null}
+      {state.status === 'loading' ? <Loading label="Loading linked accounts" /> : null}
       {state.status === 'error' ? (
         <SectionMessage
           appearance="error"
@@ -152,7 +157,7 @@ export function LinkedAccountsSection({
       ) : null}
       {isEmpty ? (
         <EmptyState
-          illustration="link"
+          headingLevel={3}
           header="No linked accounts yet"
           description="Link a Bitbucket Cloud workspace or an Atlassian organization, then choose which of its groups new Jira users join."
           primaryAction={linkButton}
@@ -162,50 +167,52 @@ export function LinkedAccountsSection({
         <LinkedAccountsTable accounts={state.data.linkedAccounts} busyIds={busyIds} onAction={onAction} />
       ) : null}
 
-      {modal?.kind === 'link' || modal?.kind === 'update' ? (
-        <CredentialsModal
-          account={modal.kind === 'update' ? modal.account : undefined}
-          movedFrom={modal.kind === 'link' ? modal.movedFrom : undefined}
-          onClose={() => setModal(null)}
-          onDone={(account) => {
-            setModal(null);
-            if (modal.kind === 'update') {
-              bridge.showFlag({ type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` });
+      <Suspense fallback={null}>
+        {modal?.kind === 'link' || modal?.kind === 'update' ? (
+          <CredentialsModal
+            account={modal.kind === 'update' ? modal.account : undefined}
+            movedFrom={modal.kind === 'link' ? modal.movedFrom : undefined}
+            onClose={() => setModal(null)}
+            onDone={(account) => {
+              setModal(null);
+              if (modal.kind === 'update') {
+                bridge.showFlag({ type: 'success', title: 'Credentials updated', description: `${account.displayName} uses the new credentials.` });
+                void changed();
+                return;
+              }
+              bridge.showFlag({
+                type: 'success',
+                title: `Linked ${account.displayName}`,
+                description: modal.movedFrom
+                  ? `Confirm its groups: those named like the groups of ${modal.movedFrom.displayName} are ticked.`
+                  : 'Now choose the groups new Jira users join: Configure automatic access.',
+              });
               void changed();
-              return;
-            }
-            bridge.showFlag({
-              type: 'success',
-              title: `Linked ${account.displayName}`,
-              description: modal.movedFrom
-                ? `Confirm its groups: those named like the groups of ${modal.movedFrom.displayName} are ticked.`
-                : 'Now choose the groups new Jira users join: Configure automatic access.',
-            });
-            void changed();
-            if (modal.movedFrom) void configure(account, modal.movedFrom);
-          }}
-        />
-      ) : null}
-      {modal?.kind === 'unlink' ? (
-        <UnlinkModal
-          account={modal.account}
-          onClose={() => setModal(null)}
-          onDone={({ alreadyUnlinked }) => {
-            const { account } = modal;
-            setModal(null);
-            if (alreadyUnlinked) {
-              void gone(account);
-              return;
-            }
-            bridge.showFlag({
-              type: 'success',
-              title: `Unlinked ${account.displayName}`,
-              description: 'New Jira users are no longer invited to it. Its invitations stay in Recent invitations.',
-            });
-            void changed();
-          }}
-        />
-      ) : null}
+              if (modal.movedFrom) void configure(account, modal.movedFrom);
+            }}
+          />
+        ) : null}
+        {modal?.kind === 'unlink' ? (
+          <UnlinkModal
+            account={modal.account}
+            onClose={() => setModal(null)}
+            onDone={({ alreadyUnlinked }) => {
+              const { account } = modal;
+              setModal(null);
+              if (alreadyUnlinked) {
+                void gone(account);
+                return;
+              }
+              bridge.showFlag({
+                type: 'success',
+                title: `Unlinked ${account.displayName}`,
+                description: 'New Jira users are no longer invited to it. Its invitations stay in Recent invitations.',
+              });
+              void changed();
+            }}
+          />
+        ) : null}
+      </Suspense>
     </section>
   );
 }

@@ -1,5 +1,6 @@
-import { Button } from '../ui/Button';
-import { Icon } from '../ui/Icon';
+import Button from '@atlaskit/button/new';
+import { ChevronLeftIcon, ChevronRightIcon } from '../icons';
+import { Inline } from '@atlaskit/primitives';
 
 export function Pagination({
   page,
@@ -18,22 +19,22 @@ export function Pagination({
   const last = (page - 1) * pageSize + shown;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <nav className="ads-table-footer" aria-label="Invitation pages">
+    <nav className="ati-table-footer" aria-label="Invitation pages">
       <span aria-live="polite">
         {first}–{last} of {total}
       </span>
       {pages > 1 ? (
-        <span className="ads-button-group">
-          <Button appearance="subtle" iconBefore={<Icon name="chevron-left" size={16} />} disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        <Inline space="space.100" alignBlock="center">
+          <Button appearance="subtle" iconBefore={ChevronLeftIcon} isDisabled={page <= 1} onClick={() => onPage(page - 1)}>
             Previous
           </Button>
           <span className="ati-page-count">
             Page {page} of {pages}
           </span>
-          <Button appearance="subtle" iconAfter={<Icon name="chevron-right" size={16} />} disabled={page >= pages} onClick={() => onPage(page + 1)}>
+          <Button appearance="subtle" iconAfter={ChevronRightIcon} isDisabled={page >= pages} onClick={() => onPage(page + 1)}>
             Next
           </Button>
-        </span>
+        </Inline>
       ) : null}
     </nav>
   );

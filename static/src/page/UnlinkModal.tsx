@@ -2,9 +2,9 @@ import { useRef, useState } from 'react';
 import { unlinkAccount } from '../api/admin-api';
 import type { LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
-import { Button } from '../ui/Button';
-import { Modal } from '../ui/Modal';
-import { SectionMessage } from '../ui/SectionMessage';
+import Button from '@atlaskit/button/new';
+import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
+import SectionMessage from '@atlaskit/section-message';
 
 export function UnlinkModal({
   account,
@@ -34,43 +34,41 @@ export function UnlinkModal({
   };
 
   return (
-    <Modal
-      title={`Unlink ${account.displayName}?`}
-      appearance="danger"
-      width="small"
-      onClose={onClose}
-      canClose={!busy}
-      initialFocusRef={cancelRef}
-      footer={
-        <>
-          <Button ref={cancelRef} appearance="subtle" onClick={onClose} disabled={busy}>
+    <ModalTransition>
+      <Modal width="small" onClose={onClose} shouldCloseOnEscapePress={!busy} shouldCloseOnOverlayClick={!busy} autoFocus={cancelRef}>
+        <ModalHeader>
+          <ModalTitle appearance="danger">{`Unlink ${account.displayName}?`}</ModalTitle>
+        </ModalHeader>
+        <ModalBody>
+          {error ? (
+            <div className="ati-form-message">
+              <SectionMessage appearance="error" title={`Couldn't unlink the ${what}`}>
+                <p>{error}</p>
+              </SectionMessage>
+            </div>
+          ) : null}
+          <p>
+            New Jira users will no longer be {isOrganization ? 'added to the groups of' : 'invited to'} <strong>{account.displayName}</strong>.
+          </p>
+          <ul className="ati-unlink-consequences">
+            <li>The record of its invitations stays in Recent invitations, marked Unlinked.</li>
+            <li>Its credentials are deleted from this app.</li>
+            <li>Invitations still queued for it are cancelled and show as skipped.</li>
+          </ul>
+          <p>
+            {isOrganization ? 'Users already added stay in their groups.' : 'Invitations already sent are not withdrawn.'} You can link the {what}{' '}
+            again later.
+          </p>
+        </ModalBody>
+        <ModalFooter>
+          <Button ref={cancelRef} appearance="subtle" onClick={onClose} isDisabled={busy}>
             Cancel
           </Button>
           <Button appearance="danger" isLoading={busy} onClick={() => void confirm()}>
             Unlink
           </Button>
-        </>
-      }
-    >
-      {error ? (
-        <div className="ati-form-message">
-          <SectionMessage appearance="error" title={`Couldn't unlink the ${what}`}>
-            <p>{error}</p>
-          </SectionMessage>
-        </div>
-      ) : null}
-      <p>
-        New Jira users will no longer be {isOrganization ? 'added to the groups of' : 'invited to'} <strong>{account.displayName}</strong>.
-      </p>
-      <ul className="ati-unlink-consequences">
-        <li>The record of its invitations stays in Recent invitations, marked Unlinked.</li>
-        <li>Its credentials are deleted from this app.</li>
-        <li>Invitations still queued for it are cancelled and show as skipped.</li>
-      </ul>
-      <p>
-        {isOrganization ? 'Users already added stay in their groups.' : 'Invitations already sent are not withdrawn.'} You can link the {what} again
-        later.
-      </p>
-    </Modal>
+        </ModalFooter>
+      </Modal>
+    </ModalTransition>
   );
 }

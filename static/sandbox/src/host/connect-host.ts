@@ -20,7 +20,8 @@ type ApMessage =
   | { ns: typeof AP_NAMESPACE; type: 'dialog.close'; data?: unknown }
   | { ns: typeof AP_NAMESPACE; type: 'dialog.getCustomData'; requestId: string }
   | { ns: typeof AP_NAMESPACE; type: 'flag.create'; flagId: string; options: FlagOptions }
-  | { ns: typeof AP_NAMESPACE; type: 'flag.close'; flagId: string };
+  | { ns: typeof AP_NAMESPACE; type: 'flag.close'; flagId: string }
+  | { ns: typeof AP_NAMESPACE; type: 'theming.initialize' };
 
 interface DialogOptions {
   key?: string;
@@ -83,6 +84,17 @@ export function installConnectHost(core: HostCore, options: ConnectHostOptions):
     (target as Window).postMessage({ ns: AP_NAMESPACE, ...message }, origin);
   };
 
+  // The frames that called AP.theming.initializeTheming(): each gets the theme now and on every change.
+  const themed = new Set<MessageEventSource>();
+  let lastTheme = core.getSnapshot().theme;
+  const sendTheme = (target: MessageEventSource) => reply(target, { type: 'theming.theme', ...core.getSnapshot().theme });
+  const unsubscribe = core.subscribe(() => {
+    const theme = core.getSnapshot().theme;
+    if (theme === lastTheme) return;
+    lastTheme = theme;
+    for (const target of themed) sendTheme(target);
+  });
+
   const onMessage = (event: MessageEvent) => {
     if (event.origin !== origin || !event.source || !isApMessage(event.data)) return;
     const source = event.source;
@@ -131,11 +143,18 @@ export function installConnectHost(core: HostCore, options: ConnectHostOptions):
       case 'flag.close':
         core.dismissFlag(message.flagId);
         return;
+      case 'theming.initialize':
+        themed.add(source);
+        sendTheme(source);
+        return;
       default:
         return;
     }
   };
 
   window.addEventListener('message', onMessage);
-  return () => window.removeEventListener('message', onMessage);
+  return () => {
+    window.removeEventListener('message', onMessage);
+    unsubscribe();
+  };
 }

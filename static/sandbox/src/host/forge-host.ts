@@ -48,7 +48,8 @@ type BridgeMessage =
   | { ns: typeof FORGE_NAMESPACE; type: 'openModal'; requestId: string; modalId: string; options?: ModalOptions }
   | { ns: typeof FORGE_NAMESPACE; type: 'close'; requestId: string; payload?: unknown }
   | { ns: typeof FORGE_NAMESPACE; type: 'showFlag'; requestId: string; options?: FlagOptions }
-  | { ns: typeof FORGE_NAMESPACE; type: 'closeFlag'; requestId: string; id?: string };
+  | { ns: typeof FORGE_NAMESPACE; type: 'closeFlag'; requestId: string; id?: string }
+  | { ns: typeof FORGE_NAMESPACE; type: 'enableTheming'; requestId: string };
 
 function isBridgeMessage(value: unknown): value is BridgeMessage {
   return (
@@ -111,6 +112,17 @@ export function installForgeHost(core: HostCore, options: ForgeHostOptions): () 
   };
   const result = (target: MessageEventSource, requestId: string, value: unknown) => post(target, { type: 'result', requestId, value });
 
+  // The frames that called view.theme.enable(): each gets the theme now and on every change.
+  const themed = new Set<MessageEventSource>();
+  let lastTheme = core.getSnapshot().theme;
+  const sendTheme = (target: MessageEventSource) => post(target, { type: 'theme', ...core.getSnapshot().theme });
+  const unsubscribe = core.subscribe(() => {
+    const theme = core.getSnapshot().theme;
+    if (theme === lastTheme) return;
+    lastTheme = theme;
+    for (const target of themed) sendTheme(target);
+  });
+
   const onMessage = (event: MessageEvent) => {
     if (event.origin !== origin || !event.source || !isBridgeMessage(event.data)) return;
     const source = event.source;
@@ -168,6 +180,11 @@ export function installForgeHost(core: HostCore, options: ForgeHostOptions): () 
         core.dismissFlag(`forge-flag-${message.id ?? ''}`);
         result(source, message.requestId, true);
         return;
+      case 'enableTheming':
+        themed.add(source);
+        sendTheme(source);
+        result(source, message.requestId, undefined);
+        return;
       default:
         post(source, { type: 'error', requestId: (message as { requestId: string }).requestId, message: 'Not played by the sandbox.' });
         return;
@@ -175,5 +192,8 @@ export function installForgeHost(core: HostCore, options: ForgeHostOptions): () 
   };
 
   window.addEventListener('message', onMessage);
-  return () => window.removeEventListener('message', onMessage);
+  return () => {
+    window.removeEventListener('message', onMessage);
+    unsubscribe();
+  };
 }

@@ -27,9 +27,25 @@ export interface HostDialog {
   closeOnOverlayClick?: boolean;
 }
 
+/** The user's theme choice in the sandbox's Jira, as Jira offers it. */
+export type ThemeChoice = 'light' | 'dark' | 'auto';
+
+/** What a host tells a themed frame: the mode to render, and whether it follows the browser. */
+export interface HostTheme {
+  colorMode: 'light' | 'dark';
+  auto: boolean;
+}
+
 export interface HostSnapshot {
   dialogs: readonly HostDialog[];
   flags: readonly HostFlag[];
+  theme: HostTheme;
+}
+
+/** The mode a choice renders in: "match browser" follows the browser's preference. */
+export function resolveTheme(choice: ThemeChoice, prefersDark: boolean): HostTheme {
+  if (choice === 'auto') return { colorMode: prefersDark ? 'dark' : 'light', auto: true };
+  return { colorMode: choice, auto: false };
 }
 
 export interface OpenDialogSpec extends Omit<HostDialog, 'id'> {
@@ -41,7 +57,7 @@ export interface OpenDialogSpec extends Omit<HostDialog, 'id'> {
 const FLAG_AUTO_CLOSE_MS = 8_000;
 
 export class HostCore {
-  private snapshot: HostSnapshot = { dialogs: [], flags: [] };
+  private snapshot: HostSnapshot = { dialogs: [], flags: [], theme: { colorMode: 'light', auto: false } };
   private readonly listeners = new Set<() => void>();
   private readonly closeCallbacks = new Map<string, (data: unknown) => void>();
   private readonly dialogWindows = new Map<string, Window>();
@@ -107,6 +123,13 @@ export class HostCore {
         setTimeout(() => this.dismissFlag(id), FLAG_AUTO_CLOSE_MS),
       );
     return id;
+  }
+
+  /** The theme the sandbox's Jira shows; every frame that opted in to theming follows it. */
+  setTheme(theme: HostTheme): void {
+    const now = this.snapshot.theme;
+    if (now.colorMode === theme.colorMode && now.auto === theme.auto) return;
+    this.update({ theme });
   }
 
   dismissFlag(id: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastEventText } from './JiraEventsNotice';
+import { lastEventText } from './last-event';
 
 describe('the last event from Jira, as the page says it', () => {
   const now = new Date('2026-11-30T12:00:00Z');

@@ -1,0 +1,44 @@
+// Follows the host's theme. Both hosts write the user's theme on this frame's <html> once the app
+// opts in (Connect: AP.theming.initializeTheming(); Forge: view.theme.enable()):
+// data-color-mode="light|dark" (the mode to render), data-color-mode-auto when it follows the
+// browser, data-theme with the theme ids. The token values come from @atlaskit/tokens'
+// setGlobalTheme, which loads only the theme sheets the mode needs (split chunks).
+import { setGlobalTheme } from '@atlaskit/tokens/set-global-theme';
+
+export type ColorMode = 'light' | 'dark' | 'auto';
+
+/** The colour mode the host wrote on `root`: 'auto' when it follows the browser, null before it says. */
+export function hostColorMode(root: { getAttribute: (name: string) => string | null; hasAttribute: (name: string) => boolean }): ColorMode | null {
+  if (root.hasAttribute('data-color-mode-auto')) return 'auto';
+  const mode = root.getAttribute('data-color-mode');
+  return mode === 'dark' || mode === 'light' ? mode : null;
+}
+
+const THEME = { light: 'light', dark: 'dark', spacing: 'spacing', typography: 'typography', shape: 'shape' } as const;
+
+/** Applies a colour mode (and the typography, spacing and shape themes) to this document. */
+export function applyColorMode(colorMode: ColorMode): Promise<unknown> {
+  return setGlobalTheme({ ...THEME, colorMode });
+}
+
+/**
+ * Renders light until the host says otherwise, then follows every change the host writes on
+ * <html>. `optIn` is the host's theming call; a host that refuses it leaves the page light.
+ */
+export function followHostTheme(optIn: () => Promise<unknown> | void): void {
+  const root = document.documentElement;
+  let applied: ColorMode | null = null;
+  const sync = () => {
+    const mode = hostColorMode(root) ?? 'light';
+    if (mode === applied) return;
+    applied = mode;
+    void applyColorMode(mode);
+  };
+  sync();
+  new MutationObserver(sync).observe(root, { attributes: true, attributeFilter: ['data-color-mode', 'data-color-mode-auto'] });
+  try {
+    void Promise.resolve(optIn()).catch(() => undefined);
+  } catch {
+    // A host without theming: stay light.
+  }
+}
