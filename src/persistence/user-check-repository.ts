@@ -81,12 +81,30 @@ export class UserCheckRepository implements UserCheckStore {
       await this.queue.send(JOBS.checkUsers, { userCheckId: row.id }, transaction, { id: jobId });
       return { check: toCheck(row), created: true };
     }
+    if (trigger === 'admin') {
+      // "Check now" during a scheduled check: that check may already have passed people who left since, so it
+      // starts over from the first user as the admin's check. A new lease and job: the run under way stops at
+      // its next page (its saved progress no longer matches), and the departures it recorded stay with this check.
+      const [restarted] = await this.sequelize.query<UserCheckRow>(
+        `UPDATE user_checks SET trigger = 'admin', actor_account_id = :actorAccountId, started_at = now(), cursor = NULL,
+           checked = 0, inactive = 0, reactivated = 0, unknown = 0, total = (SELECT count(*) FROM (${USERS_TO_CHECK}) counted),
+           lease_owner = NULL, lease_expires_at = NULL, job_id = :jobId
+         WHERE tenant_id = :tenantId AND status = 'running' AND trigger = 'schedule' RETURNING *`,
+        { replacements: { tenantId, actorAccountId, jobId, cursor: null }, type: QueryTypes.SELECT, transaction },
+      );
+      if (restarted) {
+        await this.queue.send(JOBS.checkUsers, { userCheckId: restarted.id }, transaction, { id: jobId });
+        return { check: toCheck(restarted), created: true };
+      }
+    }
     const [running] = await this.sequelize.query<UserCheckRow>("SELECT * FROM user_checks WHERE tenant_id = :tenantId AND status = 'running'", {
       replacements: { tenantId },
       type: QueryTypes.SELECT,
       transaction,
     });
-    return { check: toCheck(running!), created: false };
+    // The running check ended between the two statements: this request starts the next one.
+    if (!running) return this.#start(tenantId, trigger, actorAccountId, transaction);
+    return { check: toCheck(running), created: false };
   }
 
   async scheduleDue(intervalMs: number, limit: number): Promise<number> {
