@@ -153,8 +153,11 @@ export interface UserCheckStore {
   scheduleDue: (intervalMs: number, limit: number) => Promise<number>;
   latest: (tenantId: string) => Promise<UserCheck | null>;
   claim: (id: string, jobId: string, leaseMs: number) => Promise<{ check: UserCheck; cursor: string | null; lease: string } | null>;
-  /** The next page of users to ask Jira about, after `cursor` (account ids in order). */
-  page: (tenantId: string, cursor: string | null, limit: number) => Promise<CheckedUser[]>;
+  /**
+   * The next page of users check `checkId` asks Jira about, after `cursor` (account ids in order); the users
+   * whose departure this check recorded come back as departed, so a page read again after a crash counts them once.
+   */
+  page: (tenantId: string, checkId: string, cursor: string | null, limit: number) => Promise<CheckedUser[]>;
   /** Saves the progress (and renews the lease); false when the lease was lost. */
   progress: (id: string, lease: string, progress: CheckProgress, leaseMs: number) => Promise<boolean>;
   /** Ends the check and plans, together, the removals of every departure it found (one run: one threshold). */

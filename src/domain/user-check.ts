@@ -50,7 +50,7 @@ export async function runUserCheck(deps: UserCheckDeps, checkId: string, jobId: 
     unknown: check.unknown,
   };
   for (;;) {
-    const users = await deps.userChecks.page(check.tenantId, progress.cursor || null, deps.pageSize);
+    const users = await deps.userChecks.page(check.tenantId, checkId, progress.cursor || null, deps.pageSize);
     if (users.length === 0) break;
     const verdicts = await mapLimited(users, deps.concurrency, (user) => checkOne(deps, jira, check.tenantId, checkId, user));
     for (const verdict of verdicts) {

@@ -36,7 +36,8 @@ const toCheck = (row: UserCheckRow): UserCheck => ({
 
 /**
  * Who a check asks Jira about: everyone the app added to a group of a linked account (an invitation
- * it sent, not removed since), and everyone whose deactivation it recorded (to see them come back).
+ * it sent, not removed since), everyone whose deactivation it recorded (to see them come back), and
+ * everyone check `:checkId` itself found gone (a page read again after a crash counts them once).
  */
 const USERS_TO_CHECK = `SELECT account_id, max(display_name) AS display_name, bool_or(departed) AS departed FROM (
     SELECT i.account_id, i.display_name, false AS departed FROM invitations i JOIN linked_accounts l ON l.id = i.linked_account_id
@@ -45,7 +46,8 @@ const USERS_TO_CHECK = `SELECT account_id, max(display_name) AS display_name, bo
       AND NOT EXISTS (SELECT 1 FROM departures d WHERE d.tenant_id = i.tenant_id AND d.account_id = i.account_id AND d.returned_at IS NULL)
     UNION ALL
     SELECT d.account_id, d.display_name, true FROM departures d
-    WHERE d.tenant_id = :tenantId AND d.returned_at IS NULL AND d.cause = 'deactivated' AND (CAST(:cursor AS text) IS NULL OR d.account_id > :cursor)
+    WHERE d.tenant_id = :tenantId AND d.returned_at IS NULL
+      AND (d.cause = 'deactivated' OR d.user_check_id = CAST(:checkId AS uuid)) AND (CAST(:cursor AS text) IS NULL OR d.account_id > :cursor)
   ) users GROUP BY account_id`;
 
 const LEASE_FREE = '(lease_expires_at IS NULL OR lease_expires_at <= now())';
@@ -75,18 +77,36 @@ export class UserCheckRepository implements UserCheckStore {
       `INSERT INTO user_checks (tenant_id, trigger, actor_account_id, status, job_id, total)
        VALUES (:tenantId, :trigger, :actorAccountId, 'running', :jobId, (SELECT count(*) FROM (${USERS_TO_CHECK}) counted))
        ON CONFLICT (tenant_id) WHERE status = 'running' DO NOTHING RETURNING *`,
-      { replacements: { tenantId, trigger, actorAccountId, jobId, cursor: null }, type: QueryTypes.SELECT, transaction },
+      { replacements: { tenantId, trigger, actorAccountId, jobId, cursor: null, checkId: null }, type: QueryTypes.SELECT, transaction },
     );
     if (row) {
       await this.queue.send(JOBS.checkUsers, { userCheckId: row.id }, transaction, { id: jobId });
       return { check: toCheck(row), created: true };
+    }
+    if (trigger === 'admin') {
+      // "Check now" during a scheduled check: that check may already have passed people who left since, so it
+      // starts over from the first user as the admin's check. A new lease and job: the run under way stops at
+      // its next page (its saved progress no longer matches), and the departures it recorded stay with this check.
+      const [restarted] = await this.sequelize.query<UserCheckRow>(
+        `UPDATE user_checks SET trigger = 'admin', actor_account_id = :actorAccountId, started_at = now(), cursor = NULL,
+           checked = 0, inactive = 0, reactivated = 0, unknown = 0, total = (SELECT count(*) FROM (${USERS_TO_CHECK}) counted),
+           lease_owner = NULL, lease_expires_at = NULL, job_id = :jobId
+         WHERE tenant_id = :tenantId AND status = 'running' AND trigger = 'schedule' RETURNING *`,
+        { replacements: { tenantId, actorAccountId, jobId, cursor: null, checkId: null }, type: QueryTypes.SELECT, transaction },
+      );
+      if (restarted) {
+        await this.queue.send(JOBS.checkUsers, { userCheckId: restarted.id }, transaction, { id: jobId });
+        return { check: toCheck(restarted), created: true };
+      }
     }
     const [running] = await this.sequelize.query<UserCheckRow>("SELECT * FROM user_checks WHERE tenant_id = :tenantId AND status = 'running'", {
       replacements: { tenantId },
       type: QueryTypes.SELECT,
       transaction,
     });
-    return { check: toCheck(running!), created: false };
+    // The running check ended between the two statements: this request starts the next one.
+    if (!running) return this.#start(tenantId, trigger, actorAccountId, transaction);
+    return { check: toCheck(running), created: false };
   }
 
   async scheduleDue(intervalMs: number, limit: number): Promise<number> {
@@ -120,10 +140,10 @@ export class UserCheckRepository implements UserCheckStore {
     return row ? { check: toCheck(row), cursor: row.cursor, lease } : null;
   }
 
-  async page(tenantId: string, cursor: string | null, limit: number): Promise<CheckedUser[]> {
+  async page(tenantId: string, checkId: string, cursor: string | null, limit: number): Promise<CheckedUser[]> {
     const rows = await this.sequelize.query<{ account_id: string; display_name: string | null; departed: boolean }>(
       `${USERS_TO_CHECK} ORDER BY account_id LIMIT :limit`,
-      { replacements: { tenantId, cursor, limit }, type: QueryTypes.SELECT },
+      { replacements: { tenantId, checkId, cursor, limit }, type: QueryTypes.SELECT },
     );
     return rows.map((row) => ({ accountId: row.account_id, displayName: row.display_name, departed: row.departed }));
   }

@@ -140,6 +140,38 @@ describe('offboarding through Connect', () => {
     expect(await removalsOf(s, stayer)).toEqual([]);
   });
 
+  it('starts a scheduled check under way over from the first user when the admin asks to check now', async () => {
+    const s = await orgSite([ORG_GROUPS.developers.id]);
+    expect((await s.api('PUT', `/api/linked-accounts/${s.id}/offboarding`, { mode: 'remove' })).status).toBe(200);
+    const leaver = await s.newUser();
+    const stayer = await s.newUser();
+    // A scheduled check is under way on another instance and has passed both users already, while they were
+    // still active (inserted once the one the schedule may have started when removal was turned on has ended).
+    await eventually(
+      async () => {
+        const inserted = await withClient(harness.databaseUrl, (c) =>
+          c.query(
+            `INSERT INTO user_checks (tenant_id, trigger, status, job_id, total, checked, cursor, lease_owner, lease_expires_at)
+             SELECT tenant_id, 'schedule', 'running', gen_random_uuid(), 2, 2, 'zzz', gen_random_uuid(), now() + interval '1 hour'
+             FROM linked_accounts WHERE id = $1
+             ON CONFLICT (tenant_id) WHERE status = 'running' DO NOTHING`,
+            [s.id],
+          ),
+        );
+        return inserted.rowCount === 1 ? true : undefined;
+      },
+      20_000,
+      'a scheduled check under way',
+    );
+    s.site.directory.deactivate(leaver);
+
+    const check = await finishedCheck(s);
+    expect(check).toMatchObject({ trigger: 'admin', status: 'finished', checked: 2, inactive: 1, unknown: 0 });
+    const [removal] = await settledRemovals(s, leaver, 1);
+    expect(removal).toMatchObject({ status: 'removed', cause: 'deactivated' });
+    expect(await removalsOf(s, stayer)).toEqual([]);
+  });
+
   it('treats a Jira that cannot answer as unknown, never as inactive', async () => {
     const s = await orgSite([ORG_GROUPS.qa.id]);
     expect((await s.api('PUT', `/api/linked-accounts/${s.id}/offboarding`, { mode: 'remove' })).status).toBe(200);
