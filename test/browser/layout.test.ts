@@ -41,7 +41,7 @@ describe('the admin page, narrow and with long values', () => {
     expect(sizes.pageOverflows).toBe(false);
 
     // The last columns are reachable: scrolled to, they are inside the visible box.
-    const status = app.getByRole('columnheader', { name: 'Status' });
+    const status = app.getByRole('table', { name: 'Linked accounts' }).getByRole('columnheader', { name: 'Status' });
     await status.scrollIntoViewIfNeeded();
     const box = (await scroller.boundingBox())!;
     const statusBox = (await status.boundingBox())!;

@@ -155,7 +155,7 @@ describe('the admin page in the sandbox', () => {
 
     // The trigger is in the tab order, after the workspace's link.
     await app.getByRole('button', { name: 'Link account' }).focus();
-    for (let tabs = 0; (await focusIn(app)).name !== 'Actions for acme-demo' && tabs < 5; tabs++) await page.keyboard.press('Tab');
+    for (let tabs = 0; (await focusIn(app)).name !== 'Actions for acme-demo' && tabs < 15; tabs++) await page.keyboard.press('Tab');
     await visibleFocusOn('Actions for acme-demo', 'button');
     await page.keyboard.press('Enter');
     await menu.waitFor();
@@ -191,7 +191,7 @@ describe('the admin page in the sandbox', () => {
     const designers = frame.getByRole('checkbox', { name: 'Designers' });
     await designers.waitFor();
     // Tab reaches the groups; Space ticks one.
-    for (let tabs = 0; (await focusIn(frame)).name !== 'Designers' && tabs < 5; tabs++) await page.keyboard.press('Tab');
+    for (let tabs = 0; (await focusIn(frame)).name !== 'Designers' && tabs < 15; tabs++) await page.keyboard.press('Tab');
     const focus = await focusIn(frame);
     expect(focus).toMatchObject({ name: 'Designers', role: 'input' });
     expect(focus.indicator).not.toBe('');

@@ -346,6 +346,8 @@ function fakeOrganizationApi() {
     status: 'active',
     statusReason: null,
     defaultGroups: [] as { slug: string; name: string }[],
+    mode: 'automatic',
+    rules: [],
     groupCount: 32,
     groupsRefreshedAt: null,
     lastInvitationSentAt: null,
@@ -378,6 +380,11 @@ function fakeOrganizationApi() {
         // The two special groups come on the first page with ten teams.
         const end = start === 0 && search === '' ? 12 : start + 10;
         return json(route, { groups: matching.slice(start, end), nextCursor: end < matching.length ? String(end) : null, refreshedAt: null });
+      }
+      if (request.method() === 'GET' && url.pathname === '/api/linked-accounts/org-account/offboarding') {
+        return json(route, {
+          offboarding: { mode: 'keep', threshold: null, effectiveThreshold: 20, preview: [], removalCount: 0, held: 0, version: 1 },
+        });
       }
       if (request.method() === 'PUT' && url.pathname === '/api/linked-accounts/org-account/default-groups') {
         const { groups } = request.postDataJSON() as { groups: string[] };

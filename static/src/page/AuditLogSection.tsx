@@ -49,7 +49,7 @@ export function AuditLogSection({ refreshKey }: { refreshKey: number }) {
         <div style={{ display: 'flex', gap: token('space.100'), alignItems: 'flex-end' }}>
           <div style={{ minWidth: 220 }}>
             <Select
-              aria-label="Linked account"
+              aria-label="Show the audit log of"
               options={options}
               value={options.find((o) => o.value === linkedAccountId) ?? options[0]}
               onChange={(option) => {

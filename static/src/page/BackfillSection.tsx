@@ -61,7 +61,7 @@ export function BackfillSection({ refreshKey }: { refreshKey: number }) {
       ) : (
         <div style={{ display: 'flex', gap: token('space.100'), alignItems: 'flex-end', marginBlockEnd: token('space.200') }}>
           <div style={{ minWidth: 240 }}>
-            <label htmlFor="ati-backfill-account">Linked account</label>
+            <label htmlFor="ati-backfill-account">Invite existing users to</label>
             <Select
               inputId="ati-backfill-account"
               options={accounts.map((a) => ({ value: a.id, label: a.displayName }))}
