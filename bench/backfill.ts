@@ -4,6 +4,7 @@
  * app's peak RSS next to its idle RSS; (2) GET /api/invitations filtered by status over 1,000,000
  * stored invitations, p95.
  */
+import { figureReporter, type Figure } from './figures.js';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { AppProcess } from '../test/support/app-process.js';
@@ -19,16 +20,10 @@ const LIST_REQUESTS = 200;
 const APP_KEY = 'automatic-team-invitations';
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
 
-type Figure = { figure: string; value: string; target: string; met: boolean | null };
-
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 export async function backfillBench(): Promise<Figure[]> {
-  const figures: Figure[] = [];
-  const report = (figure: string, value: string, target = '', met: boolean | null = null) => {
-    figures.push({ figure, value, target, met });
-    console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
-  };
+  const { figures, report } = figureReporter();
   const database = await startBenchDatabase();
   const keys = new ConnectInstallKeyServer();
   await keys.start();

@@ -8,6 +8,7 @@
  * (1) single users arriving one at a time, alternating Connect and Forge; (2) a burst of 2,000
  * Connect webhooks at concurrency 32: the time until the last invitation is sent.
  */
+import { figureReporter, type Figure } from './figures.js';
 import pg from 'pg';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
 import { linkedAccountBinding, SecretBox } from '../src/persistence/secret-box.js';
@@ -30,14 +31,8 @@ const BURST = 2_000;
 const WAIT_FOR_INVITATION_MS = 30_000;
 const BURST_DEADLINE_MS = 5 * 60_000;
 
-type Figure = { figure: string; value: string; target: string; met: boolean | null };
-
 export async function latencyBench(): Promise<Figure[]> {
-  const figures: Figure[] = [];
-  const report = (figure: string, value: string, target = '', met: boolean | null = null) => {
-    figures.push({ figure, value, target, met });
-    console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
-  };
+  const { figures, report } = figureReporter();
   const database = await startBenchDatabase();
   const keys = new ConnectInstallKeyServer();
   await keys.start();

@@ -3,6 +3,7 @@
  * whose GET /rest/api/3/user allows N lookups per second (429 with Retry-After past it). Reports the
  * users checked per second next to N, the 429s Jira had to send, and the users left unknown.
  */
+import { figureReporter, type Figure } from './figures.js';
 import pg from 'pg';
 import { AppProcess } from '../test/support/app-process.js';
 import { AtlassianAdminSimulator } from '../test/support/simulators/atlassian-admin-simulator.js';
@@ -18,14 +19,8 @@ const APP_KEY = 'automatic-team-invitations';
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';
 const ORG = { id: 'org-bench', directoryId: 'dir-bench', groupId: 'grp-bench', apiKey: 'bench-offboarding-org-key-01' };
 
-type Figure = { figure: string; value: string; target: string; met: boolean | null };
-
 export async function offboardingCheck(): Promise<Figure[]> {
-  const figures: Figure[] = [];
-  const report = (figure: string, value: string, target = '', met: boolean | null = null) => {
-    figures.push({ figure, value, target, met });
-    console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
-  };
+  const { figures, report } = figureReporter();
   const database = await startBenchDatabase();
   const keys = new ConnectInstallKeyServer();
   await keys.start();

@@ -5,6 +5,7 @@
  * while another site's organization answers every membership with 429: the first must still drain
  * at its own limit.
  */
+import { figureReporter, type Figure } from './figures.js';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
 import { AppProcess } from '../test/support/app-process.js';
 import { AtlassianAdminSimulator, type ReceivedRequest } from '../test/support/simulators/atlassian-admin-simulator.js';
@@ -25,14 +26,8 @@ type Organization = { id: string; directoryId: string; groupId: string; apiKey: 
 const FAST: Organization = { id: 'org-fast', directoryId: 'dir-fast', groupId: 'grp-fast', apiKey: 'bench-fast-org-key-000001' };
 const THROTTLED: Organization = { id: 'org-throttled', directoryId: 'dir-throttled', groupId: 'grp-throttled', apiKey: 'bench-throttled-org-key-01' };
 
-type Figure = { figure: string; value: string; target: string; met: boolean | null };
-
 export async function organizationDrain(): Promise<Figure[]> {
-  const figures: Figure[] = [];
-  const report = (figure: string, value: string, target = '', met: boolean | null = null) => {
-    figures.push({ figure, value, target, met });
-    console.log(`  ${figure}: ${value}${target ? `   (target ${target}: ${met ? 'met' : 'NOT MET'})` : ''}`);
-  };
+  const { figures, report } = figureReporter();
   const database = await startBenchDatabase();
   const databaseUrl = database.url;
 

@@ -4,6 +4,7 @@
  * not the host's all.js or @forge/bridge stand-in), and how long after the frame starts loading
  * its "Link account" button can be used. Needs `npm run build:ui` first.
  */
+import type { Figure } from './figures.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,8 +14,6 @@ import { loadConfig } from '../src/config.js';
 import { createSandbox } from '../src/entry/sandbox/sandbox.js';
 import { createLogger } from '../src/logger.js';
 import { startBenchDatabase } from './database.js';
-
-export type Figure = { figure: string; value: string; target: string; met: boolean | null };
 
 const HOSTS = { connect: 'Connect', forge: 'Forge' } as const;
 /** The host stand-ins the sandbox serves into the frame: the host's code, not the app's. */
