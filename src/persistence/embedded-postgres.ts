@@ -57,6 +57,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number | unde
     log.info({ port: running.port, databaseDir }, 'adopting the embedded PostgreSQL of this data directory, left running by an earlier start');
   } else {
     const chosen = await choosePort(dataDir, databaseDir, port, log);
+    const refusals = new LastRefusal();
     const server = new EmbeddedPostgres({
       databaseDir,
       port: chosen,
@@ -64,7 +65,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number | unde
       password: PASSWORD,
       persistent: true,
       createPostgresUser: true,
-      onLog: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
+      // TCP on loopback only, and no Unix socket: its lock file would sit in the shared /tmp,
+      // where a server killed earlier leaves one behind, and PostgreSQL refuses to start while the
+      // pid written in it belongs to any live process (pids are reused within minutes).
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: (message) => {
+        refusals.note(message);
+        log.debug({ postgres: message.trim() }, 'embedded postgres');
+      },
       onError: (error) => log.error({ err: error }, 'embedded postgres error'),
     });
     if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
@@ -75,7 +83,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number | unde
     // The usual one right after a crash: the killed server's own processes still hold its shared
     // memory or port for a moment. A few tries over several seconds outlast them.
     await startWithRetries(() => server.start(), log).catch(() => {
-      throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start on port ${chosen}: run with LOG_LEVEL=debug to see its log.`);
+      const why = refusals.last ? `PostgreSQL said: ${refusals.last}` : 'Run with LOG_LEVEL=debug to see its log.';
+      throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start on port ${chosen}. ${why}`);
     });
     running = await runningCluster(databaseDir);
     if (!running) throw new Error(`The embedded PostgreSQL in ${databaseDir} started but does not answer on port ${chosen}.`);
@@ -110,6 +119,17 @@ type RunningCluster = { pid: number; port: number };
 const urlOf = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
 const START_ATTEMPTS = 5;
+
+/** The last FATAL line of the server's log: why it refused to start, for the one-line error. */
+class LastRefusal {
+  last: string | undefined;
+  note(message: string) {
+    for (const line of message.split('\n')) {
+      const fatal = /\bFATAL:\s+(.*)$/.exec(line);
+      if (fatal) this.last = fatal[1]!.trim();
+    }
+  }
+}
 
 async function startWithRetries(start: () => Promise<void>, log: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/persistence/embedded-postgres.js';
 import { AppProcess } from '../support/app-process.js';
@@ -129,9 +130,51 @@ describe('two checkouts on one machine', () => {
   );
 });
 
+describe('a start PostgreSQL could refuse', () => {
+  it('ignores a socket lock in /tmp that a killed server left, though its pid now names a live process', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const staleLock = `/tmp/.s.PGSQL.${port}.lock`;
+    // What a SIGKILLed server leaves: a lock owned by the postgres user, naming its pid, which
+    // another process of that user (a backend of another cluster, say) may have by now.
+    const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout);
+    const postgresUser = { uid: id('-u'), gid: id('-g') };
+    const reused = spawn('sleep', ['120'], { stdio: 'ignore', ...postgresUser });
+    writeFileSync(staleLock, `${reused.pid}\n/tmp\n`);
+    chownSync(staleLock, postgresUser.uid, postgresUser.gid);
+    try {
+      const app = localRun(checkout(), { EMBEDDED_POSTGRES_PORT: String(port) });
+      await app.start();
+      expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+      await app.stop();
+      expect(await app.exit(5_000)).toBe(0);
+    } finally {
+      reused.kill();
+      rmSync(staleLock, { force: true });
+    }
+  });
+
+  it('says in one line what PostgreSQL gave as its reason when it will not start', { timeout: 120_000 }, async () => {
+    const dataDir = checkout();
+    const cluster = await startEmbeddedPostgres(dataDir, await freePort(), log);
+    await cluster.stop();
+    appendFileSync(path.join(dataDir, 'postgres', 'postgresql.conf'), '\nshared_buffers = plenty\n');
+
+    const app = localRun(dataDir);
+    const failure = await app.start().then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(/The app could not start: The embedded PostgreSQL in .* did not start on port \d+\. PostgreSQL said: .*postgresql\.conf/);
+    expect(await app.exit(5_000)).toBe(1);
+  });
+});
+
 describe('the lifecycle of a checkout’s embedded PostgreSQL', () => {
   const dataDir = checkout();
-  const port = String(50_000 + Math.floor(Math.random() * 5_000));
+  let port = '';
+  beforeAll(async () => {
+    port = String(await freePort());
+  });
 
   it('runs a local run’s sandbox with a loud warning, on loopback only', { timeout: 120_000 }, async () => {
     const app = localRun(dataDir, { SANDBOX: '', EMBEDDED_POSTGRES_PORT: port });
