@@ -245,6 +245,9 @@ export async function retryInvitation(deps: InvitationAdminDeps, tenantId: strin
   // Sending it would contradict the skip; saying so now is clearer than a retry that skips again.
   const notAPerson = notAPersonReason(invitation.accountType);
   if (notAPerson) throw new DomainError('conflict', `${notAPerson} The app invites people only, so this invitation cannot be retried.`);
+  if (invitation.reasonCode === 'user-deleted') {
+    throw new DomainError('conflict', 'Jira deleted this user, and a deleted account never comes back, so this invitation cannot be retried.');
+  }
   const outcome = await deps.invitations.requeue(tenantId, id);
   if (outcome === 'not-found') throw invitationNotFound();
   if (outcome === 'not-retryable') {

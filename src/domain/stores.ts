@@ -26,7 +26,9 @@ export type ReasonCode =
   | 'rule-never-invite'
   | 'review-skipped'
   /** The admin cancelled the backfill that planned it. */
-  | 'backfill-cancelled';
+  | 'backfill-cancelled'
+  /** Jira deleted the user before the invitation was sent (or while it waited for review). */
+  | 'user-deleted';
 
 /** Which site an event is for: its tenant, or the host's own key for it (Connect clientKey, Forge cloudId). */
 export type SiteRef = { tenantId: string } | { host: 'connect' | 'forge'; hostKey: string };

@@ -13,6 +13,8 @@ import type { AuditEntry } from '../domain/stores.js';
 import { JOBS, liveJobListingSql, type JobQueue } from '../jobs/job-queue.js';
 import type { AuditLog } from './audit-log.js';
 
+const USER_DELETED_REASON = 'Jira deleted this user before the invitation was sent, so there is no one to invite.';
+
 /** A membership the app added: an invitation it sent (not one Bitbucket or Atlassian said existed already), not removed since. */
 const ADDED = "i.status = 'sent' AND i.removed_at IS NULL";
 const NO_REMOVAL_YET = 'NOT EXISTS (SELECT 1 FROM removals r WHERE r.departure_id = d.id AND r.invitation_id = i.id)';
@@ -124,6 +126,18 @@ export class OffboardingRepository implements OffboardingStore {
           transaction,
         },
       );
+      // Jira never brings a deleted account back: what still waits for it (queued, or held for
+      // review) ends skipped in the same transaction. One being sent right now (leased) is left to
+      // finish, and then counts as a membership the app added.
+      if (row && cause === 'deleted') {
+        await this.sequelize.query(
+          `UPDATE invitations SET status = 'skipped', reason = :reason, reason_code = 'user-deleted', job_id = NULL,
+             next_attempt_at = NULL, updated_at = now()
+           WHERE tenant_id = :tenantId AND account_id = :accountId AND status IN ('queued', 'pending-review')
+             AND (lease_expires_at IS NULL OR lease_expires_at <= now())`,
+          { replacements: { tenantId, accountId: user.accountId, reason: USER_DELETED_REASON }, transaction },
+        );
+      }
       // A check's departures are planned together when the check ends: one run, one threshold.
       if (row && !fromCheck) await this.queue.send(JOBS.planRemovals, { departureIds: [row.id] }, transaction);
       return row !== undefined;

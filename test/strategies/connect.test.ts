@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { USER_CREATED_PATH } from '../../src/entry/connect/user-created-webhook.js';
 import { linkWorkspace, startHarness, type Harness } from '../support/test-app.js';
-import { offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
+import { USER_DELETED_PATH } from '../../src/entry/connect/user-deleted-webhook.js';
+import { deletedBeforeSent, offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
 
 describe('invitation strategies on a site that installed the app through Connect', () => {
   let harness: Harness;
@@ -27,4 +28,15 @@ describe('invitation strategies on a site that installed the app through Connect
   it('invites nobody automatically in Off mode, while Invite someone now still sends, never twice', () => offWithManualInvite(host, accountId));
   it('chooses groups by the first matching rule, else the defaults, and records who chose', () => rules(host, accountId));
   it('refuses bad input with a sentence and writes nothing', () => refusals(host, accountId));
+  it('skips, and never sends, what still waits for a user Jira deletes', () =>
+    deletedBeforeSent(
+      {
+        ...host,
+        deleteUser: async (user) => {
+          const sent = await harness.site.sendUserDeleted(harness.app.baseUrl, USER_DELETED_PATH, user);
+          if (sent.status !== 204) throw new Error(`webhook answered ${sent.status}`);
+        },
+      },
+      accountId,
+    ));
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
-import { offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
+import { deletedBeforeSent, offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
 
 describe('invitation strategies on a site that installed the app through Forge', () => {
   let h: ForgeHarness;
@@ -28,4 +28,15 @@ describe('invitation strategies on a site that installed the app through Forge',
   it('invites nobody automatically in Off mode, while Invite someone now still sends, never twice', () => offWithManualInvite(host, accountId));
   it('chooses groups by the first matching rule, else the defaults, and records who chose', () => rules(host, accountId));
   it('refuses bad input with a sentence and writes nothing', () => refusals(host, accountId));
+  it('skips, and never sends, what still waits for a user Jira deletes', () =>
+    deletedBeforeSent(
+      {
+        ...host,
+        deleteUser: async (user) => {
+          const sent = await h.forge.sendUserDeleted(h.harness.app.baseUrl, user);
+          if (sent.status !== 200) throw new Error(`event answered ${sent.status}`);
+        },
+      },
+      accountId,
+    ));
 });

@@ -365,3 +365,26 @@ export async function refusals(host: Host, accountId: string): Promise<void> {
   }
   expect(await rows()).toEqual(before);
 }
+
+/** Jira deletes a user whose invitation still waits (here: for review): it ends skipped, is never sent, and cannot be retried. */
+export async function deletedBeforeSent(host: Host & { deleteUser: (accountId: string) => Promise<void> }, accountId: string): Promise<void> {
+  expect((await host.api('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'], mode: 'review' })).status).toBe(200);
+  await host.createUser(person('gone-1', 'Gil Gone', 'gil@example.com'));
+  await eventually(async () => ((await invitationsOf(host, 'gone-1'))[0]?.status === 'pending-review' ? true : undefined));
+
+  await host.deleteUser('gone-1');
+  const [skipped] = await invitationsOf(host, 'gone-1');
+  expect(skipped).toMatchObject({
+    status: 'skipped',
+    reasonCode: 'user-deleted',
+    reason: 'Jira deleted this user before the invitation was sent, so there is no one to invite.',
+  });
+  const waiting = await host.api('GET', `/api/pending-review?linkedAccountId=${accountId}`);
+  expect(waiting.body.entries.map((e: { accountId: string }) => e.accountId)).not.toContain('gone-1');
+  const retried = await host.api('POST', `/api/invitations/${skipped!.id}/retry`);
+  expect(retried.status).toBe(409);
+  expect(retried.body.message).toBe('Jira deleted this user, and a deleted account never comes back, so this invitation cannot be retried.');
+  expect(sentTo(host, 'gil@example.com')).toEqual([]);
+
+  expect((await host.api('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'], mode: 'automatic' })).status).toBe(200);
+}

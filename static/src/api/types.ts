@@ -17,7 +17,9 @@ export type InvitationReasonCode =
   | 'retrying'
   | 'unlinked'
   | 'rule-never-invite'
-  | 'review-skipped';
+  | 'review-skipped'
+  | 'backfill-cancelled'
+  | 'user-deleted';
 
 export interface GroupRef {
   slug: string;

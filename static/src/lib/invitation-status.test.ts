@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { canRetry, canSendNow, retryExplanation, statusOption, statusText } from './invitation-status';
 
 describe('the actions an invitation row offers', () => {
-  it('offers Retry on failed and skipped invitations, but not on a skip of an account that is not a person', () => {
+  it('offers Retry on failed and skipped invitations, but not on a skip of an account that is not a person, or that Jira deleted', () => {
+    expect(canRetry({ status: 'skipped', reasonCode: 'user-deleted' })).toBe(false);
     expect(canRetry({ status: 'failed', reasonCode: 'attempts-exhausted' })).toBe(true);
     expect(canRetry({ status: 'skipped', reasonCode: 'no-email' })).toBe(true);
     expect(canRetry({ status: 'skipped', reasonCode: 'not-a-person' })).toBe(false);

@@ -51,9 +51,12 @@ export const STATUS_APPEARANCE: Record<InvitationStatus, LozengeAppearance> = {
   failed: 'removed',
 };
 
-/** Failed and skipped invitations can be retried, except a skip of an account that is not a person (the server refuses it). */
+/** Skips the server refuses to retry: an account that is not a person, and one Jira deleted. */
+const FINAL_SKIPS: ReadonlySet<string> = new Set(['not-a-person', 'user-deleted']);
+
+/** Failed and skipped invitations can be retried, except the skips that nothing can change. */
 export function canRetry(invitation: Pick<Invitation, 'status' | 'reasonCode'>): boolean {
-  return (invitation.status === 'failed' || invitation.status === 'skipped') && invitation.reasonCode !== 'not-a-person';
+  return (invitation.status === 'failed' || invitation.status === 'skipped') && !FINAL_SKIPS.has(invitation.reasonCode ?? '');
 }
 
 /** A queued invitation waiting for its next attempt can be sent at once. */
