@@ -403,17 +403,24 @@ export class InvitationRepository implements InvitationStore {
 /** The invitations list counts up to this many matches; past it, `totalCapped` says "at least". */
 export const LIST_COUNT_CAP = 10_000;
 
+/** Shorter searches have no trigram to look up: they match the start of the name or email instead. */
+const SHORTEST_CONTAINS_SEARCH = 3;
+
 /**
- * The WHERE clause of a filter on the invitations list, for `i`. The search is a prefix (indexed:
- * invitations_by_email_prefix, invitations_by_name_prefix) or an exact account id.
+ * The WHERE clause of a filter on the invitations list, for `i`. The search is an exact account id,
+ * or any part of the email or name (indexed: invitations_by_words), or for one or two characters
+ * the start of either (indexed: invitations_by_email_prefix, invitations_by_name_prefix).
  */
 export function invitationsMatching(tenantId: string, filter: Omit<InvitationFilter, 'page' | 'pageSize'>) {
   const where = ['i.tenant_id = :tenantId'];
   if (filter.status) where.push('i.status = :status');
   if (filter.linkedAccountId) where.push('i.linked_account_id = :linkedAccountId');
-  if (filter.search)
-    where.push("(i.account_id = :search OR lower(i.email) LIKE :prefix ESCAPE '\\' OR lower(i.display_name) LIKE :prefix ESCAPE '\\')");
   const search = filter.search ?? null;
+  const pattern = search === null ? null : search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  if (search !== null && search.length >= SHORTEST_CONTAINS_SEARCH)
+    where.push("(i.account_id = :search OR lower(coalesce(i.email, '') || ' ' || coalesce(i.display_name, '')) LIKE :contains ESCAPE '\\')");
+  else if (search !== null)
+    where.push("(i.account_id = :search OR lower(i.email) LIKE :prefix ESCAPE '\\' OR lower(i.display_name) LIKE :prefix ESCAPE '\\')");
   return {
     where,
     replacements: {
@@ -421,7 +428,8 @@ export function invitationsMatching(tenantId: string, filter: Omit<InvitationFil
       status: filter.status ?? null,
       linkedAccountId: filter.linkedAccountId ?? null,
       search,
-      prefix: search === null ? null : `${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      prefix: pattern === null ? null : `${pattern}%`,
+      contains: pattern === null ? null : `%${pattern}%`,
     },
   };
 }

@@ -10,6 +10,7 @@ import { unplannedNewUsers } from './migrations/006-unplanned-new-users.js';
 import { invitationStrategies } from './migrations/007-invitation-strategies.js';
 import { backfill } from './migrations/008-backfill.js';
 import { offboarding } from './migrations/009-offboarding.js';
+import { invitationSearch } from './migrations/011-invitation-search.js';
 
 export type Migration = { name: string; up: (params: MigrationParams<Sequelize>) => Promise<void> };
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Migration[] = [
   invitationStrategies,
   backfill,
   offboarding,
+  invitationSearch,
 ];
 
 /** Any constant works; it only has to be the same for every instance of the app. */

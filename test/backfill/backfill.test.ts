@@ -129,6 +129,13 @@ describe('bringing the existing users of a Connect site in line with the default
     expect(byEmail.body.invitations.map((i: { accountId: string }) => i.accountId)).toEqual(['late-2']);
     const byName = await h.api('GET', `/api/invitations?search=${encodeURIComponent('late comer')}&linkedAccountId=${accountId}`);
     expect(byName.body.total).toBe(3);
+    // Any part of a name or an email, from three characters on; one or two match the start only.
+    const byPartOfName = await h.api('GET', `/api/invitations?search=${encodeURIComponent('comer 3')}`);
+    expect(byPartOfName.body.invitations.map((i: { accountId: string }) => i.accountId)).toEqual(['late-3']);
+    const byPartOfEmail = await h.api('GET', '/api/invitations?search=ATE1%40EXAMPLE');
+    expect(byPartOfEmail.body.invitations.map((i: { accountId: string }) => i.accountId)).toEqual(['late-1']);
+    expect((await h.api('GET', '/api/invitations?search=at')).body.total).toBe(0);
+    expect((await h.api('GET', '/api/invitations?search=la')).body.total).toBe(3);
     const byAccount = await h.api('GET', '/api/invitations?search=old-3');
     expect(byAccount.body.invitations.map((i: { displayName: string }) => i.displayName)).toEqual(['old Person 3']);
     // A wildcard typed by the admin is a character to find, not a pattern.

@@ -7,7 +7,7 @@ import { listInvitations } from '../api/admin-api';
 import { retryAllFailed, SHOW_INVITATIONS_EVENT, type ShowInvitations } from '../api/backfill-api';
 import { useBridge } from '../host/BridgeContext';
 
-/** The list's search (an email or a name, from its start, or an account id) and "Retry all failed" for the current filter. */
+/** The list's search (any part of an email or a name, or an account id) and "Retry all failed" for the current filter. */
 export function InvitationSearch({
   search,
   linkedAccountId,
