@@ -164,7 +164,7 @@ export async function previewInvitations(
       account.id,
       users.map((u) => u.accountId),
     );
-    const page = await planExistingUsers(choosing, users, existing, (accountId) => jira.getUserGroups(accountId));
+    const page = await planExistingUsers(choosing, users, existing, jira);
     preview.excluded += page.excluded;
     preview.neverInvited += page.neverInvited;
     preview.alreadyInvited += page.alreadyInvited;
@@ -336,7 +336,7 @@ export async function runBackfillStep(deps: BackfillDeps, id: string, jobId: str
     account.id,
     users.map((u) => u.accountId),
   );
-  const page = await planExistingUsers(choosing, users, existing, (accountId) => jira.getUserGroups(accountId));
+  const page = await planExistingUsers(choosing, users, existing, jira);
   const nextCursor = backfill.cursor + users.length;
   if (backfill.status === 'counting') {
     await advance({ kind: 'counted', users: users.length, toInvite: page.invitations, nextCursor });

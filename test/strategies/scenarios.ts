@@ -294,6 +294,8 @@ export async function rulePreview(host: Host, accountId: string): Promise<void> 
   host.addUser(person('preview-1', 'Pam Preview', 'pam@Preview-Partner.example'));
   host.addUser(person('preview-2', 'Gil Grouped', 'gil@example.com', { groups: ['Previewers'] }));
   host.addUser(person('preview-3', 'Nia Never', 'nia@never.example'));
+  // Jira's listing hides this address: the preview asks Jira for it, as planning a new user does.
+  host.addUser(person('preview-4', 'Hal Hidden', 'hal@preview-partner.example', { emailVisible: false }));
   const stored = () =>
     withClient(host.databaseUrl, async (client) => {
       const count = async (sql: string) => Number((await client.query(sql)).rows[0].count);
@@ -326,9 +328,9 @@ export async function rulePreview(host: Host, accountId: string): Promise<void> 
     ],
   });
   expect(proposed).toMatchObject({ usersScanned: noRules.usersScanned, excluded: noRules.excluded, neverInvited: 1 });
-  expect(invitationsTo(proposed, 'developers')).toBe(invitationsTo(noRules, 'developers') - 3);
+  expect(invitationsTo(proposed, 'developers')).toBe(invitationsTo(noRules, 'developers') - 4);
   expect(proposed.groups.filter((g) => g.slug !== 'developers')).toEqual([
-    { slug: 'qa', name: 'QA', invitations: 1, sample: ['Pam Preview'] },
+    { slug: 'qa', name: 'QA', invitations: 2, sample: ['Pam Preview', 'Hal Hidden'] },
     { slug: 'designers', name: 'Designers', invitations: 1, sample: ['Gil Grouped'] },
   ]);
   expect(proposed.invitations).toBe(noRules.invitations - 1);
