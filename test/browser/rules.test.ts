@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { adminApi as callAdminApi, expectSentInvitations, screenshot, textOf, useSandboxBrowser } from './support.js';
+
+/*
+ * A rule with its preview in a real browser, in the sandbox playing Connect: the admin adds a rule
+ * on the page, sees what it would change among the existing users before saving (counted by the
+ * server over Jira's user listing), saves, and a new user gets the rule's groups. Needs `npm run build:ui` first.
+ */
+
+const session = useSandboxBrowser('connect');
+const DEMO = { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' };
+
+type Preview = { groups: { slug: string; invitations: number }[] };
+
+describe('rules on the admin page', () => {
+  it('a rule with its preview: the counts follow the rule before it is saved, and a new user then gets its groups', async () => {
+    const { page, ui, problems } = session;
+    const adminApi = <T>(method: string, path: string, body?: unknown) => callAdminApi<T>(session.sandbox.baseUrl, method, path, body);
+    const app = await ui.open();
+    // On the site before the workspace is linked: nobody invites them.
+    await ui.createJiraUser('Ada Early', 'ada.early@example.com');
+    await ui.createJiraUser('Dora Design', 'dora@studio.design.example');
+    const linked = await adminApi<{ linkedAccount: { id: string } }>('POST', '/api/linked-accounts', {
+      workspace: DEMO.workspace,
+      credentials: { type: 'oauth-consumer', key: DEMO.key, secret: DEMO.secret },
+    });
+    const accountId = linked.linkedAccount.id;
+    await adminApi('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'] });
+    const withoutRules = await adminApi<{ preview: Preview }>('POST', `/api/linked-accounts/${accountId}/preview`, { rules: [] });
+    const developersBefore = withoutRules.preview.groups.find((g) => g.slug === 'developers')!.invitations;
+    await page.reload();
+
+    const rules = app.getByRole('region', { name: 'Rules' });
+    await rules.getByText('No rules: every new user gets the default groups.').waitFor();
+    await rules.getByRole('button', { name: 'Add rule' }).click();
+    const modal = app.getByRole('dialog', { name: 'Add rule' });
+    await modal.getByRole('textbox', { name: 'Rule name' }).fill('Design team');
+    await modal.getByRole('radio', { name: 'Email domain' }).check();
+    await modal.getByRole('textbox', { name: 'Email domains' }).fill('design.example');
+    await modal.getByRole('checkbox', { name: 'Designers' }).check();
+
+    await modal.getByRole('button', { name: 'Preview for existing users' }).click();
+    const preview = modal.getByTestId('invitation-preview');
+    const designers = preview.getByRole('listitem').filter({ hasText: 'Designers' });
+    expect(await textOf(designers)).toBe('Designers: 1 (Dora Design)');
+    const developers = await textOf(preview.getByRole('listitem').filter({ hasText: 'Developers' }));
+    expect(developers).toMatch(new RegExp(`^Developers: ${developersBefore - 1}\\b`));
+    expect(developers).not.toContain('Dora Design');
+    await screenshot(modal, 'rule-preview.png');
+    // Nothing is saved by a preview.
+    expect((await adminApi<{ rules: unknown[] }>('GET', `/api/linked-accounts/${accountId}/rules`)).rules).toEqual([]);
+
+    // A changed rule makes the preview shown stale: it goes until asked again.
+    await modal.getByRole('radio', { name: 'Never invite' }).check();
+    await preview.getByRole('list').waitFor({ state: 'detached' });
+    await modal.getByRole('button', { name: 'Preview for existing users' }).click();
+    await preview.getByText('1 user is never invited by a rule.').waitFor();
+    await modal.getByRole('radio', { name: 'Invite to these groups instead of the defaults' }).check();
+
+    await modal.getByRole('button', { name: 'Save rule' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await rules.getByText('When email domain is design.example (or a subdomain): invite to Designers.').waitFor();
+
+    await ui.createJiraUser('Desi New', 'desi@design.example');
+    const rows = await expectSentInvitations(app, 'desi@design.example', 1);
+    const row = rows.filter({ hasText: 'desi@design.example' });
+    expect(await textOf(row.getByRole('cell').nth(3))).toBe('Designers');
+    expect(await textOf(row.getByRole('cell').nth(6))).toBe('Rule “Design team”');
+    expect(problems).toEqual([]);
+  });
+});
