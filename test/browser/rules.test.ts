@@ -68,4 +68,49 @@ describe('rules on the admin page', () => {
     expect(await textOf(row.getByRole('cell').nth(6))).toBe('Rule “Design team”');
     expect(problems).toEqual([]);
   });
+
+  it('keeps moving and removing rules as a draft with its preview until the admin saves or discards it', async () => {
+    const { page, ui, problems } = session;
+    const adminApi = <T>(method: string, path: string, body?: unknown) => callAdminApi<T>(session.sandbox.baseUrl, method, path, body);
+    const app = await ui.open();
+    await ui.createJiraUser('Dora Design', 'dora@design.example');
+    const linked = await adminApi<{ linkedAccount: { id: string } }>('POST', '/api/linked-accounts', {
+      workspace: DEMO.workspace,
+      credentials: { type: 'oauth-consumer', key: DEMO.key, secret: DEMO.secret },
+    });
+    const accountId = linked.linkedAccount.id;
+    const rulesPath = `/api/linked-accounts/${accountId}/rules`;
+    await adminApi('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'] });
+    const domain = [{ kind: 'email-domain', domains: ['design.example'] }];
+    await adminApi('POST', rulesPath, { name: 'Keep out', conditions: domain, action: { kind: 'never-invite' } });
+    await adminApi('POST', rulesPath, { name: 'Designers', conditions: domain, action: { kind: 'invite', groups: ['designers'] } });
+    const names = async () => (await adminApi<{ rules: { name: string }[] }>('GET', rulesPath)).rules.map((r) => r.name);
+    await page.reload();
+
+    const rules = app.getByTestId('rules-acme-demo');
+    await rules.getByText('Keep out').waitFor();
+    const draft = app.getByTestId('rules-draft-acme-demo');
+    // Designers first: Dora would be invited to Designers instead of being kept out.
+    await rules.getByRole('listitem').filter({ hasText: 'Designers' }).getByRole('button', { name: 'Move up' }).click();
+    await draft.getByRole('button', { name: 'Preview for existing users' }).click();
+    expect(await textOf(draft.getByTestId('invitation-preview').getByRole('listitem').filter({ hasText: 'Designers' }))).toBe(
+      'Designers: 1 (Dora Design)',
+    );
+    expect(await names()).toEqual(['Keep out', 'Designers']);
+    await draft.getByRole('button', { name: 'Save changes' }).click();
+    await draft.waitFor({ state: 'detached' });
+    await expect.poll(names).toEqual(['Designers', 'Keep out']);
+
+    // Removing both: a draft too, which Discard changes drops.
+    for (const name of ['Designers', 'Keep out']) {
+      await rules.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Remove' }).click();
+    }
+    await rules.getByText('No rules once saved: every new user gets the default groups.').waitFor();
+    await draft.getByRole('button', { name: 'Preview for existing users' }).click();
+    await draft.getByText(/Developers: \d+ \(.*Dora Design/).waitFor();
+    await draft.getByRole('button', { name: 'Discard changes' }).click();
+    await rules.getByText('Keep out').waitFor();
+    expect(await names()).toEqual(['Designers', 'Keep out']);
+    expect(problems).toEqual([]);
+  });
 });
