@@ -1,34 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { adminApi as callAdminApi, expectSentInvitations, screenshot, textOf, useSandboxBrowser } from './support.js';
+import { adminApi as callAdminApi, expectSentInvitations, screenshot, textOf, useSandboxBrowser, type BrowserSession } from './support.js';
 
 /*
- * A rule with its preview in a real browser, in the sandbox playing Connect: the admin adds a rule
- * on the page, sees what it would change among the existing users before saving (counted by the
- * server over Jira's user listing), saves, and a new user gets the rule's groups. Needs `npm run build:ui` first.
+ * A rule with its preview in a real browser, in the sandbox playing Connect and Forge: the admin
+ * adds a rule on the page, sees what it would change among the existing users before saving
+ * (counted by the server over Jira's user listing), saves, and a new user gets the rule's groups.
+ * Needs `npm run build:ui` first.
  */
 
-const session = useSandboxBrowser('connect');
 const DEMO = { workspace: 'acme-demo', key: 'sandbox-consumer-key', secret: 'sandbox-consumer-secret' };
 
-type Preview = { groups: { slug: string; invitations: number }[] };
+const A_RULE_WITH_ITS_PREVIEW = 'a rule with its preview: the counts follow the rule before it is saved, and a new user then gets its groups';
 
-describe('rules on the admin page', () => {
-  it('a rule with its preview: the counts follow the rule before it is saved, and a new user then gets its groups', async () => {
-    const { page, ui, problems } = session;
-    const adminApi = <T>(method: string, path: string, body?: unknown) => callAdminApi<T>(session.sandbox.baseUrl, method, path, body);
+function aRuleWithItsPreview(session: BrowserSession) {
+  return async () => {
+    // Everything through the page, so each host's bridge carries every call.
+    const { ui, problems } = session;
     const app = await ui.open();
     // On the site before the workspace is linked: nobody invites them.
     await ui.createJiraUser('Ada Early', 'ada.early@example.com');
     await ui.createJiraUser('Dora Design', 'dora@studio.design.example');
-    const linked = await adminApi<{ linkedAccount: { id: string } }>('POST', '/api/linked-accounts', {
-      workspace: DEMO.workspace,
-      credentials: { type: 'oauth-consumer', key: DEMO.key, secret: DEMO.secret },
-    });
-    const accountId = linked.linkedAccount.id;
-    await adminApi('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'] });
-    const withoutRules = await adminApi<{ preview: Preview }>('POST', `/api/linked-accounts/${accountId}/preview`, { rules: [] });
-    const developersBefore = withoutRules.preview.groups.find((g) => g.slug === 'developers')!.invitations;
-    await page.reload();
+    await ui.linkWorkspace(app, DEMO);
+    const { dialog, frame } = await ui.openConfigureDialog(app, DEMO.workspace);
+    await frame.getByRole('checkbox', { name: 'Developers' }).check();
+    await frame.getByRole('button', { name: 'Preview for existing users' }).click();
+    const defaults = await textOf(frame.getByTestId('invitation-preview').getByRole('listitem').filter({ hasText: 'Developers' }));
+    const developersBefore = Number(/^Developers: (\d+)/.exec(defaults)![1]);
+    expect(defaults).toContain('Dora Design');
+    await frame.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
 
     const rules = app.getByRole('region', { name: 'Rules' });
     await rules.getByText('No rules: every new user gets the default groups.').waitFor();
@@ -46,9 +46,9 @@ describe('rules on the admin page', () => {
     const developers = await textOf(preview.getByRole('listitem').filter({ hasText: 'Developers' }));
     expect(developers).toMatch(new RegExp(`^Developers: ${developersBefore - 1}\\b`));
     expect(developers).not.toContain('Dora Design');
-    await screenshot(modal, 'rule-preview.png');
+    if (ui.host === 'connect') await screenshot(modal, 'rule-preview.png');
     // Nothing is saved by a preview.
-    expect((await adminApi<{ rules: unknown[] }>('GET', `/api/linked-accounts/${accountId}/rules`)).rules).toEqual([]);
+    expect(await rules.getByText('No rules: every new user gets the default groups.').count()).toBe(1);
 
     // A changed rule makes the preview shown stale: it goes until asked again.
     await modal.getByRole('radio', { name: 'Never invite' }).check();
@@ -67,7 +67,13 @@ describe('rules on the admin page', () => {
     expect(await textOf(row.getByRole('cell').nth(3))).toBe('Designers');
     expect(await textOf(row.getByRole('cell').nth(6))).toBe('Rule “Design team”');
     expect(problems).toEqual([]);
-  });
+  };
+}
+
+describe('rules on the admin page, hosted by Connect', () => {
+  const session = useSandboxBrowser('connect');
+
+  it(A_RULE_WITH_ITS_PREVIEW, aRuleWithItsPreview(session));
 
   it('keeps moving and removing rules as a draft with its preview until the admin saves or discards it', async () => {
     const { page, ui, problems } = session;
@@ -100,6 +106,9 @@ describe('rules on the admin page', () => {
     await draft.getByRole('button', { name: 'Save changes' }).click();
     await draft.waitFor({ state: 'detached' });
     await expect.poll(names).toEqual(['Designers', 'Keep out']);
+    await expect
+      .poll(async () => (await rules.getByRole('listitem').allTextContents()).map((text) => text.split('When')[0]))
+      .toEqual(['Designers', 'Keep out']);
 
     // Removing both: a draft too, which Discard changes drops.
     for (const name of ['Designers', 'Keep out']) {
@@ -107,10 +116,15 @@ describe('rules on the admin page', () => {
     }
     await rules.getByText('No rules once saved: every new user gets the default groups.').waitFor();
     await draft.getByRole('button', { name: 'Preview for existing users' }).click();
-    await draft.getByText(/Developers: \d+ \(.*Dora Design/).waitFor();
+    const developers = draft.getByTestId('invitation-preview').getByRole('listitem').filter({ hasText: 'Developers' });
+    await expect.poll(() => textOf(developers)).toMatch(/^Developers: \d+ \(.*Dora Design/);
     await draft.getByRole('button', { name: 'Discard changes' }).click();
     await rules.getByText('Keep out').waitFor();
     expect(await names()).toEqual(['Designers', 'Keep out']);
     expect(problems).toEqual([]);
   });
+});
+
+describe('rules on the admin page, hosted by Forge', () => {
+  it(A_RULE_WITH_ITS_PREVIEW, aRuleWithItsPreview(useSandboxBrowser('forge')));
 });
