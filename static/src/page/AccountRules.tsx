@@ -19,7 +19,8 @@ export function AccountRules({
 }: {
   account: LinkedAccount;
   onEdit: (rule: GroupRule | null) => void;
-  onSaved: () => void;
+  /** Resolves once the list shows what was saved. */
+  onSaved: () => Promise<void>;
 }) {
   const bridge = useBridge();
   const [draft, setDraft] = useState<GroupRule[] | null>(null);
@@ -53,10 +54,11 @@ export function AccountRules({
       );
       if (!ordered.ok) message = ordered.message;
     }
+    // The draft stays, its buttons disabled, until the list shows what was saved: no click acts on a list about to change.
+    await onSaved();
     setSaving(false);
     setError(message);
     setDraft(null);
-    onSaved();
   };
 
   return (

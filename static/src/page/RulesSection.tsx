@@ -19,9 +19,9 @@ export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: numbe
   }, [refreshKey, reload]);
   if (state.status !== 'ready' || state.data.linkedAccounts.length === 0) return null;
 
-  const changed = () => {
-    void reload({ silent: true });
+  const changed = async () => {
     onRulesChanged();
+    await reload({ silent: true });
   };
 
   return (
@@ -44,7 +44,7 @@ export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: numbe
           rule={editing.rule}
           onClose={(saved) => {
             setEditing(null);
-            if (saved) changed();
+            if (saved) void changed();
           }}
         />
       ) : null}
