@@ -1,6 +1,7 @@
 import type { Actor } from './linked-accounts.js';
 import { DomainError, JiraUnavailableError } from './errors.js';
 import { planExistingUsers, type ExistingUserPlan } from './existing-users.js';
+import { proposedRules, type RuleInput } from './group-rules.js';
 import type { LinkedAccount, TargetGroup } from './model.js';
 import type { InvitationTargets, JiraUserDirectories, ListedJiraUser } from './ports.js';
 import type { AuditEntry, LinkedAccountStore } from './stores.js';
@@ -107,6 +108,8 @@ export type InvitationPreview = {
   usersScanned: number;
   /** Apps, customers and deactivated accounts, which are never invited. */
   excluded: number;
+  /** Users a "never invite" rule keeps out. */
+  neverInvited: number;
   /** Invitations the users already have (sent, queued, failed or skipped): a backfill leaves them as they are. */
   alreadyInvited: number;
   invitations: number;
@@ -115,25 +118,31 @@ export type InvitationPreview = {
   truncated: boolean;
 };
 
+/** What a preview tries instead of what is saved: other default groups, another list of rules, or both. */
+export type PreviewProposal = { groups?: string[]; rules?: RuleInput[] };
+
 const SAMPLE_SIZE = 5;
 
 /**
- * Who among the existing Jira users would be invited where with these groups (the account's
- * default groups when none are given), read from Jira's listing one page at a time.
+ * Who among the existing Jira users would be invited where with this configuration (what is saved,
+ * with the proposal's default groups and rules in its place), read from Jira's listing one page at
+ * a time, with the same decision as planning and backfills. Nothing is saved.
  */
 export async function previewInvitations(
-  deps: Pick<BackfillDeps, 'backfills' | 'linkedAccounts' | 'jira' | 'settings'>,
+  deps: Pick<BackfillDeps, 'backfills' | 'linkedAccounts' | 'jira' | 'settings' | 'targets'>,
   actor: Actor,
   linkedAccountId: string,
-  groupSlugs?: string[],
+  proposal: PreviewProposal = {},
 ): Promise<InvitationPreview> {
   const account = await requireOpenAccount(deps, actor, linkedAccountId);
-  const groups = groupSlugs ? namedGroups(account, groupSlugs) : account.defaultGroups;
-  const choosing = { id: account.id, targetType: account.targetType, defaultGroups: groups, rules: account.rules };
+  const groups = proposal.groups ? namedGroups(account, proposal.groups) : account.defaultGroups;
+  const rules = proposal.rules ? proposedRules(deps.targets, account, proposal.rules) : account.rules;
+  const choosing = { id: account.id, targetType: account.targetType, defaultGroups: groups, rules };
   const jira = await deps.jira.forTenant(actor.tenantId);
   const preview: InvitationPreview = {
     usersScanned: 0,
     excluded: 0,
+    neverInvited: 0,
     alreadyInvited: 0,
     invitations: 0,
     groups: groups.map((g) => ({ slug: g.slug, name: g.name, invitations: 0, sample: [] })),
@@ -155,8 +164,9 @@ export async function previewInvitations(
       account.id,
       users.map((u) => u.accountId),
     );
-    const page = await planExistingUsers(choosing, users, existing, (accountId) => jira.getUserGroups(accountId));
+    const page = await planExistingUsers(choosing, users, existing, jira);
     preview.excluded += page.excluded;
+    preview.neverInvited += page.neverInvited;
     preview.alreadyInvited += page.alreadyInvited;
     preview.invitations += page.invitations;
     for (const plan of page.plans) {
@@ -326,7 +336,7 @@ export async function runBackfillStep(deps: BackfillDeps, id: string, jobId: str
     account.id,
     users.map((u) => u.accountId),
   );
-  const page = await planExistingUsers(choosing, users, existing, (accountId) => jira.getUserGroups(accountId));
+  const page = await planExistingUsers(choosing, users, existing, jira);
   const nextCursor = backfill.cursor + users.length;
   if (backfill.status === 'counting') {
     await advance({ kind: 'counted', users: users.length, toInvite: page.invitations, nextCursor });
@@ -342,7 +352,7 @@ function withinLimit(plans: ExistingUserPlan[], remaining: number): ExistingUser
     if (remaining <= 0) break;
     const groups = plan.groups.slice(0, remaining);
     remaining -= groups.length;
-    kept.push({ user: plan.user, groups });
+    kept.push({ user: plan.user, groups, chosenBy: plan.chosenBy });
   }
   return kept;
 }

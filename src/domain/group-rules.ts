@@ -74,6 +74,15 @@ export async function reorderRules(deps: RuleDeps, actor: Actor, accountId: stri
 }
 
 /**
+ * A whole list of rules as an administrator proposes it, checked as saving each would check it
+ * (domains, groups, how many), for a preview: nothing is saved, and each gets an id of its own.
+ */
+export function proposedRules(targets: InvitationTargets, account: LinkedAccount, inputs: RuleInput[]): GroupRule[] {
+  if (inputs.length > MAX_RULES) throw new DomainError('invalid', `A linked account can have at most ${MAX_RULES} rules.`);
+  return inputs.map((input) => checkedRule({ targets }, account, input, globalThis.crypto.randomUUID()));
+}
+
+/**
  * The groups of an account these slugs name: a workspace's kept groups, an organization's groups
  * its searches showed, and any group already chosen as a default or by a rule.
  */
@@ -96,7 +105,7 @@ function ruleGroups(rule: GroupRule): TargetGroup[] {
   return rule.action.kind === 'invite' ? rule.action.groups : [];
 }
 
-function checkedRule(deps: RuleDeps, account: LinkedAccount, input: RuleInput, id: string): GroupRule {
+function checkedRule(deps: Pick<RuleDeps, 'targets'>, account: LinkedAccount, input: RuleInput, id: string): GroupRule {
   const conditions = input.conditions.map((condition): RuleCondition => {
     if (condition.kind !== 'email-domain') return condition;
     const domains = condition.domains.map((text) => {

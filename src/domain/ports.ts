@@ -144,6 +144,8 @@ export interface JiraUserDirectory {
   listUsers: (page: { startAt: number; maxResults: number }) => Promise<ListedJiraUser[]>;
   /** The names of a user's Jira groups, for rules on group membership (asked only when a rule needs it). */
   getUserGroups: (accountId: string) => Promise<string[]>;
+  /** A user's address when the listing hid it, for rules on the email domain (asked only when a rule needs it). */
+  getUserEmail: (accountId: string) => Promise<EmailLookup>;
 }
 
 export interface JiraUserDirectories {

@@ -332,12 +332,12 @@ export class BackfillRepository implements BackfillStore {
     const rows = plans.flatMap((plan) => plan.groups.map((group) => ({ plan, group, jobId: randomUUID() })));
     const created = await this.sequelize.query<{ id: string; job_id: string }>(
       `INSERT INTO invitations (tenant_id, new_user_id, linked_account_id, account_id, display_name, email, target_type, workspace,
-         group_slug, group_name, status, job_id, backfill_id)
+         group_slug, group_name, status, job_id, backfill_id, chosen_by)
        SELECT :tenantId, r.new_user_id, :linkedAccountId, r.account_id, r.display_name, r.email, :targetType, :workspace,
-         r.group_slug, r.group_name, 'queued', r.job_id, :backfillId
+         r.group_slug, r.group_name, 'queued', r.job_id, :backfillId, CAST(r.chosen_by AS jsonb)
        FROM unnest(ARRAY[:newUserIds]::uuid[], ARRAY[:accountIds]::text[], ARRAY[:names]::text[], ARRAY[:emails]::text[],
-         ARRAY[:slugs]::text[], ARRAY[:groupNames]::text[], ARRAY[:jobIds]::uuid[])
-         AS r(new_user_id, account_id, display_name, email, group_slug, group_name, job_id)
+         ARRAY[:slugs]::text[], ARRAY[:groupNames]::text[], ARRAY[:jobIds]::uuid[], ARRAY[:chosenBy]::text[])
+         AS r(new_user_id, account_id, display_name, email, group_slug, group_name, job_id, chosen_by)
        ON CONFLICT (tenant_id, account_id, linked_account_id, group_slug) DO NOTHING RETURNING id, job_id`,
       {
         replacements: {
@@ -353,6 +353,7 @@ export class BackfillRepository implements BackfillStore {
           slugs: rows.map((r) => r.group.slug),
           groupNames: rows.map((r) => r.group.name),
           jobIds: rows.map((r) => r.jobId),
+          chosenBy: rows.map((r) => JSON.stringify(r.plan.chosenBy)),
         },
         type: QueryTypes.SELECT,
         transaction,

@@ -9,13 +9,17 @@ describe('bringing the existing users of a Forge site in line', () => {
   beforeAll(async () => {
     h = await startForgeHarness({ env: { BACKFILL_PAGE_SIZE: '4', BACKFILL_RETRY_SECONDS: '0.2' } });
     expect((await h.forge.sendInstalled(h.harness.app.baseUrl)).status).toBe(200);
-    for (let i = 0; i < 8; i++) h.forge.addUser({ accountId: `forge-old-${i}`, displayName: `Forge Old ${i}`, emailAddress: `fold${i}@example.com` });
+    for (let i = 0; i < 8; i++) {
+      // Forge Old 7 is in the Jira group a rule looks for.
+      const groups = i === 7 ? { groups: ['Partners'] } : {};
+      h.forge.addUser({ accountId: `forge-old-${i}`, displayName: `Forge Old ${i}`, emailAddress: `fold${i}@example.com`, ...groups });
+    }
     h.forge.addUser({ accountId: 'forge-bot', displayName: 'Forge Bot', accountType: 'app' });
     accountId = await linkWorkspaceThroughForge(h, ['qa']);
   });
   afterAll(() => h?.stop());
 
-  it('previews, then invites every matching existing user once through the app token, and a second run sends nothing', async () => {
+  it('previews, then invites every matching existing user once through the app token (recording the rule that chose), and a second run sends nothing', async () => {
     const preview = await h.api('POST', `/api/linked-accounts/${accountId}/preview`, {});
     // 8 people plus the harness's admin and user; the bot is left out.
     expect(preview).toMatchObject({
@@ -23,6 +27,21 @@ describe('bringing the existing users of a Forge site in line', () => {
       body: { preview: { usersScanned: 11, excluded: 1, invitations: 10, groups: [{ slug: 'qa', invitations: 10 }] } },
     });
     expect(h.forge.received.filter((r) => r.path === '/rest/api/3/users/search').length).toBeGreaterThan(0);
+
+    const rule = await h.api('POST', `/api/linked-accounts/${accountId}/rules`, {
+      name: 'Partners',
+      conditions: [{ kind: 'jira-group', groups: ['partners'] }],
+      action: { kind: 'invite', groups: ['developers'] },
+    });
+    expect(rule.status).toBe(201);
+    const withRule = await h.api('POST', `/api/linked-accounts/${accountId}/preview`, {});
+    expect(withRule.body.preview).toMatchObject({
+      invitations: 10,
+      groups: [
+        { slug: 'qa', invitations: 9 },
+        { slug: 'developers', invitations: 1, sample: ['Forge Old 7'] },
+      ],
+    });
 
     const started = await h.api('POST', `/api/linked-accounts/${accountId}/backfills`);
     expect(started.status).toBe(201);
@@ -46,6 +65,16 @@ describe('bringing the existing users of a Forge site in line', () => {
     });
     expect(second.invitationsCreated).toBe(0);
     expect(puts()).toHaveLength(10);
+
+    const invitations = (await h.api('GET', '/api/invitations?pageSize=100')).body.invitations as {
+      accountId: string;
+      groupSlug: string;
+      chosenBy: unknown;
+    }[];
+    expect(invitations.filter((i) => i.accountId === 'forge-old-7').map((i) => [i.groupSlug, i.chosenBy])).toEqual([
+      ['developers', { kind: 'rule', ruleId: rule.body.rule.id, ruleName: 'Partners' }],
+    ]);
+    expect(invitations.find((i) => i.accountId === 'forge-old-0')?.chosenBy).toEqual({ kind: 'defaults' });
 
     const listed = await h.api('GET', `/api/backfills?linkedAccountId=${accountId}`);
     expect(listed.body).toMatchObject({ threshold: 100, backfills: [{ id: again.body.backfill.id }, { id: started.body.backfill.id }] });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { linkWorkspaceThroughForge, startForgeHarness, type ForgeHarness } from '../support/forge-harness.js';
-import { deletedBeforeSent, offWithManualInvite, refusals, reviewFirst, rules, type Host } from './scenarios.js';
+import { deletedBeforeSent, offWithManualInvite, refusals, reviewFirst, rulePreview, rules, type Host } from './scenarios.js';
 
 describe('invitation strategies on a site that installed the app through Forge', () => {
   let h: ForgeHarness;
@@ -28,6 +28,7 @@ describe('invitation strategies on a site that installed the app through Forge',
   it('invites nobody automatically in Off mode, while Invite someone now still sends, never twice', () => offWithManualInvite(host, accountId));
   it('chooses groups by the first matching rule, else the defaults, and records who chose', () => rules(host, accountId));
   it('refuses bad input with a sentence and writes nothing', () => refusals(host, accountId));
+  it('previews a proposed list of rules over the existing users, counting what it changes, and saves nothing', () => rulePreview(host, accountId));
   it('skips, and never sends, what still waits for a user Jira deletes', () =>
     deletedBeforeSent(
       {

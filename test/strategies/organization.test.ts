@@ -49,6 +49,28 @@ describe('invitation strategies for a linked Atlassian organization', () => {
     expect((await invitationsOf('org-review-2')).map((i) => [i.groupSlug, i.chosenBy.ruleName])).toEqual([[ORG_GROUPS.qa.id, 'QA partners']]);
   });
 
+  it('previews a proposed rule over the existing users, asking Jira for an address the listing hides, and saves nothing', async () => {
+    harness.site.addUser({ accountId: 'org-old-1', displayName: 'Otto Old', emailAddress: 'otto@qa.example', emailVisible: false });
+    const saved = (await api('GET', `/api/linked-accounts/${accountId}/rules`)).body.rules;
+    const preview = async (rules: unknown[]) => {
+      const answer = await api('POST', `/api/linked-accounts/${accountId}/preview`, { rules });
+      expect(answer.status).toBe(200);
+      return answer.body.preview as { groups: { slug: string; invitations: number; sample: string[] }[] };
+    };
+    const slugs = (shown: { groups: { slug: string }[] }) => shown.groups.map((g) => g.slug);
+    expect(slugs(await preview([]))).toEqual([ORG_GROUPS.developers.id]);
+    const proposed = await preview([
+      {
+        name: 'QA partners',
+        conditions: [{ kind: 'email-domain', domains: ['qa.example'] }],
+        action: { kind: 'invite', groups: [ORG_GROUPS.qa.id] },
+      },
+    ]);
+    // Quinn has the QA invitation already; Otto would get it.
+    expect(proposed.groups.find((g) => g.slug === ORG_GROUPS.qa.id)).toMatchObject({ invitations: 1, sample: ['Otto Old'] });
+    expect((await api('GET', `/api/linked-accounts/${accountId}/rules`)).body.rules).toEqual(saved);
+  });
+
   it('adds someone by hand to a group shown by a search, and refuses a group its searches never showed', async () => {
     harness.admin.addUsers(ORG, DIR, ['org-manual-1']);
     harness.site.addUser({ accountId: 'org-manual-1', displayName: 'Manny Manual', emailAddress: 'manny@example.com' });

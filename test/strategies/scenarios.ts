@@ -275,6 +275,83 @@ export async function rules(host: Host, accountId: string): Promise<void> {
   expect(audit[5]).toMatchObject({ before: { name: 'Bücher' }, after: null });
 }
 
+type PreviewJson = {
+  usersScanned: number;
+  excluded: number;
+  neverInvited: number;
+  invitations: number;
+  groups: { slug: string; name: string; invitations: number; sample: string[] }[];
+};
+
+/**
+ * A preview of a proposed list of rules, before it is saved: the server reads Jira's listing and
+ * asks Jira for group memberships as planning would, and the counts follow the proposal. Nothing
+ * is saved: no rule, no invitation, no audit entry.
+ */
+export async function rulePreview(host: Host, accountId: string): Promise<void> {
+  await host.api('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'], mode: 'automatic' });
+  // On the site already; Jira tells the app nothing about them.
+  host.addUser(person('preview-1', 'Pam Preview', 'pam@Preview-Partner.example'));
+  host.addUser(person('preview-2', 'Gil Grouped', 'gil@example.com', { groups: ['Previewers'] }));
+  host.addUser(person('preview-3', 'Nia Never', 'nia@never.example'));
+  // Jira's listing hides this address: the preview asks Jira for it, as planning a new user does.
+  host.addUser(person('preview-4', 'Hal Hidden', 'hal@preview-partner.example', { emailVisible: false }));
+  const stored = () =>
+    withClient(host.databaseUrl, async (client) => {
+      const count = async (sql: string) => Number((await client.query(sql)).rows[0].count);
+      return {
+        invitations: await count('SELECT count(*) FROM invitations'),
+        audit: await count('SELECT count(*) FROM audit_log'),
+        rules: (await client.query('SELECT rules FROM linked_accounts WHERE id = $1', [accountId])).rows[0].rules,
+      };
+    });
+  const before = await stored();
+  const preview = async (body: unknown): Promise<PreviewJson> => {
+    const answer = await host.api('POST', `/api/linked-accounts/${accountId}/preview`, body);
+    expect(answer.status).toBe(200);
+    return answer.body.preview as PreviewJson;
+  };
+  const invitationsTo = (shown: PreviewJson, slug: string) => shown.groups.find((g) => g.slug === slug)?.invitations ?? 0;
+
+  const noRules = await preview({ rules: [] });
+  expect(noRules.neverInvited).toBe(0);
+  expect(noRules.groups.map((g) => g.slug)).toEqual(['developers']);
+  const proposed = await preview({
+    rules: [
+      {
+        name: 'Preview partners',
+        conditions: [{ kind: 'email-domain', domains: ['preview-partner.example'] }],
+        action: { kind: 'invite', groups: ['qa'] },
+      },
+      { name: 'Previewers', conditions: [{ kind: 'jira-group', groups: ['previewers'] }], action: { kind: 'invite', groups: ['designers'] } },
+      { name: 'Never', conditions: [{ kind: 'email-domain', domains: ['never.example'] }], action: { kind: 'never-invite' } },
+    ],
+  });
+  expect(proposed).toMatchObject({ usersScanned: noRules.usersScanned, excluded: noRules.excluded, neverInvited: 1 });
+  expect(invitationsTo(proposed, 'developers')).toBe(invitationsTo(noRules, 'developers') - 4);
+  expect(proposed.groups.filter((g) => g.slug !== 'developers')).toEqual([
+    { slug: 'qa', name: 'QA', invitations: 2, sample: ['Pam Preview', 'Hal Hidden'] },
+    { slug: 'designers', name: 'Designers', invitations: 1, sample: ['Gil Grouped'] },
+  ]);
+  expect(proposed.invitations).toBe(noRules.invitations - 1);
+
+  // A bad proposed rule is refused as saving it would be.
+  const refused = async (rule: unknown) => (await host.api('POST', `/api/linked-accounts/${accountId}/preview`, { rules: [rule] })).body;
+  expect(await refused({ conditions: [{ kind: 'account-type', accountTypes: ['atlassian'] }], action: { kind: 'never-invite' } })).toMatchObject({
+    message: 'Name the rule.',
+  });
+  expect(await refused({ name: 'x', conditions: [{ kind: 'email-domain', domains: ['not a domain'] }], action: { kind: 'never-invite' } })).toEqual({
+    message: '"not a domain" is not an email domain: enter one like example.com.',
+  });
+  expect(
+    await refused({ name: 'x', conditions: [{ kind: 'account-type', accountTypes: ['atlassian'] }], action: { kind: 'invite', groups: ['nope'] } }),
+  ).toEqual({ message: expect.stringContaining('has no group "nope"') });
+  expect((await host.api('POST', `/api/linked-accounts/${accountId}/preview`, { rules: 'all' })).body.message).toBe(
+    'The rules to preview must be a list of rules.',
+  );
+  expect(await stored()).toEqual(before);
+}
+
 /** Bad input: a 4xx with a sentence, and nothing written (no rule, no invitation, no audit entry). */
 export async function refusals(host: Host, accountId: string): Promise<void> {
   const rows = () =>

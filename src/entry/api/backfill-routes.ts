@@ -63,7 +63,7 @@ export function backfillRoutes(deps: BackfillDeps): Router {
     asyncRoute(async (req, res) => {
       const id = idOf(req.params.id, 'linked account');
       const body = previewBody.parse(req.body ?? {});
-      res.json({ preview: await previewInvitations(deps, actorOf(res), id, body.groups) });
+      res.json({ preview: await previewInvitations(deps, actorOf(res), id, body) });
     }),
   );
 

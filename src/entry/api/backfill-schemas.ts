@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MAX_RULES } from '../../domain/group-rules.js';
 import { storableText } from '../storable-text.js';
+import { ruleBody } from './strategy-schemas.js';
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
 
@@ -18,6 +20,11 @@ export const previewBody = z.object(
         },
       )
       .max(500, 'Preview at most 500 groups.')
+      .optional(),
+    /** The whole list of rules to try, in order, each checked exactly as saving a rule checks it. */
+    rules: z
+      .array(ruleBody.omit({ position: true }), { error: 'The rules to preview must be a list of rules.' })
+      .max(MAX_RULES, `Preview at most ${MAX_RULES} rules.`)
       .optional(),
   },
   jsonObject,

@@ -1,6 +1,7 @@
 // Typed calls for bringing existing users in line (docs/admin-api.md): preview, backfill, retry all
 // failed, the audit log, and what needs the admin's attention.
 import type { ApiResult, HostBridge } from '../host/host-bridge';
+import type { RuleInput } from './types';
 
 const id = (value: string) => encodeURIComponent(value);
 
@@ -14,6 +15,8 @@ export interface GroupPreview {
 export interface InvitationPreview {
   usersScanned: number;
   excluded: number;
+  /** Users a "never invite" rule keeps out. */
+  neverInvited: number;
   alreadyInvited: number;
   invitations: number;
   groups: GroupPreview[];
@@ -56,12 +59,15 @@ export interface AuditEntry {
   after: unknown;
 }
 
+/** What to preview instead of what is saved: other default groups, another whole list of rules (in order), or both. */
+export type PreviewProposal = { groups?: string[]; rules?: RuleInput[] };
+
 export function previewInvitations(
   bridge: HostBridge,
   linkedAccountId: string,
-  groups: string[],
+  proposal: PreviewProposal,
 ): Promise<ApiResult<{ preview: InvitationPreview }>> {
-  return bridge.request('POST', `/api/linked-accounts/${id(linkedAccountId)}/preview`, { groups });
+  return bridge.request('POST', `/api/linked-accounts/${id(linkedAccountId)}/preview`, proposal);
 }
 
 export function startBackfill(bridge: HostBridge, linkedAccountId: string): Promise<ApiResult<{ backfill: Backfill }>> {

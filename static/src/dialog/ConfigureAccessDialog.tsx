@@ -222,7 +222,7 @@ function WorkspaceGroupsDialog({ data }: { data: DialogData }) {
       canSave={state.status === 'ready'}
       // Keep the server's order.
       onSave={() => void actions.save(slugsToSave(selection, groups))}
-      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection, groups)} />}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} proposal={{ groups: slugsToSave(selection, groups) }} />}
       intro={
         <>
           Automatically give newly-added Jira users access to <strong>{workspace}</strong> repositories through these Bitbucket groups:
@@ -369,7 +369,7 @@ function OrganizationGroupsDialog({ data }: { data: DialogData }) {
       actions={actions}
       canSave={context.status === 'ready'}
       onSave={() => void actions.save(slugsToSave(selection))}
-      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} groups={slugsToSave(selection)} />}
+      preview={<InvitationPreview linkedAccountId={data.linkedAccountId} proposal={{ groups: slugsToSave(selection) }} />}
       intro={
         <>
           Automatically add newly-added Jira users to these groups of <strong>{organization}</strong>. They join at once, with nothing to accept:

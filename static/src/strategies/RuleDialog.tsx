@@ -1,4 +1,5 @@
-// Adds or changes one rule of a linked account: a condition, and the groups to invite to instead of the defaults (or never invite).
+// Adds or changes one rule of a linked account: a condition, and the groups to invite to instead of the defaults (or never invite),
+// with a preview of what the whole list, this rule included, would do to the existing users before it is saved.
 import { useState } from 'react';
 import Button from '@atlaskit/button/new';
 import { Checkbox } from '@atlaskit/checkbox';
@@ -9,7 +10,9 @@ import Textfield from '@atlaskit/textfield';
 import { Stack, Text } from '@atlaskit/primitives';
 import { addRule, updateRule } from '../api/strategies-api';
 import type { GroupRef, GroupRule, LinkedAccount, RuleCondition, RuleInput } from '../api/types';
+import { InvitationPreview } from '../dialog/InvitationPreview';
 import { useBridge } from '../host/BridgeContext';
+import { rulesWith } from '../lib/rule-proposal';
 import { GroupPicker } from './GroupPicker';
 
 type Kind = RuleCondition['kind'];
@@ -46,20 +49,21 @@ export function RuleDialog({ account, rule, onClose }: { account: LinkedAccount;
   const [error, setError] = useState<string | null>(null);
   const described = KINDS.find((k) => k.value === kind)!;
 
+  const list = listOf(values);
+  const condition: RuleCondition =
+    kind === 'email-domain'
+      ? { kind, domains: list, includeSubdomains: subdomains }
+      : kind === 'jira-group'
+        ? { kind, groups: list }
+        : { kind, accountTypes: list };
+  const input: RuleInput = {
+    name: name.trim(),
+    // Conditions this dialog does not show are kept as they are.
+    conditions: [condition, ...(rule?.conditions.slice(1) ?? [])],
+    action: action === 'invite' ? { kind: 'invite', groups: groups.map((g) => g.slug) } : { kind: 'never-invite' },
+  };
+
   const save = async () => {
-    const list = listOf(values);
-    const condition: RuleCondition =
-      kind === 'email-domain'
-        ? { kind, domains: list, includeSubdomains: subdomains }
-        : kind === 'jira-group'
-          ? { kind, groups: list }
-          : { kind, accountTypes: list };
-    const input: RuleInput = {
-      name: name.trim(),
-      // Conditions this dialog does not show are kept as they are.
-      conditions: [condition, ...(rule?.conditions.slice(1) ?? [])],
-      action: action === 'invite' ? { kind: 'invite', groups: groups.map((g) => g.slug) } : { kind: 'never-invite' },
-    };
     setSaving(true);
     setError(null);
     const result = rule ? await updateRule(bridge, account.id, rule.id, input) : await addRule(bridge, account.id, input);
@@ -123,6 +127,7 @@ export function RuleDialog({ account, rule, onClose }: { account: LinkedAccount;
                 />
               ) : null}
             </Stack>
+            <InvitationPreview linkedAccountId={account.id} proposal={{ rules: rulesWith(account.rules, rule?.id ?? null, input) }} />
             {error ? (
               <SectionMessage appearance="error" title="Couldn't save the rule">
                 <p>{error}</p>
