@@ -7,10 +7,10 @@ import { setFlagsFromString } from 'node:v8';
  * jobs and requests wait on the database and on HTTP with their objects in hand, so many of those
  * objects outlive the young generation and die in the old one. With V8's own factor, an instance
  * that collected fully once, at start, with about 30 MB alive let that garbage pile up to 120 MB
- * before the next full collection: a worker instance reached 214–218 MB resident in the latency
+ * before the next full collection: a worker instance reached 214–219 MB resident in the latency
  * benchmark's burst, with 39 MB of its heap alive (README, "What holds a worker instance's memory").
- * At 50 % a full collection comes every 20 MB or so of such garbage, each taking 10–40 ms mostly
- * on a helper thread; the instance stays near 150 MB.
+ * At 50 % a full collection comes every 20 MB or so of such garbage, with pauses of 10–42 ms; the
+ * instances stay at 150–160 MB.
  *
  * Set here, by the first module the app loads, rather than on node's command line: node does not
  * take this flag in NODE_OPTIONS, and a platform that starts `node dist/src/main.js` itself must get
