@@ -3,7 +3,8 @@
  * a few ways of running it: the TypeScript source through tsx (as the other benchmarks run it),
  * the build that `npm start` runs (dist/, made here with `npm run build:server`, with the V8 flags
  * `npm start` passes, if any), and the build with the flags in BENCH_MEMORY_FLAGS. Each variant gets a fresh process and the same load:
- * Connect webhooks and Forge events at concurrency 32.
+ * Connect webhooks and Forge events at concurrency 32. Every variant runs under the app's heap policy
+ * (src/heap-policy.ts); BENCH_MEMORY_FLAGS="--heap-growing-percent=0" adds one under V8's own growth.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

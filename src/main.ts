@@ -1,3 +1,5 @@
+// First: the heap policy must be in place before the rest of the app is loaded (see the module).
+import './heap-policy.js';
 import { startApp, type RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, logFormatOf, prettyDestination } from './logger.js';
