@@ -1,5 +1,5 @@
 // Rules: per linked account, an ordered list; the first rule a new user matches chooses their groups instead of the defaults.
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import SectionMessage from '@atlaskit/section-message';
@@ -9,7 +9,9 @@ import { deleteRule, reorderRules } from '../api/strategies-api';
 import type { GroupRule, LinkedAccount, RuleCondition } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { useResource } from '../lib/use-resource';
-import { RuleDialog } from '../strategies/RuleDialog';
+
+// Only "Add rule" or "Change" opens it: its code (and the modal dialog's) loads then.
+const RuleDialog = lazy(() => import('../strategies/RuleDialog').then((m) => ({ default: m.RuleDialog })));
 
 function conditionText(condition: RuleCondition): string {
   switch (condition.kind) {
@@ -113,14 +115,16 @@ export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: numbe
         ))}
       </Stack>
       {editing ? (
-        <RuleDialog
-          account={editing.account}
-          rule={editing.rule}
-          onClose={(saved) => {
-            setEditing(null);
-            if (saved) changed();
-          }}
-        />
+        <Suspense fallback={null}>
+          <RuleDialog
+            account={editing.account}
+            rule={editing.rule}
+            onClose={(saved) => {
+              setEditing(null);
+              if (saved) changed();
+            }}
+          />
+        </Suspense>
       ) : null}
     </section>
   );
