@@ -17,15 +17,22 @@ const BackfillSection = lazy(() => import('./BackfillSection').then((m) => ({ de
 const RemovalsSection = lazy(() => import('./RemovalsSection').then((m) => ({ default: m.RemovalsSection })));
 const AuditLogSection = lazy(() => import('./AuditLogSection').then((m) => ({ default: m.AuditLogSection })));
 
+/** A frame that is not shown gets no animation frames: it loads the rest after this long anyway. */
+const HIDDEN_FRAME_MS = 250;
+
 /** True once `promise` has settled (to anything but false) and the browser has painted what came with it. */
 function useSettled(promise: Promise<unknown> | undefined): boolean {
   const [settled, setSettled] = useState(promise === undefined);
   useEffect(() => {
     let live = true;
-    void promise?.then(
-      (value) => (value === false ? undefined : requestAnimationFrame(() => live && setSettled(true))),
-      () => live && setSettled(true),
-    );
+    const settle = () => {
+      if (live) setSettled(true);
+    };
+    const afterPaint = () => {
+      requestAnimationFrame(() => setTimeout(settle, 0));
+      setTimeout(settle, HIDDEN_FRAME_MS);
+    };
+    void promise?.then((value) => (value === false ? undefined : afterPaint()), afterPaint);
     return () => {
       live = false;
     };
