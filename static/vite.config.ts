@@ -13,11 +13,22 @@ export default defineConfig({
   base: './',
   publicDir: false,
   plugins: [react()],
+  resolve: {
+    alias: [
+      // The feature-gate client no frame ever initializes: its answers without the Statsig SDK (see the module).
+      { find: /^@atlaskit\/feature-gate-js-client(\/feature-gates)?$/, replacement: here('./src/build/feature-gates-off.ts') },
+    ],
+  },
   build: {
     outDir: here('./dist'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
-    rollupOptions: { input: here('./index.html') },
+    // The modules every view loads first get their own chunk: it changes only when React does, so a
+    // browser keeps it across our releases. (Vite preloads each chunk's imports with it: modulepreload stays on.)
+    rolldownOptions: {
+      input: here('./index.html'),
+      output: { codeSplitting: { groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }] } },
+    },
   },
 });

@@ -147,10 +147,15 @@ describe('the admin page in the sandbox', () => {
     const app = await ui.open();
     const trigger = app.getByRole('button', { name: 'Actions for acme-demo' });
     const menu = app.getByRole('menu');
+    // The menu moves the focus when it has opened, a moment after the key: wait for it.
     const visibleFocusOn = async (name: string, role: string) => {
-      const focus = await focusIn(app);
-      expect(focus).toMatchObject({ name, role });
-      expect(focus.indicator, `focus indicator of ${name}`).not.toBe('');
+      await expect
+        .poll(async () => {
+          const focus = await focusIn(app);
+          return { name: focus.name, role: focus.role };
+        })
+        .toEqual({ name, role });
+      expect((await focusIn(app)).indicator, `focus indicator of ${name}`).not.toBe('');
     };
 
     // The trigger is in the tab order, after the workspace's link.
@@ -185,6 +190,7 @@ describe('the admin page in the sandbox', () => {
 
     await trigger.focus();
     await page.keyboard.press('ArrowDown');
+    await menu.waitFor();
     await visibleFocusOn('Configure automatic access', 'menuitem');
     await page.keyboard.press('Enter');
     const { dialog, frame } = await ui.configureDialog();

@@ -246,6 +246,14 @@ describe('an Atlassian organization in the sandbox', () => {
     await expect.poll(() => organization.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     expect(await chosenOf(modal, 'Organization')).toBe('');
     expect(await optionsOf(modal, 'Organization')).toEqual(['Acme Cloud', 'Globex']);
+    // Escape in the open menu closes the menu, not the form around it.
+    await organization.focus();
+    await page.keyboard.press('ArrowDown');
+    await modal.getByRole('listbox').waitFor();
+    await page.keyboard.press('Escape');
+    await modal.getByRole('listbox').waitFor({ state: 'detached' });
+    expect(await modal.isVisible()).toBe(true);
+    expect(await apiKey.inputValue()).toBe('good-key');
     await modal.getByRole('button', { name: 'Link account' }).click();
     await modal.getByText('Choose the organization to link.', { exact: true }).waitFor();
     await chooseOption(modal, 'Organization', 'Globex');
@@ -266,6 +274,9 @@ describe('an Atlassian organization in the sandbox', () => {
     await apiKey.fill('another-key');
     expect(await organization.count()).toBe(0);
     expect(await modal.getByRole('button', { name: 'Find organizations' }).isVisible()).toBe(true);
+    // With no menu open, Escape still closes the form.
+    await apiKey.press('Escape');
+    await modal.waitFor({ state: 'detached' });
     const expected = /^HTTP 422: POST .*\/api\/(organizations\/discover|linked-accounts)$|^console error: Failed to load resource: .* 422 /;
     expect(problems.filter((problem) => !expected.test(problem))).toEqual([]);
   });

@@ -113,6 +113,9 @@ export function useSandboxBrowser(host: SandboxHost): BrowserSession {
   };
 }
 
+/** The sections the page loads after its first view, by their spinners' labels (page/AdminPage.tsx). */
+const LATER_SECTIONS = ['pending review', 'rules', 'backfill', 'removals', 'audit log'];
+
 export type LinkForm = { workspace: string; key: string; secret: string };
 
 /** The sandbox host page, driven as a person would. */
@@ -141,6 +144,9 @@ export class SandboxUi {
       .getByRole('table', { name: 'Recent invitations' })
       .or(app.getByRole('heading', { name: 'No invitations yet' }))
       .waitFor();
+    // The sections below the first view load once it is shown (the audit log comes last): wait for them too.
+    await app.getByRole('heading', { level: 2, name: 'Audit log' }).waitFor();
+    for (const section of LATER_SECTIONS) await app.getByLabel(`Loading ${section}`, { exact: true }).waitFor({ state: 'detached' });
     return app;
   }
 

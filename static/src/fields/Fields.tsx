@@ -7,6 +7,7 @@ import { ErrorMessage, Fieldset, HelperMessage, Label, RequiredAsterisk } from '
 import { Box, Stack, xcss } from '@atlaskit/primitives';
 import { Radio } from '@atlaskit/radio';
 import Select from '@atlaskit/select';
+import { useEscapeClosesMenuOnly } from './escape-closes-menu-only';
 import Textfield from '@atlaskit/textfield';
 import type { InputHTMLAttributes } from 'react';
 
@@ -84,9 +85,11 @@ export const SelectField = forwardRef<
   FieldFrame & { value: string; options: Option[]; onChange: (value: string) => void; placeholder?: string; disabled?: boolean }
 >(function SelectField({ label, required, helperText, error, value, options, onChange, placeholder, disabled }, ref) {
   const id = useId();
+  const escapeClosesMenuOnly = useEscapeClosesMenuOnly();
   return (
     <FieldFrame id={id} label={label} required={required} helperText={helperText} error={error}>
       <Select<Option>
+        {...escapeClosesMenuOnly}
         inputId={id}
         classNamePrefix="ati-select"
         // The field's focusable element is the Select's input (its inputId), mounted by the time this runs.

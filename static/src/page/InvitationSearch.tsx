@@ -1,11 +1,12 @@
 import Button from '@atlaskit/button/new';
-import ModalDialog, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
 import Textfield from '@atlaskit/textfield';
 import { token } from '@atlaskit/tokens';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { listInvitations } from '../api/admin-api';
 import { retryAllFailed, SHOW_INVITATIONS_EVENT, type ShowInvitations } from '../api/backfill-api';
 import { useBridge } from '../host/BridgeContext';
+
+const RetryFailedModal = lazy(() => import('./RetryFailedModal').then((m) => ({ default: m.RetryFailedModal })));
 
 /** The list's search (any part of an email or a name, or an account id) and "Retry all failed" for the current filter. */
 export function InvitationSearch({
@@ -62,30 +63,11 @@ export function InvitationSearch({
         width="large"
       />
       <Button onClick={() => void askToRetry()}>Retry all failed</Button>
-      <ModalTransition>
-        {failed !== null ? (
-          <ModalDialog onClose={() => setFailed(null)} width="small">
-            <ModalHeader>
-              <ModalTitle>
-                {failed === 0 ? 'No failed invitations' : `Retry ${failed} failed ${failed === 1 ? 'invitation' : 'invitations'}?`}
-              </ModalTitle>
-            </ModalHeader>
-            <ModalBody>
-              {failed === 0
-                ? 'No failed invitation matches the current filter.'
-                : 'Each is queued again with a fresh series of attempts. Only the failed invitations of the current filter are retried.'}
-            </ModalBody>
-            <ModalFooter>
-              <Button onClick={() => setFailed(null)}>{failed === 0 ? 'Close' : 'Cancel'}</Button>
-              {failed > 0 ? (
-                <Button appearance="primary" isDisabled={busy} onClick={() => void retry(failed)}>
-                  Retry {failed}
-                </Button>
-              ) : null}
-            </ModalFooter>
-          </ModalDialog>
-        ) : null}
-      </ModalTransition>
+      {failed !== null ? (
+        <Suspense fallback={null}>
+          <RetryFailedModal failed={failed} busy={busy} onClose={() => setFailed(null)} onRetry={(count) => void retry(count)} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

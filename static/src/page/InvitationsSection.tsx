@@ -15,8 +15,9 @@ import { FilterSelect } from './FilterSelect';
 import { InvitationSearch, useShowInvitationRequests } from './InvitationSearch';
 import { InvitationsTable } from './InvitationsTable';
 import { Pagination } from './Pagination';
+import { INVITATIONS_PAGE_SIZE } from './first-view';
 
-export const PAGE_SIZE = 25;
+export const PAGE_SIZE = INVITATIONS_PAGE_SIZE;
 const AUTO_REFRESH_MS = 5_000;
 /** Slow background refresh, so invitations for users added meanwhile show up on their own. */
 const IDLE_REFRESH_MS = 30_000;

@@ -1,7 +1,10 @@
 // Opens "Invite someone now" from the page.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import Button from '@atlaskit/button/new';
-import { InviteNowDialog, type InviteTarget } from '../strategies/InviteNowDialog';
+import type { InviteTarget } from '../strategies/InviteNowDialog';
+
+// Only a click opens it: its code (and the modal dialog's) loads then, not with the page.
+const InviteNowDialog = lazy(() => import('../strategies/InviteNowDialog').then((m) => ({ default: m.InviteNowDialog })));
 
 export function InviteNowButton({
   onInvited,
@@ -21,13 +24,15 @@ export function InviteNowButton({
         {label}
       </Button>
       {open ? (
-        <InviteNowDialog
-          {...(users ? { initialUsers: users } : {})}
-          onClose={(sent) => {
-            setOpen(false);
-            if (sent) onInvited();
-          }}
-        />
+        <Suspense fallback={null}>
+          <InviteNowDialog
+            {...(users ? { initialUsers: users } : {})}
+            onClose={(sent) => {
+              setOpen(false);
+              if (sent) onInvited();
+            }}
+          />
+        </Suspense>
       ) : null}
     </>
   );

@@ -1,5 +1,5 @@
 // Pending review: new Jira users whose invitations wait for an administrator (linked accounts in Review first mode).
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import Button from '@atlaskit/button/new';
 import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
@@ -12,14 +12,16 @@ import type { GroupRef, PendingReviewEntry } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { relativeTime } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
+import { PENDING_REVIEW_QUERY } from './first-view';
 import { GroupPicker } from '../strategies/GroupPicker';
-import { InviteNowDialog } from '../strategies/InviteNowDialog';
 
 const REFRESH_MS = 15_000;
+// Only "Invite to other groups" opens it: its code (and the modal dialog's) loads then.
+const InviteNowDialog = lazy(() => import('../strategies/InviteNowDialog').then((m) => ({ default: m.InviteNowDialog })));
 
 export function PendingReviewSection({ refreshKey, onDecided }: { refreshKey: number; onDecided: () => void }) {
   const bridge = useBridge();
-  const load = useCallback(() => listPendingReview(bridge, { page: 1, pageSize: 50 }), [bridge]);
+  const load = useCallback(() => listPendingReview(bridge, PENDING_REVIEW_QUERY), [bridge]);
   const { state, reload } = useResource(load);
   useEffect(() => {
     void reload({ silent: true });
@@ -143,13 +145,15 @@ function PendingEntry({ entry, onDecided }: { entry: PendingReviewEntry; onDecid
         </Inline>
       </Stack>
       {inviting ? (
-        <InviteNowDialog
-          initialUsers={[{ accountId: entry.accountId, displayName: entry.displayName }]}
-          onClose={(sent) => {
-            setInviting(false);
-            if (sent) onDecided();
-          }}
-        />
+        <Suspense fallback={null}>
+          <InviteNowDialog
+            initialUsers={[{ accountId: entry.accountId, displayName: entry.displayName }]}
+            onClose={(sent) => {
+              setInviting(false);
+              if (sent) onDecided();
+            }}
+          />
+        </Suspense>
       ) : null}
     </Box>
   );

@@ -1,13 +1,15 @@
 // Rules: per linked account, an ordered list; the first rule a new user matches chooses their groups instead of the defaults.
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import Heading from '@atlaskit/heading';
 import { Stack, Text } from '@atlaskit/primitives';
 import { listLinkedAccounts } from '../api/admin-api';
 import type { GroupRule, LinkedAccount } from '../api/types';
 import { useBridge } from '../host/BridgeContext';
 import { useResource } from '../lib/use-resource';
-import { RuleDialog } from '../strategies/RuleDialog';
 import { AccountRules } from './AccountRules';
+
+// Only "Add rule" or "Change" opens it: its code (and the modal dialog's) loads then.
+const RuleDialog = lazy(() => import('../strategies/RuleDialog').then((m) => ({ default: m.RuleDialog })));
 
 export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: number; onRulesChanged: () => void }) {
   const bridge = useBridge();
@@ -39,14 +41,16 @@ export function RulesSection({ refreshKey, onRulesChanged }: { refreshKey: numbe
         ))}
       </Stack>
       {editing ? (
-        <RuleDialog
-          account={editing.account}
-          rule={editing.rule}
-          onClose={(saved) => {
-            setEditing(null);
-            if (saved) void changed();
-          }}
-        />
+        <Suspense fallback={null}>
+          <RuleDialog
+            account={editing.account}
+            rule={editing.rule}
+            onClose={(saved) => {
+              setEditing(null);
+              if (saved) void changed();
+            }}
+          />
+        </Suspense>
       ) : null}
     </section>
   );
