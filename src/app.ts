@@ -275,7 +275,7 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     linkAttemptLimit(budgetOf(stores), config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     organizationRoutes({ organizations: targets.organizations }),
-    retryAllRoutes({ failed: stores.failedInvitations, invitations, audit: stores.audit }),
+    retryAllRoutes({ linkedAccounts, failed: stores.failedInvitations, invitations, audit: stores.audit }),
     invitationRoutes({ invitations }),
     offboardingRoutes({ ...stores, defaultThreshold: config.offboarding.removalThreshold }),
     strategyRoutes({ linkedAccounts, targets, jira, decisions: stores.decisions }),
