@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RuleInput } from '../../domain/group-rules.js';
+import { MAX_RULES, type RuleInput } from '../../domain/group-rules.js';
 import { INVITATION_MODES } from '../../domain/model.js';
 import { storableText } from '../storable-text.js';
 
@@ -38,7 +38,8 @@ const condition = z.discriminatedUnion(
         .array(z.enum(['atlassian', 'app', 'customer'], { error: 'An account type is "atlassian", "app" or "customer".' }), {
           error: 'The account types must be a list.',
         })
-        .min(1, 'Choose at least one account type.'),
+        .min(1, 'Choose at least one account type.')
+        .max(3, 'Choose each account type once: "atlassian", "app" or "customer".'),
     }),
     z.object({ kind: z.literal('jira-group'), groups: names('The Jira groups', 255, 'A Jira group name', 'Enter at least one Jira group.') }),
   ],
@@ -62,20 +63,30 @@ export const ruleBody = z.object(
       .min(1, 'Give the rule at least one condition.')
       .max(10, 'A rule can have at most 10 conditions.'),
     action,
-    position: z.number({ error: 'The position must be a whole number.' }).int('The position must be a whole number.').min(0).optional(),
+    position: z
+      .number({ error: 'The position must be a whole number.' })
+      .int('The position must be a whole number.')
+      .min(0, 'The position cannot be negative: 0 is the first.')
+      .optional(),
   },
   jsonObject,
 ) satisfies z.ZodType<RuleInput & { position?: number }>;
 
 export const reorderRulesBody = z.object(
-  { ruleIds: z.array(z.string().uuid('A rule id is not valid.'), { error: 'Send "ruleIds", the rules in their new order.' }).max(50) },
+  {
+    ruleIds: z
+      .array(z.string({ error: 'A rule id is not valid.' }).uuid('A rule id is not valid.'), {
+        error: 'Send "ruleIds", the rules in their new order.',
+      })
+      .max(MAX_RULES, `A linked account has at most ${MAX_RULES} rules.`),
+  },
   jsonObject,
 );
 
 const page = {
   page: z.coerce
     .number({ error: 'The page must be a whole number of 1 or more.' })
-    .int()
+    .int('The page must be a whole number of 1 or more.')
     .min(1, 'The page must be a whole number of 1 or more.')
     .default(1),
   pageSize: z.coerce
