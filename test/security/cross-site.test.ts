@@ -160,7 +160,7 @@ describe("another site's ids on the routes of strategies, backfills, the audit l
     expect(await snapshot()).toEqual(before);
   });
 
-  it.each(callers)("%s finds nothing of B's through a filter by B's linked account", async (_who, call) => {
+  it.each(callers)("%s finds nothing of B's through a filter by B's linked account", async (who, call) => {
     const before = await snapshot();
     const read = async (path: string) => {
       const answer = await call('GET', path);
@@ -183,6 +183,9 @@ describe("another site's ids on the routes of strategies, backfills, the audit l
     expect((await read(`/api/invitations?linkedAccountId=${b.account}`)).invitations).toEqual([]);
     expect((await read(`/api/invitations?search=${b.waiting}`)).invitations).toEqual([]);
     expect((await read('/api/user-checks/latest')).userCheck?.id).not.toBe(b.check);
+    const host = who.includes('Forge') ? own.forge! : own.connect!;
+    const suggestion = await call('GET', `/api/linked-accounts/${host}/organization-suggestion?organizationAccountId=${b.account}`);
+    expect(suggestion).toMatchObject({ status: 404, body: { message: 'No linked account with this id.' } });
     const accounts = (await read('/api/linked-accounts?include=unlinked')).linkedAccounts.map((a: any) => a.id);
     expect(accounts).not.toContain(b.account);
     expect(await snapshot()).toEqual(before);

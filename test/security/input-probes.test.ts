@@ -405,6 +405,19 @@ describe('input probes on every route that takes input', () => {
       }
     });
 
+    it('answers the last possible page of every paged list, far past its end, with an empty page', async () => {
+      const byName = (name: string) => p.routes.find((route) => route.name === `forge: ${name}`)!;
+      for (const [name, path] of [
+        ['list pending review', '/api/pending-review?page=9007199254740991&pageSize=100'],
+        ['list removals', '/api/removals?page=9007199254740991&pageSize=100'],
+        ['list invitations', '/api/invitations?page=9007199254740991&pageSize=100'],
+        ['read the audit log', '/api/audit-log?page=1000000&pageSize=100'],
+      ] as const) {
+        const answer = await probe(byName(name), { path }, path);
+        expect(answer.status, `${path}: ${answer.text}`).toBe(200);
+      }
+    });
+
     it('explains invalid invitation filters and default groups in sentences', async () => {
       const invitations = p.routes.find((route) => route.name === 'connect: list invitations')!;
       const page = await p.send(invitations, {
