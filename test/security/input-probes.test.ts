@@ -352,6 +352,9 @@ describe('input probes on every route that takes input', () => {
         ],
         ['reorder rules', { body: { ruleIds: Array.from({ length: 51 }, () => randomUUID()) } }, 400, 'A linked account has at most 50 rules.'],
         ['preview rules', { body: { rules: manyRules(51) } }, 400, 'Preview at most 50 rules.'],
+        // A misspelt field of a body whose fields are all optional would run the request as if it were empty.
+        ['preview rules', { body: { rule: [rule] } }, 400, 'The request body takes only "groups" and "rules".'],
+        ['send from review', { body: { group: ['qa'] } }, 400, 'The request body takes only "groups".'],
         ['preview rules', { body: { rules: [{ ...rule, action: { kind: 'invite', groups: ['g'.repeat(201)] } }] } }, 400],
         // Lists that would cost real work never get as far as a schema: the body limit refuses them first.
         ['preview rules', { body: { rules: manyRules(10_000) } }, 413, 'The request body is too large.'],

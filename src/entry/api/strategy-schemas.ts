@@ -7,6 +7,15 @@ import { storableText } from '../storable-text.js';
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
 
+/**
+ * For a body whose every field is optional: a misspelt field would otherwise be dropped and the
+ * request carried out as if it had not been sent (a review's groups, a preview's rules).
+ */
+export const onlyFields = (fields: string) => ({
+  error: (issue: { code: string }) =>
+    issue.code === 'unrecognized_keys' ? `The request body takes only ${fields}.` : 'The request body must be a JSON object.',
+});
+
 const tooLong = (what: string, max: number) => `${what} is too long: use at most ${max} characters.`;
 
 export const modeField = z.enum(INVITATION_MODES, { error: 'Choose a mode: "automatic", "review" or "off".' });
@@ -108,7 +117,7 @@ export const jiraAccountIdParam = storableText('The Jira account ID')
   .max(128, tooLong('The Jira account ID', 128));
 
 export const sendFromReviewBody = z
-  .object({ groups: groupSlugs('The groups').optional() }, jsonObject)
+  .strictObject({ groups: groupSlugs('The groups').optional() }, onlyFields('"groups"'))
   .optional()
   .transform((body) => body ?? {});
 
