@@ -21,6 +21,7 @@ import { retryAllRoutes } from './entry/api/retry-all-routes.js';
 import { linkAttemptLimit } from './entry/api/link-attempt-limit.js';
 import { linkedAccountRoutes } from './entry/api/linked-account-routes.js';
 import { organizationRoutes } from './entry/api/organization-routes.js';
+import { jsonBodiesOnly } from './entry/api/json-bodies-only.js';
 import { requireAdministrator } from './entry/api/require-administrator.js';
 import { siteStatusRoutes } from './entry/api/site-status-routes.js';
 import { strategyRoutes } from './entry/api/strategy-routes.js';
@@ -272,10 +273,11 @@ export async function startApp(config: Config, log: Logger, options: AppOptions 
     '/api',
     hostAuthentication({ connect: connectApiAuthentication(addon, directory), forge: forge?.apiAuthentication }),
     requireAdministrator(jira, config.adminCheckCacheSeconds),
+    jsonBodiesOnly(),
     linkAttemptLimit(budgetOf(stores), config.linkAttemptsPerMinute),
     linkedAccountRoutes(linkedAccountDeps),
     organizationRoutes({ organizations: targets.organizations }),
-    retryAllRoutes({ failed: stores.failedInvitations, invitations, audit: stores.audit }),
+    retryAllRoutes({ linkedAccounts, failed: stores.failedInvitations, invitations, audit: stores.audit }),
     invitationRoutes({ invitations }),
     offboardingRoutes({ ...stores, defaultThreshold: config.offboarding.removalThreshold }),
     strategyRoutes({ linkedAccounts, targets, jira, decisions: stores.decisions }),

@@ -1,6 +1,6 @@
 import { DomainError } from './errors.js';
 import type { Actor } from './linked-accounts.js';
-import type { AuditEntry, InvitationFilter, InvitationStore } from './stores.js';
+import type { AuditEntry, InvitationFilter, InvitationStore, LinkedAccountStore } from './stores.js';
 
 export type RetryFilter = Pick<InvitationFilter, 'linkedAccountId' | 'search'>;
 
@@ -16,6 +16,7 @@ export interface AuditTrail {
 }
 
 export type RetryAllDeps = {
+  linkedAccounts: Pick<LinkedAccountStore, 'find'>;
   failed: FailedInvitationFinder;
   invitations: Pick<InvitationStore, 'requeue'>;
   audit: AuditTrail;
@@ -32,6 +33,10 @@ export type RetryAllOutcome = { retried: number; unchanged: number };
  * already) or cannot be requeued is counted as unchanged and never stops the others.
  */
 export async function retryAllFailed(deps: RetryAllDeps, actor: Actor, filter: RetryFilter, confirmedCount: number): Promise<RetryAllOutcome> {
+  // Another site's id (or none) matches nothing, but would still be written to this site's audit log.
+  if (filter.linkedAccountId && !(await deps.linkedAccounts.find(actor.tenantId, filter.linkedAccountId))) {
+    throw new DomainError('not-found', 'No linked account with this id.');
+  }
   const ids = await deps.failed.failedIds(actor.tenantId, filter, MAX_RETRY_ALL + 1);
   if (ids.length > MAX_RETRY_ALL) {
     throw new DomainError(

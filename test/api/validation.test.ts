@@ -102,8 +102,8 @@ describe('validation of admin API requests', () => {
         expect(answer.body.message).toEqual(expect.any(String));
       }
       const form = await send('POST', '/api/linked-accounts', { body: 'workspace=acme', contentType: 'application/x-www-form-urlencoded' });
-      expect(form.status).toBe(400);
-      expect(form.body.fieldErrors).toBeDefined();
+      expect(form.status).toBe(415);
+      expect(form.body).toEqual({ message: 'Send the request body as JSON, with Content-Type: application/json.' });
     });
 
     it('writes nothing and asks Bitbucket nothing for an invalid request', async () => {

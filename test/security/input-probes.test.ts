@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/test-database.js';
 import { OAUTH } from '../support/test-app.js';
@@ -39,7 +40,7 @@ describe('input probes on every route that takes input', () => {
   const withoutBody = () => p.routes.filter((route) => route.body !== 'validated');
 
   it('covers the Connect webhooks, the Forge events and every admin API route on both hosts', () => {
-    expect(routes().map((route) => route.name)).toHaveLength(5 + 2 * 20);
+    expect(routes().map((route) => route.name)).toHaveLength(5 + 2 * 42);
   });
 
   it('answers malformed JSON with 400 and says the body is not valid JSON', async () => {
@@ -327,6 +328,97 @@ describe('input probes on every route that takes input', () => {
       expect(answer.status).toBe(400);
       expect(answer.body.message).toBe(message);
       expect(answer.body.fieldErrors[field]).toBe(message);
+    });
+
+    it('bounds the work of the newer routes: out-of-range numbers, oversized lists and bad filters get a sentence and write nothing', async () => {
+      const byName = (name: string) => p.routes.find((route) => route.name === `connect: ${name}`)!;
+      const rule = byName('add a rule').valid!;
+      const manyRules = (n: number) => Array.from({ length: n }, (_, i) => ({ ...rule, name: `Rule ${i}`, position: undefined }));
+      const cases: [string, { body?: unknown; path?: string }, number, string?][] = [
+        ['add a rule', { body: { ...rule, position: -1 } }, 400, 'The position cannot be negative: 0 is the first.'],
+        ['add a rule', { body: { ...rule, position: 1.5 } }, 400, 'The position must be a whole number.'],
+        ['add a rule', { body: { ...rule, name: 'n'.repeat(101) } }, 400, 'The rule name is too long: use at most 100 characters.'],
+        [
+          'add a rule',
+          { body: { ...rule, conditions: Array.from({ length: 11 }, () => ({ kind: 'account-type', accountTypes: ['app'] })) } },
+          400,
+          'A rule can have at most 10 conditions.',
+        ],
+        [
+          'add a rule',
+          { body: { ...rule, conditions: [{ kind: 'account-type', accountTypes: ['app', 'app', 'app', 'app'] }] } },
+          400,
+          'Choose each account type once: "atlassian", "app" or "customer".',
+        ],
+        ['reorder rules', { body: { ruleIds: Array.from({ length: 51 }, () => randomUUID()) } }, 400, 'A linked account has at most 50 rules.'],
+        ['preview rules', { body: { rules: manyRules(51) } }, 400, 'Preview at most 50 rules.'],
+        // A misspelt field of a body whose fields are all optional would run the request as if it were empty.
+        ['preview rules', { body: { rule: [rule] } }, 400, 'The request body takes only "groups" and "rules".'],
+        ['send from review', { body: { group: ['qa'] } }, 400, 'The request body takes only "groups".'],
+        ['preview rules', { body: { rules: [{ ...rule, action: { kind: 'invite', groups: ['g'.repeat(201)] } }] } }, 400],
+        // Lists that would cost real work never get as far as a schema: the body limit refuses them first.
+        ['preview rules', { body: { rules: manyRules(10_000) } }, 413, 'The request body is too large.'],
+        ['preview rules', { body: { groups: Array.from({ length: 100_000 }, (_, i) => `g${i}`) } }, 413, 'The request body is too large.'],
+        ['preview rules', { body: { groups: Array.from({ length: 501 }, (_, i) => `g${i}`) } }, 400, 'Preview at most 500 groups.'],
+        ['confirm a backfill', { body: { count: -1 } }, 400, 'The number of invitations to send cannot be negative.'],
+        ['confirm a backfill', { body: { count: 1e20 } }, 400, 'The number of invitations to send must be a whole number.'],
+        ['retry all failed', { body: { count: 2.5 } }, 400, 'The number of failed invitations to retry must be a whole number.'],
+        ['retry all failed', { body: { count: 1, search: 's'.repeat(201) } }, 400, 'The search is too long: use at most 200 characters.'],
+        [
+          'confirm held removals',
+          { body: { count: 1_000_001 } },
+          400,
+          'The number of removals you confirm must be a whole number from 0 to 1000000.',
+        ],
+        [
+          'change the offboarding setting',
+          { body: { mode: 'remove', threshold: 10_001 } },
+          400,
+          'The removal threshold must be a whole number from 0 to 10000.',
+        ],
+        [
+          'invite someone now',
+          { body: { accountIds: Array.from({ length: 51 }, (_, i) => `u${i}`), targets: [] } },
+          400,
+          'Invite at most 50 users at once.',
+        ],
+        ['list pending review', { path: '/api/pending-review?page=1.5' }, 400, 'The page must be a whole number of 1 or more.'],
+        ['list pending review', { path: '/api/pending-review?pageSize=101' }, 400, 'The page size must be a whole number from 1 to 100.'],
+        ['list pending review', { path: '/api/pending-review?linkedAccountId=x' }, 400, 'The linked account filter is not a linked account ID.'],
+        ['read the audit log', { path: '/api/audit-log?page=1e400' }, 400, 'The page must be a whole number from 1 to 1000000.'],
+        ['read the audit log', { path: '/api/audit-log?pageSize=100000' }, 400, 'The page size must be a whole number from 1 to 100.'],
+        ['export the audit log', { path: '/api/audit-log/export?as=xlsx' }, 400, 'Ask for the export "as" csv or json.'],
+        ['export the audit log', { path: '/api/audit-log/export?linkedAccountId[]=x' }, 400, 'Filter by one linked account ID.'],
+        ['list backfills', { path: '/api/backfills?linkedAccountId=%00' }, 400, 'The linked account filter is not a linked account ID.'],
+        ['list removals', { path: '/api/removals?page=-1' }, 400, 'The page must be a whole number of 1 or more.'],
+        ['search Jira users', { path: '/api/jira-users?query=' }, 400, 'Type part of a name or an email address to search.'],
+        ['search Jira users', { path: `/api/jira-users?query=${'q'.repeat(201)}` }, 400, 'The search is too long: use at most 200 characters.'],
+      ];
+      for (const [name, request, status, message] of cases) {
+        const route = byName(name);
+        const what = `${name} ${request.path ?? JSON.stringify(request.body).slice(0, 120)}`;
+        const answer = await probe(
+          route,
+          { ...(request.path ? { path: request.path } : {}), ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}) },
+          what,
+        );
+        expectRefusal(answer, what);
+        expect(answer.status, `${what}: ${answer.text}`).toBe(status);
+        if (message) expect(answer.body.message, what).toBe(message);
+      }
+    });
+
+    it('answers the last possible page of every paged list, far past its end, with an empty page', async () => {
+      const byName = (name: string) => p.routes.find((route) => route.name === `forge: ${name}`)!;
+      for (const [name, path] of [
+        ['list pending review', '/api/pending-review?page=9007199254740991&pageSize=100'],
+        ['list removals', '/api/removals?page=9007199254740991&pageSize=100'],
+        ['list invitations', '/api/invitations?page=9007199254740991&pageSize=100'],
+        ['read the audit log', '/api/audit-log?page=1000000&pageSize=100'],
+      ] as const) {
+        const answer = await probe(byName(name), { path }, path);
+        expect(answer.status, `${path}: ${answer.text}`).toBe(200);
+      }
     });
 
     it('explains invalid invitation filters and default groups in sentences', async () => {

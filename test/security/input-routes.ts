@@ -59,6 +59,17 @@ const ORGANIZATION_LINK = {
   credentials: ORG_KEY,
 };
 
+/** A rule as the admin page sends it, every kind of condition in it. */
+const RULE = {
+  name: 'Contractors',
+  conditions: [
+    { kind: 'email-domain', domains: ['contractor.example'], includeSubdomains: true },
+    { kind: 'account-type', accountTypes: ['atlassian'] },
+    { kind: 'jira-group', groups: ['jira-software-users'] },
+  ],
+  action: { kind: 'invite', groups: ['developers'] },
+};
+
 /**
  * The app with a Connect site and a Forge site, each with a linked workspace and a linked
  * organization without default groups (so no event starts work in the background), and a second
@@ -130,6 +141,32 @@ export async function startInputProbes(): Promise<InputProbes> {
       route('list removals', 'GET', '/api/removals', 'none'),
       route('check users now', 'POST', '/api/user-checks', 'none'),
       route('read the latest check', 'GET', '/api/user-checks/latest', 'none'),
+      route('discard held removals', 'POST', `/api/linked-accounts/${unknown}/removals/discard`, 'none'),
+      route('send an invitation now', 'POST', `/api/invitations/${unknown}/send-now`, 'none'),
+      route('retry all failed', 'POST', '/api/invitations/retry-failed', 'validated', { linkedAccountId: unknown, search: 'mia', count: 0 }),
+      route('read the site status', 'GET', '/api/site-status', 'none'),
+      // A preview reads Jira and writes nothing, so it runs on the real account.
+      route('preview rules', 'POST', `/api/linked-accounts/${account}/preview`, 'validated', { groups: ['developers'], rules: [RULE] }),
+      route('start a backfill', 'POST', `/api/linked-accounts/${unknown}/backfills`, 'none'),
+      route('list backfills', 'GET', `/api/backfills?linkedAccountId=${account}`, 'none'),
+      route('read a backfill', 'GET', `/api/backfills/${unknown}`, 'none'),
+      route('confirm a backfill', 'POST', `/api/backfills/${unknown}/confirm`, 'validated', { count: 0 }),
+      route('cancel a backfill', 'POST', `/api/backfills/${unknown}/cancel`, 'none'),
+      route('read the audit log', 'GET', `/api/audit-log?linkedAccountId=${account}`, 'none'),
+      route('export the audit log', 'GET', '/api/audit-log/export?as=json', 'none'),
+      route('list rules', 'GET', `/api/linked-accounts/${account}/rules`, 'none'),
+      route('add a rule', 'POST', `/api/linked-accounts/${unknown}/rules`, 'validated', { ...RULE, position: 0 }),
+      route('change a rule', 'PUT', `/api/linked-accounts/${unknown}/rules/${unknown}`, 'validated', RULE),
+      route('remove a rule', 'DELETE', `/api/linked-accounts/${unknown}/rules/${unknown}`, 'none'),
+      route('reorder rules', 'PUT', `/api/linked-accounts/${unknown}/rules/order`, 'validated', { ruleIds: [unknown] }),
+      route('list pending review', 'GET', `/api/pending-review?linkedAccountId=${account}`, 'none'),
+      route('send from review', 'POST', `/api/linked-accounts/${unknown}/pending-review/probe-user/send`, 'validated', { groups: ['developers'] }),
+      route('skip from review', 'POST', `/api/linked-accounts/${unknown}/pending-review/probe-user/skip`, 'none'),
+      route('search Jira users', 'GET', '/api/jira-users?query=ada', 'none'),
+      route('invite someone now', 'POST', '/api/invitations/manual', 'validated', {
+        accountIds: ['probe-user'],
+        targets: [{ linkedAccountId: unknown, groups: ['developers'] }],
+      }),
     ];
   };
   const routes: InputRoute[] = [

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AuditLog, AuditRecord } from '../../persistence/audit-log.js';
 import { actorOf } from './actor.js';
 import { asyncRoute } from './async-route.js';
@@ -8,6 +8,18 @@ import { csvRow } from './csv.js';
 const COLUMNS = ['at', 'actorAccountId', 'linkedAccountId', 'action', 'subject', 'before', 'after'] as const;
 
 const present = (entry: AuditRecord) => ({ ...entry, at: entry.at.toISOString() });
+
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
 
 /** The audit log: a page at a time for the admin page, or all of it as CSV. */
 export function auditRoutes(deps: { audit: Pick<AuditLog, 'list' | 'each'> }): Router {
@@ -42,8 +54,10 @@ export function auditRoutes(deps: { audit: Pick<AuditLog, 'list' | 'each'> }): R
       res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
       res.write(csvRow([...COLUMNS]));
       for await (const entry of entries) {
+        // A download the client left ends here, releasing the log (a closed socket never drains).
+        if (res.destroyed) return;
         // Honour back-pressure: a slow download holds one batch, not the whole log.
-        if (!res.write(csvRow(COLUMNS.map((column) => entry[column])))) await new Promise((resolve) => res.once('drain', resolve));
+        if (!res.write(csvRow(COLUMNS.map((column) => entry[column])))) await drainedOrClosed(res);
       }
       res.end();
     }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_RULES } from '../../domain/group-rules.js';
 import { storableText } from '../storable-text.js';
-import { ruleBody } from './strategy-schemas.js';
+import { onlyFields, ruleBody } from './strategy-schemas.js';
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
 
@@ -10,7 +10,7 @@ const linkedAccountFilter = z
   .uuid('The linked account filter is not a linked account ID.')
   .optional();
 
-export const previewBody = z.object(
+export const previewBody = z.strictObject(
   {
     groups: z
       .array(
@@ -27,7 +27,7 @@ export const previewBody = z.object(
       .max(MAX_RULES, `Preview at most ${MAX_RULES} rules.`)
       .optional(),
   },
-  jsonObject,
+  onlyFields('"groups" and "rules"'),
 );
 
 const count = (what: string) =>

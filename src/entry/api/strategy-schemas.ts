@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import type { RuleInput } from '../../domain/group-rules.js';
+import { MAX_RULES, type RuleInput } from '../../domain/group-rules.js';
 import { INVITATION_MODES } from '../../domain/model.js';
 import { storableText } from '../storable-text.js';
 
 /** The request bodies and queries of invitation strategies: modes, rules, review, Invite someone now. Every message is a sentence for the admin. */
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
+
+/**
+ * For a body whose every field is optional: a misspelt field would otherwise be dropped and the
+ * request carried out as if it had not been sent (a review's groups, a preview's rules).
+ */
+export const onlyFields = (fields: string) => ({
+  error: (issue: { code: string }) =>
+    issue.code === 'unrecognized_keys' ? `The request body takes only ${fields}.` : 'The request body must be a JSON object.',
+});
 
 const tooLong = (what: string, max: number) => `${what} is too long: use at most ${max} characters.`;
 
@@ -38,7 +47,8 @@ const condition = z.discriminatedUnion(
         .array(z.enum(['atlassian', 'app', 'customer'], { error: 'An account type is "atlassian", "app" or "customer".' }), {
           error: 'The account types must be a list.',
         })
-        .min(1, 'Choose at least one account type.'),
+        .min(1, 'Choose at least one account type.')
+        .max(3, 'Choose each account type once: "atlassian", "app" or "customer".'),
     }),
     z.object({ kind: z.literal('jira-group'), groups: names('The Jira groups', 255, 'A Jira group name', 'Enter at least one Jira group.') }),
   ],
@@ -62,20 +72,30 @@ export const ruleBody = z.object(
       .min(1, 'Give the rule at least one condition.')
       .max(10, 'A rule can have at most 10 conditions.'),
     action,
-    position: z.number({ error: 'The position must be a whole number.' }).int('The position must be a whole number.').min(0).optional(),
+    position: z
+      .number({ error: 'The position must be a whole number.' })
+      .int('The position must be a whole number.')
+      .min(0, 'The position cannot be negative: 0 is the first.')
+      .optional(),
   },
   jsonObject,
 ) satisfies z.ZodType<RuleInput & { position?: number }>;
 
 export const reorderRulesBody = z.object(
-  { ruleIds: z.array(z.string().uuid('A rule id is not valid.'), { error: 'Send "ruleIds", the rules in their new order.' }).max(50) },
+  {
+    ruleIds: z
+      .array(z.string({ error: 'A rule id is not valid.' }).uuid('A rule id is not valid.'), {
+        error: 'Send "ruleIds", the rules in their new order.',
+      })
+      .max(MAX_RULES, `A linked account has at most ${MAX_RULES} rules.`),
+  },
   jsonObject,
 );
 
 const page = {
   page: z.coerce
     .number({ error: 'The page must be a whole number of 1 or more.' })
-    .int()
+    .int('The page must be a whole number of 1 or more.')
     .min(1, 'The page must be a whole number of 1 or more.')
     .default(1),
   pageSize: z.coerce
@@ -97,7 +117,7 @@ export const jiraAccountIdParam = storableText('The Jira account ID')
   .max(128, tooLong('The Jira account ID', 128));
 
 export const sendFromReviewBody = z
-  .object({ groups: groupSlugs('The groups').optional() }, jsonObject)
+  .strictObject({ groups: groupSlugs('The groups').optional() }, onlyFields('"groups"'))
   .optional()
   .transform((body) => body ?? {});
 
