@@ -85,12 +85,16 @@ export async function offboardingCheck(): Promise<Figure[]> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const seconds = (Date.parse(check.finishedAt!) - Date.parse(check.startedAt)) / 1000;
-    const rate = check.checked / seconds;
+    // The app's budget, like Jira's, is a token bucket that starts full with one second's lookups
+    // (its burst): those go at once, and the pace is what the refill allows after them. The pace is
+    // what must stay within Jira's limit; the burst is the one Jira's own bucket grants.
+    const burst = LOOKUPS_PER_SECOND;
+    const pace = (check.checked - burst) / seconds;
     report(
-      'users checked per second / Jira limit',
-      `${(rate / LOOKUPS_PER_SECOND).toFixed(2)} (${rate.toFixed(1)}/s next to ${LOOKUPS_PER_SECOND}/s; ${check.checked} users in ${seconds.toFixed(1)} s)`,
+      'users checked per second after the first second’s burst / Jira limit',
+      `${(pace / LOOKUPS_PER_SECOND).toFixed(2)} (${pace.toFixed(1)}/s next to ${LOOKUPS_PER_SECOND}/s; ${check.checked} users in ${seconds.toFixed(1)} s, ${burst} of them the burst)`,
       '0.80 – 1.00',
-      rate / LOOKUPS_PER_SECOND >= 0.8 && rate / LOOKUPS_PER_SECOND <= 1.0,
+      pace / LOOKUPS_PER_SECOND >= 0.8 && pace / LOOKUPS_PER_SECOND <= 1.0,
     );
     report(
       '429s Jira sent during the check',

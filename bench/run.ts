@@ -64,7 +64,8 @@ const ratios = (values: number[]) => `median ${median(values).toFixed(2)} (round
 
 const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.failures} failed`;
 
-async function main(): Promise<void> {
+/** The whole benchmark; with `ingestOnly`, part (a) alone (`npm run bench -- ingest`). */
+async function main(options: { ingestOnly?: boolean } = {}): Promise<void> {
   const database = await startBenchDatabase();
   const databaseUrl = database.url;
 
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
     report('Forge avi:jira:created:user event (FIT)', spread(forges), '', null);
     const forgeRatios = forges.map((f, i) => f.perSecond / hooks[i]!.perSecond);
     report('Forge event throughput / Connect webhook throughput', ratios(forgeRatios), '≥ 0.90 (median)', median(forgeRatios) >= 0.9);
+    if (options.ingestOnly) return;
 
     const ingested = WARM_UP + ROUNDS * USERS;
     console.log(`\n(b) Drain: ${ingested} invitations to a workspace limited to ${SIMULATED_INVITATIONS_PER_SECOND} invitations/s`);
@@ -250,15 +252,19 @@ async function main(): Promise<void> {
     report('web instance peak RSS', `${webRss.toFixed(0)} MB`, '< 200 MB', webRss < 200);
     report('worker instance peak RSS', `${workerRss.toFixed(0)} MB`, '< 200 MB', workerRss < 200);
 
+    // The page loads its later sections and dialogs on demand, so what a person waits for is the
+    // first load, measured per host in Chromium by the ui part (the < 300 KB target is judged there).
+    // This is everything the page can ever load, for a sense of its whole weight.
     console.log('\n(e) Admin page bundle');
     const gzip = bundleGzipKb();
-    report('admin page bundle (gzip)', `${gzip.toFixed(1)} KB`, '< 300 KB', gzip < 300);
+    report('admin page, every file it can load (gzip; first load: see the ui part)', `${gzip.toFixed(1)} KB`, '', null);
   } finally {
     await app.stop();
     await worker.stop();
     await Promise.all([site.stop(), quietSite.stop(), bitbucket.stop(), keys.stop(), forge.stop()]);
     await database.stop();
   }
+  if (options.ingestOnly) return;
   // Its own database and app: the organization drain measures nothing of the runs above.
   for (const f of await organizationDrain()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
   for (const f of await latencyBench()) rows.push([f.figure, f.value, f.target, f.met === null ? '' : f.met ? 'met' : 'NOT MET']);
@@ -307,8 +313,9 @@ function bundleGzipKb(): number {
 // `npm run bench -- observability`: only the cost of the metrics and the request log on ingest;
 // `npm run bench -- organizations`: only the organization drain; `npm run bench -- latency`: only the event → invitation latency;
 // `npm run bench -- offboarding`: only the check of invited users against Jira; `npm run bench -- backfill`: only backfill planning and the invitations list;
-// `npm run bench -- ui`: only the admin page's first load per host.
+// `npm run bench -- ui`: only the admin page's first load per host; `npm run bench -- ingest`: only the ingest rounds.
 const modes: Record<string, () => Promise<unknown>> = {
+  ingest: () => main({ ingestOnly: true }),
   observability: observabilityOverhead,
   organizations: organizationDrain,
   latency: latencyBench,
