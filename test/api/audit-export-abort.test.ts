@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setActor } from '../../src/entry/api/actor.js';
-import { auditRoutes } from '../../src/entry/api/audit-routes.js';
+import { auditRoutes, JSON_EXPORT_MAX_CHARACTERS } from '../../src/entry/api/audit-routes.js';
 import type { AuditRecord } from '../../src/persistence/audit-log.js';
 import { eventually } from '../support/test-app.js';
 
@@ -11,7 +11,7 @@ import { eventually } from '../support/test-app.js';
  * A download the admin abandons (closed tab, lost connection) must not leave the export waiting
  * forever for the socket to drain: it stops reading the log and lets go of it.
  */
-describe('an audit CSV download that the client abandons', () => {
+describe('an audit export larger than one answer can carry', () => {
   let server: http.Server;
   let url: string;
   const log = { read: 0, released: false };
@@ -68,5 +68,17 @@ describe('an audit CSV download that the client abandons', () => {
     const readAtRelease = log.read;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(log.read).toBe(readAtRelease);
+  });
+
+  it('gives the page the newest entries up to its cap, says the copy is not complete, and lets go of the log', async () => {
+    log.released = false;
+    const response = await fetch(`${url}?as=json`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { csv: string; rows: number; complete: boolean };
+    expect(body.complete).toBe(false);
+    expect(body.csv.length).toBeLessThanOrEqual(JSON_EXPORT_MAX_CHARACTERS);
+    expect(body.csv.split('\r\n').filter((line) => line !== '')).toHaveLength(body.rows + 1);
+    expect(body.rows).toBeGreaterThan(1_000);
+    await eventually(async () => log.released, 5_000, 'the export to let go of the log');
   });
 });

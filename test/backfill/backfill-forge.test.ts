@@ -91,6 +91,7 @@ describe('bringing the existing users of a Forge site in line', () => {
     const exported = await h.api('GET', `/api/audit-log/export?as=json&linkedAccountId=${accountId}`);
     expect(exported.status).toBe(200);
     expect(exported.body.filename).toMatch(/^audit-log-.*\.csv$/);
+    expect(exported.body.complete).toBe(true);
     const lines = (exported.body.csv as string).split('\r\n');
     expect(lines[0]).toBe('at,actorAccountId,linkedAccountId,action,subject,before,after');
     expect(lines.filter((line) => line.includes(',backfill.started,'))).toHaveLength(2);

@@ -108,7 +108,11 @@ export function listAuditLog(
 }
 
 /** The CSV wrapped in JSON: both hosts' bridges read JSON answers. */
-export function exportAuditLog(bridge: HostBridge, linkedAccountId: string): Promise<ApiResult<{ filename: string; csv: string }>> {
+/** The newest entries up to what one answer can carry; `complete` is false when older ones were left out. */
+export function exportAuditLog(
+  bridge: HostBridge,
+  linkedAccountId: string,
+): Promise<ApiResult<{ filename: string; csv: string; rows: number; complete: boolean }>> {
   const params = new URLSearchParams({ as: 'json' });
   if (linkedAccountId) params.set('linkedAccountId', linkedAccountId);
   return bridge.request('GET', `/api/audit-log/export?${params.toString()}`);

@@ -35,6 +35,13 @@ export function AuditLogSection({ refreshKey }: { refreshKey: number }) {
     link.download = result.body.filename;
     link.click();
     URL.revokeObjectURL(url);
+    if (!result.body.complete) {
+      bridge.showFlag({
+        type: 'info',
+        title: 'The file holds the newest entries only',
+        description: `The audit log is larger than the page can download at once: the file has its newest ${result.body.rows.toLocaleString()} entries. Choose one linked account to export that account's entries.`,
+      });
+    }
   };
 
   return (
