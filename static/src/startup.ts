@@ -23,14 +23,14 @@ export function startBoot(info: unknown = window.__ATI_HOST__): Promise<Booted> 
     const bridge = withSharedReads(await chooseBridge(info));
     const dialog = await bridge.dialogData();
     if (dialog) {
-      followHostTheme(() => bridge.enableTheming());
+      void followHostTheme(() => bridge.enableTheming());
       document.documentElement.classList.add('ati-dialog-view');
       return { bridge, dialog };
     }
     // In this order: the browser opens only a few connections to a host at once, and the
     // requests the first view waits for longest (the host's token, then the reads) go first.
     const firstView = startFirstView(bridge);
-    followHostTheme(() => bridge.enableTheming());
+    void followHostTheme(() => bridge.enableTheming());
     void loadAdminPage();
     return { bridge, dialog: null, firstView };
   })();

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { adminApi as callAdminApi, invitationRows, screenshot, useSandboxBrowser } from './support.js';
 
@@ -49,6 +50,14 @@ describe('inviting the existing users of the site from the admin page', () => {
     // A second run finds nothing left to send.
     await section.getByRole('button', { name: 'Invite existing users' }).click();
     await expect.poll(() => status.textContent(), { timeout: 30_000, interval: 250 }).toMatch(/^Done: 0 of 0 invitations sent/);
+
+    // Both backfills are in the audit log, and its export downloads as a CSV file.
+    const audit = app.getByRole('region', { name: 'Audit log' });
+    const [download] = await Promise.all([page.waitForEvent('download'), audit.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('at,actorAccountId,linkedAccountId,action,subject,before,after');
+    expect(csv.split('\r\n').filter((line) => line.includes(',backfill.started,'))).toHaveLength(2);
     expect(problems).toEqual([]);
   });
 });

@@ -258,7 +258,13 @@ export class SandboxUi {
   /** Dismisses the host's flags (for a clean screenshot). */
   async dismissFlags(): Promise<void> {
     const dismiss = this.page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    // A flag may close by itself between being counted and being clicked: a short click that
+    // misses is fine, the count says whether any is left.
+    for (let tries = 0; tries < 20 && (await dismiss.count()) > 0; tries++)
+      await dismiss
+        .first()
+        .click({ timeout: 2_000 })
+        .catch(() => undefined);
   }
 }
 
@@ -382,9 +388,20 @@ export type AxeViolation = { id: string; impact: string | null; help: string; ta
  * critical violations. The script is evaluated by the browser's debugger protocol, which the
  * frame's Content-Security-Policy does not govern.
  */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not so after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function seriousAxeViolations(frame: Frame, selector?: string): Promise<AxeViolation[]> {
   const { source } = (await import('axe-core')).default;
   if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(source);
+  // A colour change (a theme switch, a hover) is a CSS transition of a tenth of a second or so:
+  // measured halfway, a colour pair is neither theme's. Judge the page once none is running.
+  await waitUntil(() => frame.evaluate(() => !document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running')), 5_000);
   const violations = await frame.evaluate(async (context) => {
     const axe = (
       window as unknown as {

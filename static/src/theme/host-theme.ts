@@ -24,21 +24,33 @@ export function applyColorMode(colorMode: ColorMode): Promise<unknown> {
 /**
  * Renders light until the host says otherwise, then follows every change the host writes on
  * <html>. `optIn` is the host's theming call; a host that refuses it leaves the page light.
+ *
+ * setGlobalTheme writes the same attributes as the host, once its theme sheets have loaded. So
+ * the host is asked only once the first (light) theme is written: asked earlier, a host's "dark"
+ * could come first, and the late "light" write would then read as the host's own word.
  */
-export function followHostTheme(optIn: () => Promise<unknown> | void): void {
+export function followHostTheme(optIn: () => Promise<unknown> | void): Promise<void> {
   const root = document.documentElement;
   let applied: ColorMode | null = null;
-  const sync = () => {
+  const sync = (): Promise<unknown> => {
     const mode = hostColorMode(root) ?? 'light';
-    if (mode === applied) return;
+    if (mode === applied) return Promise.resolve();
     applied = mode;
-    void applyColorMode(mode);
+    return applyColorMode(mode).then(
+      () => {
+        // The mode the page is drawn in now that its sheets are in (resolved, for 'auto'): what a
+        // check of the drawn page waits for, since the host writes its mode before that.
+        if (applied === mode) root.dataset.atiThemeDrawn = root.dataset.colorMode ?? mode;
+      },
+      () => undefined,
+    );
   };
-  sync();
-  new MutationObserver(sync).observe(root, { attributes: true, attributeFilter: ['data-color-mode', 'data-color-mode-auto'] });
-  try {
-    void Promise.resolve(optIn()).catch(() => undefined);
-  } catch {
-    // A host without theming: stay light.
-  }
+  return sync().then(() => {
+    new MutationObserver(() => void sync()).observe(root, { attributes: true, attributeFilter: ['data-color-mode', 'data-color-mode-auto'] });
+    try {
+      void Promise.resolve(optIn()).catch(() => undefined);
+    } catch {
+      // A host without theming: stay light.
+    }
+  });
 }
