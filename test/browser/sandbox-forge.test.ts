@@ -43,7 +43,7 @@ describe('the admin page in the sandbox playing Forge', () => {
     const app = await ui.open();
     const hostPlayed = page.getByRole('group', { name: 'Host played' });
     expect(await textOf(hostPlayed)).toMatch(/Playing the Forge host/);
-    expect(await hostPlayed.getByRole('link', { name: 'Switch to Connect' }).getAttribute('href')).toBe('/sandbox/');
+    expect(await hostPlayed.getByRole('link', { name: 'Switch to Connect' }).getAttribute('href')).toBe('/sandbox/?host=connect');
     expect(await page.locator('main iframe').getAttribute('src')).toBe('/sandbox/forge-app');
 
     const form = await ui.demoCredentials();

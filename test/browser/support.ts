@@ -129,7 +129,7 @@ export class SandboxUi {
   /** Opens the sandbox host page and waits until the app's page inside it has loaded its data. */
   async open(options: { theme?: 'light' | 'dark' | 'auto' } = {}): Promise<FrameLocator> {
     const query = new URLSearchParams({
-      ...(this.host === 'forge' ? { host: 'forge' } : {}),
+      host: this.host,
       ...(options.theme ? { theme: options.theme } : {}),
     }).toString();
     await this.page.goto(`${this.baseUrl}/sandbox/${query ? `?${query}` : ''}`);

@@ -122,8 +122,9 @@ export type Sandbox = {
  * The newcomer's first look, without a real Jira: a simulated Jira site installs the app, a
  * simulated Bitbucket with a demo workspace takes the invitations, and a simulated Atlassian
  * Administration with a demo organization takes the memberships. The site is played both as a
- * Connect host (the default page, /sandbox/) and as a Forge host (/sandbox/?host=forge: Forge
- * Invocation Tokens from a local key set, a stand-in for @forge/bridge in the page). Never part of
+ * Forge host (the default page, /sandbox/, when this server plays Forge: Forge Invocation Tokens
+ * from a local key set, a stand-in for @forge/bridge in the page) and as a Connect host
+ * (/sandbox/?host=connect). Never part of
  * production (config.sandbox is false there, and this module is then never imported).
  */
 export async function createSandbox(log: Logger): Promise<Sandbox> {
@@ -362,8 +363,11 @@ export async function createSandbox(log: Logger): Promise<Sandbox> {
           throw new Error(`The sandbox could not install the app through Forge (HTTP ${installed.status}): ${JSON.stringify(installed.body)}`);
         }
       }
+      // New sites install through Forge: the sandbox page plays Forge when it can.
       log.info(
-        { sandbox: `${appBaseUrl}/sandbox/`, ...(playsForge ? { forge: `${appBaseUrl}/sandbox/?host=forge` } : {}) },
+        playsForge
+          ? { sandbox: `${appBaseUrl}/sandbox/`, host: 'forge', connect: `${appBaseUrl}/sandbox/?host=connect` }
+          : { sandbox: `${appBaseUrl}/sandbox/`, host: 'connect' },
         'sandbox ready: open this page to click through the app',
       );
     },

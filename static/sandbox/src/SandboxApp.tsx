@@ -45,8 +45,6 @@ function whyNoForge(state: SandboxState): string {
 }
 
 export function SandboxApp() {
-  // `?host=forge` plays a Forge site (the Custom UI with a @forge/bridge stand-in), else Connect.
-  const host = useMemo(() => hostFromLocation(window.location.search), []);
   const core = useMemo(() => new HostCore(), []);
   const snapshot = useSyncExternalStore(core.subscribe, core.getSnapshot);
   const theme = useSandboxTheme(core);
@@ -54,6 +52,9 @@ export function SandboxApp() {
   const { state, reload } = useResource(load);
   const sandbox = state.status === 'ready' ? state.data : null;
   const forgeSite = sandbox ? forgeSiteOf(sandbox) : null;
+  // A Forge site (the Custom UI with a @forge/bridge stand-in) unless `?host=connect`, or this
+  // server plays Connect only; nothing is installed in the page before the state says which.
+  const host = hostFromLocation(window.location.search, sandbox === null || forgeSite !== null);
   const { frameRef, refreshSoon } = useAppFrameRefresh();
 
   useEffect(() => {

@@ -5,7 +5,7 @@ import type { SandboxHost } from './sandbox-api';
 import { ThemeSwitch } from './ThemeSwitch';
 
 const HOSTS: Record<SandboxHost, { name: string; url: string }> = {
-  connect: { name: 'Connect', url: '/sandbox/' },
+  connect: { name: 'Connect', url: '/sandbox/?host=connect' },
   forge: { name: 'Forge', url: '/sandbox/?host=forge' },
 };
 

@@ -33,11 +33,17 @@ export interface SandboxForgeSite {
   moduleKey: string;
 }
 
-/** Which host the sandbox page plays: `?host=forge` plays Forge, anything else Connect. */
 export type SandboxHost = 'connect' | 'forge';
 
-export function hostFromLocation(search: string): SandboxHost {
-  return new URLSearchParams(search).get('host') === 'forge' ? 'forge' : 'connect';
+/**
+ * Which host the sandbox page plays: Forge, the one new sites install through, unless the page
+ * asks for Connect (`?host=connect`) or this server cannot play Forge (then Connect, unless the
+ * page asked for Forge by name, which then says why it cannot).
+ */
+export function hostFromLocation(search: string, forgeAvailable: boolean): SandboxHost {
+  const asked = new URLSearchParams(search).get('host');
+  if (asked === 'connect' || asked === 'forge') return asked;
+  return forgeAvailable ? 'forge' : 'connect';
 }
 
 export function forgeSiteOf(state: SandboxState): SandboxForgeSite | null {
