@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { MAX_RULES } from '../../domain/group-rules.js';
 import { storableText } from '../storable-text.js';
+import { linkedAccountFilter } from './query-fields.js';
 import { onlyFields, ruleBody } from './strategy-schemas.js';
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
-
-const linkedAccountFilter = z
-  .string({ error: 'Filter by one linked account ID.' })
-  .uuid('The linked account filter is not a linked account ID.')
-  .optional();
 
 export const previewBody = z.strictObject(
   {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linkedAccountFilter, pageFields } from './query-fields.js';
 
 const jsonObject = { error: 'The request body must be a JSON object.' };
 const wholeNumber = (what: string, max: number) =>
@@ -23,12 +24,9 @@ export const offboardingBody = z.object(
 export const confirmRemovalsBody = z.object({ count: wholeNumber('The number of removals you confirm', 1_000_000) }, jsonObject);
 
 const REMOVAL_STATUSES = ['held', 'queued', 'removed', 'not-a-member', 'invitation-pending', 'failed', 'cancelled'] as const;
-const pageNumber = 'The page must be a whole number of 1 or more.';
-const pageSize = 'The page size must be a whole number from 1 to 100.';
 
 export const removalQuery = z.object({
   status: z.enum(REMOVAL_STATUSES, { error: `Filter by one of these statuses: ${REMOVAL_STATUSES.join(', ')}.` }).optional(),
-  linkedAccountId: z.string({ error: 'Filter by one linked account ID.' }).uuid('The linked account filter is not a linked account ID.').optional(),
-  page: z.coerce.number({ error: pageNumber }).int(pageNumber).min(1, pageNumber).default(1),
-  pageSize: z.coerce.number({ error: pageSize }).int(pageSize).min(1, pageSize).max(100, pageSize).default(25),
+  linkedAccountId: linkedAccountFilter,
+  ...pageFields,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LinkRequest } from '../../domain/ports.js';
 import { storableText } from '../storable-text.js';
+import { linkedAccountFilter, pageFields } from './query-fields.js';
 import { modeField } from './strategy-schemas.js';
 
 /**
@@ -139,19 +140,9 @@ const STATUSES = ['pending-review', 'queued', 'sent', 'already-invited', 'skippe
 
 export const invitationQuery = z.object({
   status: z.enum(STATUSES, { error: `Filter by one of these statuses: ${STATUSES.join(', ')}.` }).optional(),
-  linkedAccountId: z.string({ error: 'Filter by one linked account ID.' }).uuid('The linked account filter is not a linked account ID.').optional(),
+  linkedAccountId: linkedAccountFilter,
   search: storableText('The search').trim().max(200, tooLong('The search', 200)).optional(),
-  page: z.coerce
-    .number({ error: 'The page must be a whole number of 1 or more.' })
-    .int('The page must be a whole number of 1 or more.')
-    .min(1, 'The page must be a whole number of 1 or more.')
-    .default(1),
-  pageSize: z.coerce
-    .number({ error: 'The page size must be a whole number from 1 to 100.' })
-    .int('The page size must be a whole number from 1 to 100.')
-    .min(1, 'The page size must be a whole number from 1 to 100.')
-    .max(100, 'The page size must be a whole number from 1 to 100.')
-    .default(25),
+  ...pageFields,
 });
 
 export const groupsQuery = z.object({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_RULES, type RuleInput } from '../../domain/group-rules.js';
 import { INVITATION_MODES } from '../../domain/model.js';
 import { storableText } from '../storable-text.js';
+import { linkedAccountFilter, pageFields } from './query-fields.js';
 
 /** The request bodies and queries of invitation strategies: modes, rules, review, Invite someone now. Every message is a sentence for the admin. */
 
@@ -92,23 +93,9 @@ export const reorderRulesBody = z.object(
   jsonObject,
 );
 
-const page = {
-  page: z.coerce
-    .number({ error: 'The page must be a whole number of 1 or more.' })
-    .int('The page must be a whole number of 1 or more.')
-    .min(1, 'The page must be a whole number of 1 or more.')
-    .default(1),
-  pageSize: z.coerce
-    .number({ error: 'The page size must be a whole number from 1 to 100.' })
-    .int('The page size must be a whole number from 1 to 100.')
-    .min(1, 'The page size must be a whole number from 1 to 100.')
-    .max(100, 'The page size must be a whole number from 1 to 100.')
-    .default(25),
-};
-
 export const pendingReviewQuery = z.object({
-  linkedAccountId: z.string({ error: 'Filter by one linked account ID.' }).uuid('The linked account filter is not a linked account ID.').optional(),
-  ...page,
+  linkedAccountId: linkedAccountFilter,
+  ...pageFields,
 });
 
 export const jiraAccountIdParam = storableText('The Jira account ID')
