@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { startSandboxApp, type SandboxApp } from '../support/sandbox-app.js';
+import { eventually } from '../support/test-app.js';
 
 /*
  * What the browser tests share: a Chromium, a fresh sandbox app per test, and the sandbox host
@@ -388,20 +389,16 @@ export type AxeViolation = { id: string; impact: string | null; help: string; ta
  * critical violations. The script is evaluated by the browser's debugger protocol, which the
  * frame's Content-Security-Policy does not govern.
  */
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still not so after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export async function seriousAxeViolations(frame: Frame, selector?: string): Promise<AxeViolation[]> {
   const { source } = (await import('axe-core')).default;
   if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate(source);
   // A colour change (a theme switch, a hover) is a CSS transition of a tenth of a second or so:
   // measured halfway, a colour pair is neither theme's. Judge the page once none is running.
-  await waitUntil(() => frame.evaluate(() => !document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running')), 5_000);
+  await eventually(
+    () => frame.evaluate(() => !document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running')),
+    5_000,
+    'colour transitions to end',
+  );
   const violations = await frame.evaluate(async (context) => {
     const axe = (
       window as unknown as {
