@@ -11,6 +11,8 @@ export type Host = {
   createUser: (user: SimulatedUser) => Promise<void>;
   /** The user is on the Jira site already (found by the user search), and Jira tells the app nothing. */
   addUser: (user: SimulatedUser) => void;
+  /** Jira deletes the user and tells the app. */
+  deleteUser: (accountId: string) => Promise<void>;
   bitbucket: BitbucketSimulator;
   databaseUrl: string;
 };
@@ -444,7 +446,7 @@ export async function refusals(host: Host, accountId: string): Promise<void> {
 }
 
 /** Jira deletes a user whose invitation still waits (here: for review): it ends skipped, is never sent, and cannot be retried. */
-export async function deletedBeforeSent(host: Host & { deleteUser: (accountId: string) => Promise<void> }, accountId: string): Promise<void> {
+export async function deletedBeforeSent(host: Host, accountId: string): Promise<void> {
   expect((await host.api('PUT', `/api/linked-accounts/${accountId}/default-groups`, { groups: ['developers'], mode: 'review' })).status).toBe(200);
   await host.createUser(person('gone-1', 'Gil Gone', 'gil@example.com'));
   await eventually(async () => ((await invitationsOf(host, 'gone-1'))[0]?.status === 'pending-review' ? true : undefined));
