@@ -16,6 +16,7 @@ import { InvitationSearch, useShowInvitationRequests } from './InvitationSearch'
 import { InvitationsTable } from './InvitationsTable';
 import { Pagination } from './Pagination';
 import { INVITATIONS_PAGE_SIZE } from './first-view';
+import { useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 
 export const PAGE_SIZE = INVITATIONS_PAGE_SIZE;
 const AUTO_REFRESH_MS = 5_000;
@@ -81,13 +82,7 @@ export function InvitationsSection({
     return () => window.clearInterval(timer);
   }, [anyQueued, reload]);
 
-  useEffect(() => {
-    if (anyQueued) return;
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void reload({ silent: true });
-    }, IDLE_REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [anyQueued, reload]);
+  useRefreshWhileVisible(reload, IDLE_REFRESH_MS, !anyQueued);
 
   // Refresh when the admin comes back to this frame (e.g. after adding a Jira user elsewhere).
   const lastFocusRefresh = useRef(0);

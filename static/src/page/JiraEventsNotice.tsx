@@ -5,6 +5,7 @@ import { lastEventText } from '../lib/last-event';
 import { useNow } from '../lib/use-now';
 import { useResource } from '../lib/use-resource';
 import SectionMessage from '@atlaskit/section-message';
+import { useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 
 /** Often enough for "Last event from Jira" to follow a webhook that arrives while the page is open. */
 const REFRESH_MS = 60_000;
@@ -26,12 +27,7 @@ export function JiraEventsNotice({ refreshKey }: { refreshKey: number }) {
     shownKey.current = refreshKey;
     void reload({ silent: true });
   }, [refreshKey, reload]);
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void reload({ silent: true });
-    }, REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [reload]);
+  useRefreshWhileVisible(reload, REFRESH_MS);
   if (state.status !== 'ready') return null;
   const { lastEvent, warning } = state.data;
   return (

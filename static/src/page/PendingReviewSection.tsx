@@ -14,6 +14,7 @@ import { relativeTime } from '../lib/relative-time';
 import { useResource } from '../lib/use-resource';
 import { PENDING_REVIEW_QUERY } from './first-view';
 import { GroupPicker } from '../strategies/GroupPicker';
+import { useRefreshWhileVisible } from '../lib/use-refresh-while-visible';
 
 const REFRESH_MS = 15_000;
 // Only "Invite to other groups" opens it: its code (and the modal dialog's) loads then.
@@ -26,12 +27,7 @@ export function PendingReviewSection({ refreshKey, onDecided }: { refreshKey: nu
   useEffect(() => {
     void reload({ silent: true });
   }, [refreshKey, reload]);
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void reload({ silent: true });
-    }, REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [reload]);
+  useRefreshWhileVisible(reload, REFRESH_MS);
   const decided = () => {
     void reload({ silent: true });
     onDecided();
