@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import type { Logger } from '../logger.js';
 import { NO_METRICS, type AppMetrics, type QueueStats } from '../observability/metrics.js';
-import { JobWakeListener, NOTIFY_SQL } from './job-wake.js';
+import { JOB_WAKE_CHANNEL, JobWakeListener, NOTIFY_SQL } from './job-wake.js';
 
 export const JOBS = {
   /** Decide which invitations a new Jira user gets. */
@@ -50,6 +50,29 @@ export function liveJobSql(name: JobName, jobIdSql: string): string {
 /** SQL that is true while a job of `name` that lists `idSql` in its `field` array can still run. */
 export function liveJobListingSql(name: JobName, field: string, idSql: string): string {
   return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.state < 'completed' AND j.data -> '${field}' ? ${idSql})`;
+}
+
+/**
+ * A data-modifying statement, for a `WITH` clause, that enqueues one job of `name` whose data is
+ * `dataSql` when `conditionSql` holds, and wakes every instance's workers once the statement
+ * commits. It writes the row pg-boss's send() writes for a job of that queue with no options
+ * (pg-boss 10, schema 24: the queue's own expiry, retention and retries;
+ * test/jobs/enqueue-sql.test.ts compares the two). A statement that records rows and enqueues
+ * their job this way needs no transaction and no round trip besides its own, which is what
+ * the webhook's hot path is made of. It returns the job's `id`.
+ */
+export function enqueueSql(name: JobName, dataSql: string, conditionSql: string): string {
+  return `INSERT INTO ${SCHEMA}.job (name, data, priority, start_after, dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+    SELECT q.name, ${dataSql}, 0, now(), q.dead_letter,
+      COALESCE(q.expire_seconds * interval '1s', interval '15 minutes'),
+      now() + CAST(COALESCE((q.retention_minutes * 60)::text, '14 days') AS interval),
+      COALESCE(q.retry_limit, 2),
+      CASE WHEN COALESCE(q.retry_backoff, false) THEN GREATEST(q.retry_delay, 1) ELSE COALESCE(q.retry_delay, 0) END,
+      COALESCE(q.retry_backoff, false),
+      q.policy
+    FROM ${SCHEMA}.queue q
+    WHERE q.name = '${name}' AND (${conditionSql})
+    RETURNING id, pg_notify('${JOB_WAKE_CHANNEL}', name)`;
 }
 
 export type JobQueueOptions = {

@@ -16,7 +16,7 @@ export class NewUserRepository implements NewUserStore {
 
   /**
    * Records a new user and schedules the planning of their invitations, atomically (the inbox
-   * writes the row and its job in one transaction). The unique (tenant, account) key makes this
+   * writes the row and its job in one statement). The unique (tenant, account) key makes this
    * the deduplication point: a webhook Jira retries, or a second event for the same user,
    * records nothing and schedules nothing.
    */
