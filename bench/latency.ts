@@ -20,7 +20,7 @@ import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/f
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
 import { startBenchDatabase } from './database.js';
 import { CONCURRENCY, peakRssMb, post, runLoad } from './load.js';
-import { BUILT_APP, buildServer, startFlags } from './memory.js';
+import { BUILT_APP, buildServer, startFlags } from './build.js';
 
 const APP_KEY = 'automatic-team-invitations';
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-0123456789';

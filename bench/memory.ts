@@ -6,7 +6,6 @@
  * Connect webhooks and Forge events at concurrency 32. Every variant runs under the app's heap policy
  * (src/heap-policy.ts); BENCH_MEMORY_FLAGS="--heap-growing-percent=0" adds one under V8's own growth.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { USER_CREATED_PATH } from '../src/entry/connect/user-created-webhook.js';
 import { AppProcess } from '../test/support/app-process.js';
@@ -14,28 +13,12 @@ import { FORGE_APP_ID } from '../test/support/forge-harness.js';
 import { ConnectInstallKeyServer } from '../test/support/simulators/connect-install-keys.js';
 import { ForgeSimulator, readManifestRoutes } from '../test/support/simulators/forge-simulator.js';
 import { JiraConnectSimulator } from '../test/support/simulators/jira-connect-simulator.js';
+import { BUILT_APP, buildServer, startFlags } from './build.js';
 import { startBenchDatabase } from './database.js';
 import { CONCURRENCY, peakRssMb, post, runLoad } from './load.js';
 
 const APP_KEY = 'automatic-team-invitations';
 const REQUESTS = 4_000;
-
-/** The V8 flags of `npm start` (package.json), read from there so that the two cannot drift apart. */
-export function startFlags(): string[] {
-  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-  return (/node ((?:--[\w-]+=?\S*\s+)*)dist\/src\/main\.js/.exec(scripts.start ?? '')?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-}
-
-/** What `npm start` runs: the build, not the TypeScript source through tsx (which holds ~35 MB more). */
-export const BUILT_APP = ['dist/src/main.js'];
-
-let built = false;
-/** Builds the server once per benchmark run (`npm run build:server`), so the instances measured are what production runs. */
-export function buildServer(): void {
-  if (built) return;
-  execFileSync('npm', ['run', 'build:server'], { stdio: 'inherit' });
-  built = true;
-}
 
 export async function memoryBench(): Promise<void> {
   buildServer();

@@ -47,9 +47,19 @@ export function liveJobSql(name: JobName, jobIdSql: string): string {
   return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.id = ${jobIdSql} AND j.state < 'completed')`;
 }
 
-/** SQL that is true while a job of `name` that lists `idSql` in its `field` array can still run. */
-export function liveJobListingSql(name: JobName, field: string, idSql: string): string {
-  return `EXISTS (SELECT 1 FROM ${SCHEMA}.job j WHERE j.name = '${name}' AND j.state < 'completed' AND j.data -> '${field}' ? ${idSql})`;
+/**
+ * SQL for an array of the ids that `candidatesSql` (a SELECT of one text column) returns and that
+ * no job of `name` still to run lists in its `field` array: what a sweep hands to a new job.
+ * PostgreSQL computes it once per statement, as one hashed set difference, whatever its
+ * statistics say. Searching each job's array for each candidate instead (`?`, or an anti-join
+ * the planner makes a nested loop when a burst has outrun its statistics) took from 9 s to
+ * minutes on a backlog of 20,000 new users in 800 live planning jobs, on a core of PostgreSQL the
+ * workers needed; this takes about 60 ms.
+ */
+export function unlistedIdsSql(name: JobName, field: string, candidatesSql: string): string {
+  return `ARRAY(${candidatesSql}
+    EXCEPT SELECT listed.id FROM ${SCHEMA}.job j CROSS JOIN LATERAL jsonb_array_elements_text(j.data -> '${field}') listed(id)
+    WHERE j.name = '${name}' AND j.state < 'completed')`;
 }
 
 /**

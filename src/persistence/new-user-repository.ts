@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewUser } from '../domain/model.js';
 import type { NewUserStore, Recording, SiteRef, StoredNewUser } from '../domain/stores.js';
-import { JOBS, liveJobListingSql, type JobQueue } from '../jobs/job-queue.js';
+import { JOBS, unlistedIdsSql, type JobQueue } from '../jobs/job-queue.js';
 import { NewUserInbox } from './new-user-inbox.js';
 
 export class NewUserRepository implements NewUserStore {
@@ -34,7 +34,8 @@ export class NewUserRepository implements NewUserStore {
       // SKIP LOCKED: another instance sweeping at the same moment takes other users, never the same one.
       const rows = await this.sequelize.query<{ id: string }>(
         `SELECT n.id FROM new_users n
-         WHERE n.planned_at IS NULL AND NOT ${liveJobListingSql(JOBS.planInvitations, 'newUserIds', 'n.id::text')}
+         WHERE n.id = ANY (${unlistedIdsSql(JOBS.planInvitations, 'newUserIds', 'SELECT id::text FROM new_users WHERE planned_at IS NULL')}::uuid[])
+           AND n.planned_at IS NULL
          ORDER BY n.received_at LIMIT :limit FOR UPDATE SKIP LOCKED`,
         { replacements: { limit }, type: QueryTypes.SELECT, transaction },
       );

@@ -10,7 +10,7 @@ import type {
   PlannedRemoval,
 } from '../domain/offboarding-stores.js';
 import type { AuditEntry } from '../domain/stores.js';
-import { JOBS, liveJobListingSql, type JobQueue } from '../jobs/job-queue.js';
+import { JOBS, unlistedIdsSql, type JobQueue } from '../jobs/job-queue.js';
 import type { AuditLog } from './audit-log.js';
 
 const USER_DELETED_REASON = 'Jira deleted this user before the invitation was sent, so there is no one to invite.';
@@ -241,9 +241,9 @@ export class OffboardingRepository implements OffboardingStore {
     const count = await this.sequelize.transaction(async (transaction) => {
       const rows = await this.sequelize.query<{ id: string }>(
         `SELECT d.id FROM departures d
-         WHERE d.planned_at IS NULL AND d.returned_at IS NULL
+         WHERE d.id = ANY (${unlistedIdsSql(JOBS.planRemovals, 'departureIds', 'SELECT id::text FROM departures WHERE planned_at IS NULL AND returned_at IS NULL')}::uuid[])
+           AND d.planned_at IS NULL AND d.returned_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM user_checks c WHERE c.id = d.user_check_id AND c.status = 'running')
-           AND NOT ${liveJobListingSql(JOBS.planRemovals, 'departureIds', 'd.id::text')}
          ORDER BY d.detected_at LIMIT :limit FOR UPDATE SKIP LOCKED`,
         { replacements: { limit }, type: QueryTypes.SELECT, transaction },
       );

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueSql, JOBS, JobQueue, type JobName } from '../../src/jobs/job-queue.js';
+import { enqueueSql, JOBS, JobQueue, unlistedIdsSql, type JobName } from '../../src/jobs/job-queue.js';
 import { JOB_WAKE_CHANNEL } from '../../src/jobs/job-wake.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, withClient } from '../support/test-database.js';
@@ -89,5 +89,21 @@ describe('enqueueing a job inside a statement', () => {
     } finally {
       await listener.end();
     }
+  });
+
+  it('gives a sweep the ids that no job still to run lists, and only those', async () => {
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    await enqueueInStatement(JOBS.planInvitations, { newUserIds: [id(1), id(2)] });
+    const [ended] = await enqueueInStatement(JOBS.planInvitations, { newUserIds: [id(3)] });
+    await withClient(database.url, (client) => client.query("UPDATE pgboss.job SET state = 'failed' WHERE id = $1", [ended]));
+    // Another queue's live job lists id 4 under the same field: it plans nothing of these.
+    await enqueueInStatement(JOBS.planRemovals, { newUserIds: [id(4)] });
+
+    const candidates = [1, 2, 3, 4, 5].map((n) => `SELECT '${id(n)}'::text`).join(' UNION ALL ');
+    const { rows } = await withClient(database.url, (client) =>
+      client.query<{ ids: string[] }>(`SELECT ${unlistedIdsSql(JOBS.planInvitations, 'newUserIds', candidates)} AS ids`),
+    );
+
+    expect([...rows[0]!.ids].sort()).toEqual([id(3), id(4), id(5)]);
   });
 });
