@@ -1,5 +1,6 @@
 import { Sequelize } from 'sequelize';
 import type { Logger } from '../logger.js';
+import { listenToConnectionErrorsFromTheStart } from './connection-errors.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { migrate } from './migrator.js';
 
@@ -24,6 +25,7 @@ export type DatabaseOptions = {
 
 /** Connects to DATABASE_URL, or to the embedded PostgreSQL when none is given, and migrates. */
 export async function openDatabase(options: DatabaseOptions, log: Logger): Promise<Database> {
+  listenToConnectionErrorsFromTheStart();
   const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, options.embeddedPostgresPort, log);
   const url = options.databaseUrl ?? embedded!.url;
   const pools: Sequelize[] = [];

@@ -211,4 +211,47 @@ describe('the shared rate limiter', () => {
 
     expect(results.filter((r) => r.granted)).toHaveLength(40);
   });
+
+  it('lets takes that may wait reserve their tokens in turn, each asking the bucket once', async () => {
+    const limiter = new RateLimiter(database.sequelize);
+    const take = [{ bucket: 'queue:fast', rule: { burst: 1, ratePerSecond: 50 } }];
+    await limiter.tryAcquire(take); // the bucket exists, and its one token is spent
+    const asked: string[] = [];
+    const query = database.sequelize.query.bind(database.sequelize);
+    const counting = (sql: unknown, ...rest: unknown[]) => {
+      asked.push(String(sql));
+      return (query as (...args: unknown[]) => unknown)(sql, ...rest);
+    };
+    (database.sequelize as unknown as { query: typeof counting }).query = counting;
+    try {
+      // Ten waiters on a bucket that refills a token every 20 ms: each reserves one, sleeps until it
+      // has refilled, and goes ahead, where asking again after each next token would take dozens.
+      const results = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire(take, 5_000)));
+
+      expect(results).toEqual(Array.from({ length: 10 }, () => ({ granted: true })));
+      expect(asked).toHaveLength(10);
+    } finally {
+      (database.sequelize as unknown as { query: typeof query }).query = query;
+    }
+  });
+
+  it('refuses a take whose token would come later than it may wait, and makes later takes wait behind reservations', async () => {
+    const limiter = new RateLimiter(database.sequelize);
+    const take = [{ bucket: 'queue:slow', rule: { burst: 1, ratePerSecond: 1 } }];
+    expect(await limiter.tryAcquire(take)).toEqual({ granted: true });
+
+    // The next token refills in a second: a take that may wait half a second is refused, and told so.
+    const tooLong = await limiter.acquire(take, 500);
+    expect(tooLong.granted).toBe(false);
+    expect(!tooLong.granted && tooLong.waitMs).toBeGreaterThan(500);
+
+    // One that may wait three seconds reserves it: a take without waiting is refused behind it,
+    // told to wait until after the reserved token and its own.
+    const reserved = limiter.acquire(take, 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const behind = await limiter.tryAcquire(take);
+    expect(behind.granted).toBe(false);
+    expect(!behind.granted && behind.waitMs).toBeGreaterThan(1_000);
+    expect(await reserved).toEqual({ granted: true });
+  });
 });
