@@ -1,4 +1,3 @@
-import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Transaction } from 'sequelize';
 import type { Logger } from '../logger.js';
@@ -105,7 +104,6 @@ export type JobHandler<T> = (job: Job<T>, log: Logger) => Promise<void>;
  */
 export class JobQueue {
   readonly #boss: PgBoss;
-  readonly #pool: pg.Pool;
   readonly #workers = new Map<JobName, string[]>();
   readonly #repeating: { timer: NodeJS.Timeout; running: () => Promise<void> | null }[] = [];
   /** Listens for jobs any instance commits, once this instance runs workers. */
@@ -118,23 +116,14 @@ export class JobQueue {
     private readonly log: Logger,
     private readonly metrics: AppMetrics = NO_METRICS,
   ) {
-    // pg errors carry their whole client; log what helps, not that.
-    const logError = (error: Error & { code?: string }) => this.log.error({ error: error.message, code: error.code }, 'job queue error');
-    // pg-boss's connections, in a pool of the app's own only so that every connection always has
-    // an 'error' listener: pg-pool removes its own while it hands a connection to a query, and a
-    // server that goes away at that moment (a killed PostgreSQL says so on every connection)
-    // raised an error event nobody listened to, which ends the process before it can say why.
-    // The query that was to run fails instead, and pg-pool drops the connection.
-    this.#pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'pgboss' });
-    this.#pool.on('connect', (client) => client.on('error', () => undefined));
-    this.#pool.on('error', logError);
-    const pool = this.#pool;
     this.#boss = new PgBoss({
-      db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+      connectionString: options.databaseUrl,
       schema: SCHEMA,
+      max: 4,
       maintenanceIntervalSeconds: options.maintenanceSeconds,
     });
-    this.#boss.on('error', logError);
+    // pg errors carry their whole client; log what helps, not that.
+    this.#boss.on('error', (error: Error & { code?: string }) => this.log.error({ error: error.message, code: error.code }, 'job queue error'));
   }
 
   async start(): Promise<void> {
@@ -301,7 +290,6 @@ export class JobQueue {
     for (const { timer } of repeating) clearInterval(timer);
     await Promise.all(repeating.map(({ running }) => running() ?? Promise.resolve()));
     await this.#boss.stop({ graceful: options.graceful, wait: true, timeout: options.timeoutMs ?? 10_000 });
-    await this.#pool.end().catch(() => undefined);
   }
 }
 
