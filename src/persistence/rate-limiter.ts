@@ -12,9 +12,8 @@ type TakenRow = { bucket: string; tokens: number; rate: number; granted: boolean
  * A take that may wait reserves its token instead: the bucket goes below zero by what is reserved,
  * and the taker sleeps until its token has refilled, then goes ahead without asking again. Waiters
  * queue in the bucket itself, in the order they asked. Before, each waiter slept until the next
- * token and asked again: fifty deliveries waiting on a bucket of 50 a second asked about 2,500
- * times a second for 50 tokens, every ask a lock on the same row, and that contention cost more
- * of PostgreSQL and the worker than the deliveries did.
+ * token and asked again, every ask a lock on the same row: with fifty deliveries waiting on a
+ * bucket of 50 a second, by that loop's arithmetic up to some fifty asks per token granted.
  */
 export class RateLimiter implements RateBudget {
   constructor(private readonly sequelize: Sequelize) {}
